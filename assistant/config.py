@@ -1,0 +1,63 @@
+"""Settings from the environment, in one place.
+
+Every variable the assistant reads is listed in ``ENVIRONMENT`` (the README's table is
+generated from the same names) and resolved by ``Settings.from_env``.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Telemetry and analytics must be off before chromadb or gradio are imported anywhere.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+MANIFEST_PATH = REPO_ROOT / "corpus" / "manifest.json"
+
+ENVIRONMENT = {
+    "ASSISTANT_CORPUS_DIR": "Directory holding the source texts (default: ../shared/corpus next to the checkout).",
+    "ASSISTANT_DATA_DIR": "Where the index is kept (default: ~/.cache/eu-ai-draft-assistant).",
+    "ASSISTANT_CHROMA_URL": "Use a Chroma server (http://host:port) instead of the embedded store.",
+    "ASSISTANT_LLM": "Optional LLM backend: ollama:MODEL, openai:MODEL or gguf:/path/model.gguf (default: none, the embedded answerer).",
+    "ASSISTANT_LLM_BASE_URL": "Base URL of the Ollama or OpenAI-compatible server.",
+    "ASSISTANT_LLM_TIMEOUT": "Seconds to wait for the LLM backend (default 60).",
+    "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
+    "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path | None
+    data_dir: Path
+    chroma_url: str | None = None
+    llm: str | None = None
+    llm_base_url: str | None = None
+    llm_timeout: float = 60.0
+    max_question_chars: int = 2000
+    manifest_path: Path = field(default=MANIFEST_PATH)
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        corpus = env.get("ASSISTANT_CORPUS_DIR")
+        if corpus:
+            corpus_dir: Path | None = Path(corpus).expanduser()
+        else:
+            mirror = REPO_ROOT.parent / "shared" / "corpus"
+            corpus_dir = mirror if mirror.is_dir() else None
+        data = env.get("ASSISTANT_DATA_DIR") or str(Path.home() / ".cache" / "eu-ai-draft-assistant")
+        return cls(
+            corpus_dir=corpus_dir,
+            data_dir=Path(data).expanduser(),
+            chroma_url=env.get("ASSISTANT_CHROMA_URL") or None,
+            llm=env.get("ASSISTANT_LLM") or None,
+            llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
+            llm_timeout=float(env.get("ASSISTANT_LLM_TIMEOUT") or 60),
+            max_question_chars=int(env.get("ASSISTANT_MAX_QUESTION_CHARS") or 2000),
+        )

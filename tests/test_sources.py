@@ -1,0 +1,53 @@
+"""Where the corpus comes from: the configured directory, checksums, clear errors."""
+import shutil
+
+import pytest
+
+from assistant.clauses import Library
+from assistant.config import Settings
+from assistant.errors import CorpusError
+from assistant.sources import Corpus
+
+
+def test_default_is_the_mirror_next_to_the_checkout(tmp_path):
+    s = Settings.from_env({"ASSISTANT_DATA_DIR": str(tmp_path)})
+    assert s.corpus_dir is None or s.corpus_dir.name == "corpus"
+
+
+def test_missing_corpus_names_the_variable(tmp_path, settings):
+    with pytest.raises(CorpusError, match="ASSISTANT_CORPUS_DIR"):
+        Corpus(tmp_path / "nowhere", settings.manifest_path)
+    with pytest.raises(CorpusError, match="ASSISTANT_CORPUS_DIR"):
+        Corpus(None, settings.manifest_path)
+
+
+def _copy_corpus(settings, dest):
+    corpus = Corpus.from_settings(settings)
+    for source in corpus.sources:
+        target = dest / source.file
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(corpus.path(source), target)
+    return corpus
+
+
+def test_checksum_mismatch_names_the_file(tmp_path, settings):
+    corpus = _copy_corpus(settings, tmp_path)
+    victim = tmp_path / corpus.sources[1].file
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*GDPR_2016_679\.jsonl"):
+        Library(Corpus(tmp_path, settings.manifest_path))
+
+
+def test_missing_source_file_is_named(tmp_path, settings):
+    corpus = _copy_corpus(settings, tmp_path)
+    (tmp_path / corpus.sources[0].file).unlink()
+    with pytest.raises(CorpusError, match="COM_2021_206_AI_Act_proposal.jsonl.*missing"):
+        Library(Corpus(tmp_path, settings.manifest_path))
+
+
+def test_manifest_has_official_addresses(settings):
+    corpus = Corpus.from_settings(settings)
+    by_id = corpus.by_id
+    assert by_id["ai-act-proposal-2021"].url.startswith("https://eur-lex.europa.eu/")
+    assert by_id["gdpr"].kind == "law" and by_id["ai-act-proposal-2021"].kind == "proposal"
+    assert all(len(s.sha256) == 64 for s in corpus.sources)
