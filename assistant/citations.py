@@ -59,6 +59,13 @@ def mentioned_documents(text: str) -> list[str]:
     return found
 
 
+def without_document_names(text: str) -> str:
+    """The question with its document names removed: they choose where to search, and as
+    search words they only add noise ("under the draft")."""
+    pattern, _ = _alias_pattern()
+    return re.sub(r"\s+", " ", pattern.sub(" ", text)).strip()
+
+
 def format_citation(doc: str, ref: str) -> str:
     return f"{short_names().get(doc, doc)}, {ref}"
 

@@ -169,6 +169,17 @@ def _article_path(rec: dict) -> tuple[str, ...]:
     return tuple(path + [heading])
 
 
+def _rejoin_title(rec: dict) -> tuple[dict, list[dict]]:
+    """A heading that ran onto a second PDF line ("Measures for small-scale providers and" /
+    "users") comes back as a lowercase first node: return it to the title."""
+    content = rec["content"]
+    first = content[0] if content else None
+    if (first and first.get("num") is None and not first.get("children") and rec.get("title")
+            and len(first["text"]) < 80 and re.match(r"[a-z]", first["text"]) and not first["text"].endswith(".")):
+        return dict(rec, title=f"{rec['title']} {first['text']}"), content[1:]
+    return rec, content
+
+
 def _parse_act(source: Source, records: list[dict]) -> dict[str, Clause]:
     b = _Builder(source)
     for rec in records:
@@ -179,11 +190,13 @@ def _parse_act(source: Source, records: list[dict]) -> dict[str, Clause]:
             ref = f"Recital {rec['number']}"
             b.add(ref, "recital", rec["text"], ("Recitals",), source.url, None)
         elif kind == "article":
+            rec, content = _rejoin_title(rec)
             ref = f"Art. {rec['number']}"
             path = _article_path(rec)
             url = _article_url(source, rec["number"])
-            b.add(ref, "article", rec["text"], path, url, None, title=rec.get("title"))
-            b.nodes(rec["content"], ref, False, path, url)
+            text = "\n".join(render(n) for n in content)
+            b.add(ref, "article", text, path, url, None, title=rec.get("title"))
+            b.nodes(content, ref, False, path, url)
         elif kind == "annex":
             _add_annex(b, source, rec)
     return b.clauses

@@ -1,0 +1,72 @@
+"""The typed records that cross the seams: Hit (retrieval), Citation and Answer (answering)."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One retrieved clause."""
+
+    doc: str
+    ref: str
+    label: str
+    text: str
+    score: float
+    heading_path: tuple[str, ...] = ()
+    url: str | None = None
+    kind: str = ""
+    how: str = ""  # "reference" (named in the question), "hybrid"
+
+    def key(self) -> tuple[str, str]:
+        return (self.doc, self.ref)
+
+
+@dataclass(frozen=True)
+class Citation:
+    doc: str
+    ref: str
+    label: str
+    quote: str  # verbatim span of the clause text
+    url: str | None
+    score: float = 0.0
+    heading_path: tuple[str, ...] = ()
+
+    @property
+    def display(self) -> str:
+        from .citations import format_citation
+        return format_citation(self.doc, self.ref)
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["heading_path"] = list(self.heading_path)
+        data["display"] = self.display
+        return data
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    citations: list[Citation]
+    disclosure: str
+    abstained: bool = False
+    reason: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    backend: str = "embedded"
+    removed_citations: int = 0  # citations the verifier struck out
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "text": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+            "disclosure": self.disclosure,
+            "abstained": self.abstained,
+            "reason": self.reason,
+            "timings": dict(self.timings),
+            "notices": list(self.notices),
+            "backend": self.backend,
+            "removed_citations": self.removed_citations,
+        }
