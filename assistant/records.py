@@ -17,6 +17,7 @@ class Hit:
     url: str | None = None
     kind: str = ""
     how: str = ""  # "reference" (named in the question), "hybrid"
+    similarity: float = 0.0  # cosine similarity of question and clause (0 when not among the dense candidates)
 
     def key(self) -> tuple[str, str]:
         return (self.doc, self.ref)

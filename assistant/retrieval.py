@@ -118,27 +118,37 @@ class Retriever:
                     break
         return out
 
-    def hit(self, doc: str, ref: str, score: float, how: str) -> Hit:
+    def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0) -> Hit:
         c = self.library.get(doc, ref)
-        return Hit(c.doc, c.ref, c.label, c.text, round(score, 4), c.heading_path, c.url, c.kind, how)
+        return Hit(c.doc, c.ref, c.label, c.text, round(score, 4), c.heading_path, c.url, c.kind, how,
+                   round(similarity, 4))
 
-    def search(self, question: str, k: int = 10, documents: list[str] | None = None) -> list[Hit]:
-        weights = document_weights(question, self.library, documents)
+    def search(self, question: str, k: int = 10, documents: list[str] | None = None, context: str = "") -> list[Hit]:
+        """``context`` is what earlier turns of a conversation add to the question: it widens
+        the search, but only the question's own references are fetched directly."""
+        whole = f"{context} {question}".strip()
+        weights = document_weights(whole, self.library, documents)
         docs = sorted(weights)
         named = self.named_clauses(question, documents)
         hits = [self.hit(doc, ref, 2.0 - i * 0.01, "reference") for i, (doc, ref) in enumerate(named)]
         seen = set(named)
+        # A follow-up is searched both on its own and with the turns before it; its own words count double.
+        queries = [(question, 1.0)] if not context else [(question, 1.0), (whole, 0.5)]
+        similarity: dict[int, float] = {}
         fused: dict[int, float] = {}
-        query = without_document_names(question) or question
-        for ranked in (self.index.dense(embed_query(query), CANDIDATES, docs),
-                       self.index.lexical(query, CANDIDATES, docs)):
-            for rank, (row, _score) in enumerate(ranked):
-                unit = self.index.units[row]
-                fused[row] = fused.get(row, 0.0) + weights.get(unit.doc, 0.0) / (RRF_K + rank + 1)
-        top = 2.0 / (RRF_K + 1)
+        for text, weight in queries:
+            query = expand(without_document_names(text) or text)
+            dense = self.index.dense(embed_query(query), CANDIDATES, docs)
+            for row, sim in dense:
+                similarity[row] = max(similarity.get(row, 0.0), sim)
+            for ranked in (dense, self.index.lexical(query, CANDIDATES, docs)):
+                for rank, (row, _score) in enumerate(ranked):
+                    unit = self.index.units[row]
+                    fused[row] = fused.get(row, 0.0) + weight * weights.get(unit.doc, 0.0) / (RRF_K + rank + 1)
+        top = 2.0 * sum(w for _, w in queries) / (RRF_K + 1)
         ranked = sorted(fused.items(), key=lambda item: -item[1])
         ranked = diversify(ranked, lambda item: self.index.units[item[0]].article, PER_ARTICLE)
-        compared = mentioned_documents(question) if not documents else documents
+        compared = mentioned_documents(whole) if not documents else documents
         if len(compared) > 1:
             ranked = interleave(ranked, lambda item: self.index.units[item[0]].doc, compared)
         for row, score in ranked:
@@ -148,7 +158,7 @@ class Retriever:
             if (unit.doc, unit.ref) in seen:
                 continue
             seen.add((unit.doc, unit.ref))
-            hits.append(self.hit(unit.doc, unit.ref, score / top, "hybrid"))
+            hits.append(self.hit(unit.doc, unit.ref, score / top, "hybrid", similarity.get(row, 0.0)))
         return hits[:k]
 
 

@@ -1,0 +1,6 @@
+"""Answering: turn (question, retrieved clauses) into an Answer with verified citations.
+
+``composer`` writes answers with no LLM; ``llm`` wraps any LangChain chat model; ``verify``
+checks every citation whoever wrote it; ``scope`` decides when to decline; ``disclosure``
+keeps the AI notice.
+"""
