@@ -15,7 +15,10 @@ from .answering.disclosure import DISCLOSURE, refusal_note
 from .answering.llm import BackendUnavailable
 from .answering.scope import decline
 from .answering.verify import Verified, verify
-from .citations import find_references, mentioned_documents
+from .citations import find_references, mentioned_documents, without_document_names
+from .definitions import defining_clauses
+from .embedding import embed_query
+from .retrieval import document_weights
 from .records import Answer, Hit
 
 ANSWER_CANDIDATES = 20
@@ -68,14 +71,23 @@ def build_chain(assistant) -> Runnable:
         return conversation_context(state["question"], state.get("history"))
 
     def retrieve(state):
-        hits = assistant.retriever.search(state["question"], k=ANSWER_CANDIDATES, documents=state.get("documents"),
-                                          context=state["context"])
-        return with_parents(hits, library)
+        retriever = assistant.retriever
+        hits = retriever.search(state["question"], k=ANSWER_CANDIDATES, documents=state.get("documents"),
+                                context=state["context"])
+        searched = sorted(document_weights(f"{state['context']} {state['question']}", library, state.get("documents")))
+        named = [h for h in hits if h.how == "reference"]
+        defined = [retriever.hit(c.doc, c.ref, 1.5, "definition") for c in
+                   defining_clauses(state["question"], library, searched) if (c.doc, c.ref) not in {h.key() for h in named}]
+        rest = [h for h in hits if h.how != "reference" and h.key() not in {d.key() for d in defined}]
+        return with_parents(named + defined + rest, library)
 
     def scope(state):
-        hits = state["hits"]
-        best = max((h.similarity for h in hits if h.how != "reference"), default=0.0)
-        return decline(state["question"], library, hits, best, state.get("documents"))
+        # How close the best clause is to the question as asked (no glossary expansion).
+        whole = f"{state['context']} {state['question']}".strip()
+        index = assistant.retriever.index
+        dense = index.dense(embed_query(without_document_names(whole) or whole), 3, None)
+        best = dense[0][1] if dense else 0.0
+        return decline(state["question"], library, state["hits"], best, state.get("documents"), state["context"])
 
     def answer(state):
         if state["decline"]:
@@ -151,4 +163,5 @@ def finish(state: dict) -> Answer:
         disclosure=DISCLOSURE, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
         backend=state.get("backend", "embedded"), removed_citations=verified.removed,
+        retrieved=[h.key() for h in state["hits"]],
     )

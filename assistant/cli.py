@@ -43,6 +43,72 @@ def cmd_show(args) -> int:
     return 0
 
 
+def _assistant(progress: bool = True):
+    from .core import Assistant
+    return Assistant(progress=progress)
+
+
+def cmd_index(args) -> int:
+    from .index import ClauseIndex
+    assistant = _assistant()
+    index = ClauseIndex(assistant.library, assistant.settings).open(rebuild=args.rebuild, progress=True)
+    state = f"built in {index.build_seconds:.1f} s" if index.built else "reopened (unchanged corpus, model and units)"
+    print(f"Index {index.name}: {len(index.units)} clauses, {state}.")
+    return 0
+
+
+def cmd_ask(args) -> int:
+    assistant = _assistant()
+    answer = assistant.ask(args.question, documents=args.doc)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
+        return 0
+    print(answer.text)
+    if answer.citations:
+        print("\nCitations:")
+        for i, c in enumerate(answer.citations, 1):
+            print(f"  [{i}] {c.display}  {c.url or ''}")
+    for notice in answer.notices:
+        print(f"\nNote: {notice}")
+    if not answer.text.startswith("*" + answer.disclosure):
+        print(f"\n{answer.disclosure}")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .ui import launch
+    launch(host=args.host, port=args.port)
+    return 0
+
+
+def cmd_eval(args) -> int:
+    from pathlib import Path
+
+    from evals.report import table, write
+    from evals.runner import gate, load_thresholds, run_suite
+
+    assistant = _assistant()
+    baseline = None
+    if not args.no_baseline:
+        from evals.baseline import NaiveRAG
+        print("Building the naive baseline (chunked RAG) ...", file=sys.stderr)
+        baseline = NaiveRAG(assistant.library, path=str(assistant.settings.data_dir / "naive-baseline"))
+        baseline.build()
+    progress = (lambda i, n: print(f"\r{i}/{n} questions", end="", file=sys.stderr, flush=True))
+    result = run_suite(assistant, baseline, progress=progress)
+    print(file=sys.stderr)
+    thresholds = load_thresholds()
+    failures = gate(result["summary"], thresholds)
+    if args.out:
+        write(result, Path(args.out), failures, thresholds)
+    if args.json:
+        print(json.dumps(result["summary"], indent=1))
+    else:
+        print(table(result["summary"]))
+        print("\ngate:", "passed" if not failures else "FAILED: " + "; ".join(failures))
+    return 1 if (args.gate and failures) else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="assistant", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +124,28 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--doc", help="document id (default: the one the reference names, else the proposal)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
+
+    ask = sub.add_parser("ask", help="answer a question with verified citations")
+    ask.add_argument("question")
+    ask.add_argument("--doc", action="append", help="limit to a document id or group (proposal, gdpr, final, commentary)")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict()")
+    ask.set_defaults(func=cmd_ask)
+
+    index = sub.add_parser("index", help="build or reopen the search index (with progress)")
+    index.add_argument("--rebuild", action="store_true", help="build anew even when nothing changed")
+    index.set_defaults(func=cmd_index)
+
+    serve = sub.add_parser("serve", help="start the web chat")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=7860)
+    serve.set_defaults(func=cmd_serve)
+
+    ev = sub.add_parser("eval", help="run the known questions and report the metrics")
+    ev.add_argument("--json", action="store_true", help="print the summary as JSON")
+    ev.add_argument("--out", default="evals", help="where report.md, results.json and chart.png go ('' for nowhere)")
+    ev.add_argument("--no-baseline", action="store_true", help="skip the naive RAG baseline")
+    ev.add_argument("--gate", action="store_true", help="exit non-zero when a threshold is missed")
+    ev.set_defaults(func=cmd_eval)
     return parser
 
 
@@ -68,6 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     except AssistantError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        return 0
 
 
 if __name__ == "__main__":

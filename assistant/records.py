@@ -57,6 +57,7 @@ class Answer:
     notices: list[str] = field(default_factory=list)
     backend: str = "embedded"
     removed_citations: int = 0  # citations the verifier struck out
+    retrieved: list[tuple[str, str]] = field(default_factory=list)  # (doc, ref) searched for this answer
 
     def to_dict(self) -> dict:
         return {
@@ -70,4 +71,5 @@ class Answer:
             "notices": list(self.notices),
             "backend": self.backend,
             "removed_citations": self.removed_citations,
+            "retrieved": [{"doc": d, "ref": r} for d, r in self.retrieved],
         }

@@ -14,3 +14,11 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def library(settings) -> Library:
     return Library.from_settings(settings)
+
+
+@pytest.fixture(scope="session")
+def assistant(settings):
+    """The real assistant on the real corpus and model; the index is built once into
+    ASSISTANT_DATA_DIR (CI points it at a fresh directory) and reopened afterwards."""
+    from assistant import Assistant
+    return Assistant(settings).warm_up()

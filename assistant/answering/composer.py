@@ -16,7 +16,9 @@ from ..records import Citation, Hit
 
 MAX_CITATIONS = 3
 AI_ACTS = ("ai-act-proposal-2021", "ai-act-final-2024")  # where Article 5 is the list of prohibitions
-MAX_QUOTE = 1400  # characters of a clause quoted in the answer; the source card shows it all
+MAX_QUOTE = 1500  # characters of a supporting clause quoted in the answer; the source card shows it all
+MAX_FIRST_QUOTE = 4500  # the main clause is quoted whole unless it is a very long article
+MAX_NAMED_QUOTE = 9000  # a clause the question names is what the user asked to read
 RELATIVE_CUTOFF = 0.72  # a supporting clause scores at least this share of the best one
 
 INTENTS = [
@@ -67,6 +69,11 @@ def _is_within(inner: str, outer: str) -> bool:
 
 def _prior(hit: Hit, question: str, intent: str | None) -> float:
     prior = 1.0
+    mentioned = mentioned_documents(question)
+    if mentioned and hit.doc not in mentioned:
+        prior *= 0.6  # the question asked about another document
+    if hit.how == "definition":
+        prior *= 1.2
     if hit.kind in KIND_PRIOR and not re.search(r"recital|memorandum|opinion|EDPB|EDPS|assessment|briefing|news|leak|comment|critic|said|argu",
                                                 question, re.I):
         prior *= KIND_PRIOR[hit.kind]
@@ -98,13 +105,14 @@ def select(hits: list[Hit], question: str, intent: str | None, library: Library)
     named = [h for h in hits if h.how == "reference"]
     if named:
         return named[:MAX_CITATIONS + 1]
+    defined = [h for h in hits if h.how == "definition"]
     ranked = sorted((h for h in hits if h.how != "reference"), key=lambda h: -h.score * _prior(h, question, intent))
     if not ranked:
         return []
     ranked = [Hit(**{**h.__dict__, "score": round(h.score * _prior(h, question, intent), 4)}) for h in ranked]
     docs = mentioned_documents(question) if intent == "compare" else []
     best = ranked[0].score
-    chosen: list[Hit] = []
+    chosen: list[Hit] = list(defined[:2])
     for hit in ranked:
         if len(chosen) >= MAX_CITATIONS:
             break
@@ -147,13 +155,13 @@ def lead_sentence(text: str, question: str, intent: str | None) -> str:
     return best
 
 
-def quote_of(text: str) -> tuple[str, bool]:
+def quote_of(text: str, limit: int = MAX_QUOTE) -> tuple[str, bool]:
     """A verbatim quote of a clause, cut at a line or sentence end when it is long."""
-    if len(text) <= MAX_QUOTE:
+    if len(text) <= limit:
         return text, False
-    cut = text.rfind("\n", 0, MAX_QUOTE)
-    if cut < MAX_QUOTE // 2:
-        cut = max(text.rfind(". ", 0, MAX_QUOTE) + 1, MAX_QUOTE // 2)
+    cut = text.rfind("\n", 0, limit)
+    if cut < limit // 2:
+        cut = max(text.rfind(". ", 0, limit) + 1, limit // 2)
     return text[:cut].rstrip(), True
 
 
@@ -177,7 +185,8 @@ def compose(question: str, hits: list[Hit], library: Library, context: str = "")
     lead_parts = []
     lead_docs = set()
     for i, hit in enumerate(chosen, 1):
-        quote, cut = quote_of(hit.text)
+        limit = MAX_NAMED_QUOTE if hit.how == "reference" else MAX_FIRST_QUOTE if i == 1 else MAX_QUOTE
+        quote, cut = quote_of(hit.text, limit)
         citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
         if i == 1 or (intent == "compare" and hit.doc not in lead_docs):
             sentence = lead_sentence(hit.text, question, intent)

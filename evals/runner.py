@@ -1,0 +1,186 @@
+"""The eval runner: every known question through the public Python API, scored with the
+deterministic metrics defined in evals/README.md, beside the naive chunked-RAG baseline."""
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assistant.answering.disclosure import HUMAN_CLAIMS
+from assistant.answering.verify import normalise
+from assistant.clauses import top_level
+
+from .metrics import facts_covered, p50, percentile, recall_at, reciprocal_rank
+from .questions import Question, load_questions
+
+THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
+RETRIEVAL_K = (1, 5, 10)
+
+
+@dataclass
+class ItemResult:
+    id: str
+    category: str
+    question: str
+    decline_expected: bool
+    abstained: bool
+    facts_ok: bool | None  # None when the item has no facts (declines)
+    missing_facts: list[str]
+    cited: list[tuple[str, str]]
+    fabricated: list[str]
+    citation_precision: float | None
+    citation_recall: float | None
+    disclosed: bool
+    latency: float
+    retrieval: dict[str, float] = field(default_factory=dict)  # ours; empty for multi-turn and declines
+    baseline: dict[str, float] = field(default_factory=dict)
+
+
+def _articles(keys) -> set[tuple[str, str]]:
+    return {(d, top_level(r)) for d, r in keys}
+
+
+def fabricated_citations(answer, library) -> list[str]:
+    """A citation that is not a real clause, was not retrieved for the answer, or whose quote
+    is not verbatim in the clause."""
+    out = []
+    retrieved = set(answer.retrieved)
+    for c in answer.citations:
+        clause = library.find(c.doc, c.ref)
+        if clause is None:
+            out.append(f"{c.doc} {c.ref}: no such clause")
+        elif (c.doc, c.ref) not in retrieved and not any(
+                d == c.doc and (c.ref.startswith(r + "(") or c.ref.startswith(r + ",")) for d, r in retrieved):
+            out.append(f"{c.doc} {c.ref}: not retrieved")
+        elif normalise(c.quote) not in normalise(clause.text):
+            out.append(f"{c.doc} {c.ref}: quote not verbatim")
+    return out
+
+
+def retrieval_scores(expected, ranked, prefix="") -> dict[str, float]:
+    out = {}
+    for k in RETRIEVAL_K:
+        out[f"{prefix}article_recall@{k}"] = recall_at(expected, ranked, k, "article")
+        out[f"{prefix}clause_recall@{k}"] = recall_at(expected, ranked, k, "clause")
+    out[f"{prefix}mrr"] = reciprocal_rank(expected, ranked)
+    return out
+
+
+def baseline_scores(question: Question, baseline) -> dict[str, float]:
+    """The naive baseline on the same question: a chunk counts for every clause it overlaps."""
+    hits = baseline.retrieve(question.question, k=10)
+    expected = list(question.expected)
+    out = {}
+    for k in RETRIEVAL_K:
+        arts = {(h.doc, r) for h in hits[:k] for r in h.refs}
+        clauses = {(h.doc, r) for h in hits[:k] for r in h.clause_refs}
+        out[f"article_recall@{k}"] = len(_articles(expected) & arts) / len(_articles(expected))
+        out[f"clause_recall@{k}"] = len(set(expected) & clauses) / len(set(expected))
+    rr = 0.0
+    for rank, h in enumerate(hits, 1):
+        if _articles(expected) & {(h.doc, r) for r in h.refs}:
+            rr = 1.0 / rank
+            break
+    out["mrr"] = rr
+    # Plain RAG's "answer" is its top three chunks: do they carry the key facts?
+    out["key_fact_coverage"] = float(facts_covered(question.patterns, "\n".join(h.text for h in hits[:3])))
+    return out
+
+
+def run_item(assistant, question: Question, baseline=None) -> ItemResult:
+    history = []
+    for turn in question.turns[:-1]:
+        history.append((turn, assistant.ask(turn, history=list(history))))
+    started = time.perf_counter()
+    answer = assistant.ask(question.question, history=history)
+    latency = time.perf_counter() - started
+    cited = [(c.doc, c.ref) for c in answer.citations]
+    expected = list(question.expected)
+    precision = recall = None
+    if expected and cited:
+        precision = len([k for k in cited if _articles([k]) & _articles(expected)]) / len(cited)
+    if expected:
+        recall = len(_articles(expected) & _articles(cited)) / len(_articles(expected))
+    patterns = question.patterns
+    facts_ok = facts_covered(patterns, answer.text) if patterns else None
+    missing = [p for p in patterns if not re.search(p, answer.text, re.IGNORECASE)]
+    disclosed = bool(answer.disclosure) and not HUMAN_CLAIMS.search(answer.text) and (
+        bool(history) or answer.disclosure in answer.text)
+    result = ItemResult(question.id, question.category, question.question, question.decline, answer.abstained,
+                        facts_ok, missing, cited, fabricated_citations(answer, assistant.library),
+                        precision, recall, disclosed, latency)
+    if expected and len(question.turns) == 1:
+        ranked = [h.key() for h in assistant.retrieve(question.question, k=10)]
+        result.retrieval = retrieval_scores(expected, ranked)
+        if baseline is not None:
+            result.baseline = baseline_scores(question, baseline)
+    return result
+
+
+def _mean(values) -> float | None:
+    values = [v for v in values if v is not None]
+    return round(sum(values) / len(values), 4) if values else None
+
+
+def summarise(results: list[ItemResult]) -> dict:
+    """Overall and per-category metrics."""
+    def block(items: list[ItemResult]) -> dict:
+        out: dict = {"questions": len(items)}
+        ours = [r.retrieval for r in items if r.retrieval]
+        base = [r.baseline for r in items if r.baseline]
+        for key in (ours[0] if ours else {}):
+            out[key] = _mean(r[key] for r in ours)
+        for key in (base[0] if base else {}):
+            out[f"baseline_{key}"] = _mean(r[key] for r in base)
+        out["key_fact_coverage"] = _mean(float(r.facts_ok) for r in items if r.facts_ok is not None)
+        out["citation_precision"] = _mean(r.citation_precision for r in items)
+        out["citation_recall"] = _mean(r.citation_recall for r in items)
+        out["fabricated_citations"] = sum(len(r.fabricated) for r in items)
+        tp = sum(1 for r in items if r.abstained and r.decline_expected)
+        fp = sum(1 for r in items if r.abstained and not r.decline_expected)
+        fn = sum(1 for r in items if not r.abstained and r.decline_expected)
+        out["abstention_precision"] = round(tp / (tp + fp), 4) if tp + fp else None
+        out["abstention_recall"] = round(tp / (tp + fn), 4) if tp + fn else None
+        out["disclosure_rate"] = _mean(float(r.disclosed) for r in items)
+        latencies = [r.latency for r in items]
+        out["latency_p50_s"] = round(p50(latencies), 4)
+        out["latency_p95_s"] = round(percentile(latencies, 0.95), 4)
+        return out
+
+    by_category = defaultdict(list)
+    for r in results:
+        by_category[r.category].append(r)
+    return {"overall": block(results), "categories": {c: block(items) for c, items in sorted(by_category.items())}}
+
+
+def run_suite(assistant, baseline=None, questions: list[Question] | None = None, progress=None) -> dict:
+    questions = questions or load_questions()
+    results = []
+    for i, question in enumerate(questions, 1):
+        results.append(run_item(assistant, question, baseline))
+        if progress:
+            progress(i, len(questions))
+    summary = summarise(results)
+    return {"summary": summary, "items": [r.__dict__ for r in results]}
+
+
+def load_thresholds() -> dict:
+    return json.loads(THRESHOLDS_PATH.read_text(encoding="utf-8"))
+
+
+def gate(summary: dict, thresholds: dict) -> list[str]:
+    """The thresholds the overall results miss (empty when the gate passes)."""
+    failures = []
+    overall = summary["overall"]
+    for key, rule in thresholds["minimum"].items():
+        value = overall.get(key)
+        if value is None or value < rule:
+            failures.append(f"{key} = {value} is below {rule}")
+    for key, rule in thresholds["maximum"].items():
+        value = overall.get(key)
+        if value is None or value > rule:
+            failures.append(f"{key} = {value} is above {rule}")
+    return failures
