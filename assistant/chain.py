@@ -10,7 +10,7 @@ import time
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from .answering.composer import Draft, compose
+from .answering.composer import MAX_FIRST_QUOTE, Draft, compose
 from .answering.disclosure import DISCLOSURE, refusal_note
 from .answering.llm import BackendUnavailable
 from .answering.scope import decline
@@ -48,7 +48,7 @@ def with_parents(hits: list[Hit], library) -> list[Hit]:
     for hit in hits:
         clause = library.find(hit.doc, hit.ref)
         parent = library.find(hit.doc, clause.parent) if clause and clause.parent else None
-        if parent and parent.kind != "article" and (parent.doc, parent.ref) not in seen:
+        if parent and (parent.kind != "article" or len(parent.text) <= MAX_FIRST_QUOTE) and (parent.doc, parent.ref) not in seen:
             seen.add((parent.doc, parent.ref))
             out.append(Hit(parent.doc, parent.ref, parent.label, parent.text, hit.score * 0.9, parent.heading_path,
                            parent.url, parent.kind, "parent", hit.similarity))

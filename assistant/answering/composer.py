@@ -18,6 +18,7 @@ MAX_CITATIONS = 3
 AI_ACTS = ("ai-act-proposal-2021", "ai-act-final-2024")  # where Article 5 is the list of prohibitions
 MAX_QUOTE = 1500  # characters of a supporting clause quoted in the answer; the source card shows it all
 MAX_FIRST_QUOTE = 4500  # the main clause is quoted whole unless it is a very long article
+CONTEXT_LIMIT = 2500  # a paragraph or article this short is quoted whole rather than one of its parts
 MAX_NAMED_QUOTE = 9000  # a clause the question names is what the user asked to read
 RELATIVE_CUTOFF = 0.72  # a supporting clause scores at least this share of the best one
 
@@ -28,7 +29,7 @@ INTENTS = [
     ("define", re.compile(r"\b(defin\w+|meaning of|what counts as|what does .{1,40} mean|who (is|counts as) (an? |the ))"
                           r"|^\s*what(?: is|'s) (an? |the )?['‘\"]?[\w -]{1,40}['’\"]?\s*\??\s*$", re.I)),
     ("prohibited", re.compile(r"\b(ban\w*|prohibit\w*|forbidden|outlaw\w*|allowed|permitted|legal to)\b", re.I)),
-    ("list", re.compile(r"\b(list|all the|which (areas|practices|systems|rights)|what (practices|areas|rights|requirements|obligations))\b", re.I)),
+    ("list", re.compile(r"\b(list\w*|all( of)? the|enumerat\w*|which \w+s|what (are|were) the \w+s|what \w+s (are|must|do|does|should))\b", re.I)),
 ]
 MONEY = re.compile(r"\d[\d ]*\d ?(EUR|%)|EUR ?\d|€ ?\d|\d ?%")
 TIME = re.compile(r"\b(\d+|twenty\w*|thirty|\w+teen) (hours|days|months|years)\b|\b(enter into force|shall apply from)\b", re.I)
@@ -79,23 +80,39 @@ def _prior(hit: Hit, question: str, intent: str | None) -> float:
         prior *= KIND_PRIOR[hit.kind]
     if intent == "figure" and MONEY.search(hit.text):
         prior *= 1.3
+        if re.search(r"\b(max\w*|highest|top|biggest|largest|most)\b", question, re.I):
+            prior *= 1.0 + 0.1 * min(_largest_amount(hit.text) / 10_000_000, 3)
     if intent == "deadline" and TIME.search(hit.text):
         prior *= 1.2
     return prior
 
 
-def _merge_siblings(chosen: list[Hit], hits: list[Hit], library: Library) -> list[Hit]:
-    """Two points of one paragraph read better as the paragraph they belong to."""
+def _largest_amount(text: str) -> float:
+    amounts = [float(m.replace(" ", "")) for m in re.findall(r"\d{1,3}(?: \d{3})+", text)]
+    return max(amounts, default=0.0)
+
+
+def _in_context(hit: Hit, hits: list[Hit], library: Library, limit: int = CONTEXT_LIMIT) -> Hit:
+    """A point or subparagraph reads right only with the paragraph it belongs to (its chapeau,
+    its sibling points): cite that paragraph when it was retrieved too and is short enough."""
+    clause = library.find(hit.doc, hit.ref)
+    while clause is not None and clause.parent:
+        parent = library.get(hit.doc, clause.parent)
+        retrieved = next((h for h in hits if h.key() == (parent.doc, parent.ref)), None)
+        if len(parent.text) > limit or retrieved is None:
+            break
+        hit = Hit(**{**retrieved.__dict__, "score": hit.score})
+        clause = parent
+    return hit
+
+
+def _merge_siblings(chosen: list[Hit], hits: list[Hit], library: Library, limit: int = CONTEXT_LIMIT) -> list[Hit]:
+    """Cite points with their paragraph, and never a clause together with one of its parts."""
     out: list[Hit] = []
-    for hit in chosen:
-        clause = library.find(hit.doc, hit.ref)
-        parent = library.find(hit.doc, clause.parent) if clause and clause.parent else None
-        sibling = next((o for o in out if parent and o.doc == hit.doc and library.get(o.doc, o.ref).parent == parent.ref), None)
-        if sibling and parent.kind != "article" and len(parent.text) <= MAX_QUOTE:
-            out[out.index(sibling)] = Hit(parent.doc, parent.ref, parent.label, parent.text, max(hit.score, sibling.score),
-                                          parent.heading_path, parent.url, parent.kind, "merged", hit.similarity)
-        elif not any(o.doc == hit.doc and _is_within(hit.ref, o.ref) for o in out):
-            out.append(hit)
+    for hit in (_in_context(h, hits, library, limit) for h in chosen):
+        if any(o.doc == hit.doc and (_is_within(hit.ref, o.ref) or _is_within(o.ref, hit.ref)) for o in out):
+            continue
+        out.append(hit)
     return out
 
 
@@ -128,7 +145,7 @@ def select(hits: list[Hit], question: str, intent: str | None, library: Library)
             extra = next((h for h in ranked if h.doc == doc), None)
             if extra:
                 chosen.append(extra)
-    return _merge_siblings(chosen, hits, library)
+    return _merge_siblings(chosen, hits, library, MAX_FIRST_QUOTE if intent == "list" else CONTEXT_LIMIT)
 
 
 def _sentences(text: str) -> list[str]:
