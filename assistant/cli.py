@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 
 from .errors import AssistantError
@@ -32,6 +33,10 @@ def cmd_show(args) -> int:
         reference = parse_reference(args.ref, default_doc=args.doc or "ai-act-proposal-2021")
     except ValueError as exc:
         raise AssistantError(str(exc)) from None
+    leftover = args.ref[:reference.start] + args.ref[reference.end:]
+    if re.search(r"[()\d]", leftover):
+        raise AssistantError(f"Could not read {args.ref!r} as one reference (read {reference.ref!r}, left "
+                             f"{leftover.strip()!r}). Write it as e.g. 'Art. 5(1)(c)' or 'Annex III(4)(a)'.")
     doc = args.doc or reference.doc
     clause = library.get(doc, reference.ref)
     out = {"doc": clause.doc, "ref": clause.ref, "label": clause.label,

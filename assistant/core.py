@@ -1,6 +1,7 @@
 """``Assistant``: the one core behind the Python API, the CLI, the web UI and the eval runner."""
 from __future__ import annotations
 
+import copy
 import re
 import threading
 from typing import Iterator
@@ -41,6 +42,14 @@ class Assistant:
         if chat_model is not None:
             from .answering.llm import LLMAnswerer
             self.answerer = LLMAnswerer(chat_model, self.settings.llm or type(chat_model).__name__)
+
+    def with_chat_model(self, chat_model, name: str | None = None) -> "Assistant":
+        """The same assistant (corpus, index) answering through another chat model."""
+        from .answering.llm import LLMAnswerer
+        other = copy.copy(self)
+        other.answerer = LLMAnswerer(chat_model, name or type(chat_model).__name__)
+        other._chain = None
+        return other
 
     # ------------------------------------------------------------ lazily built parts
 

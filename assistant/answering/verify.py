@@ -85,7 +85,24 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     text, claims = strip_human_claims(text)
     if claims:
         reasons.append("a claim to be human was removed")
+    text, leaked = strip_instructions(text)
+    if leaked:
+        reasons.append("a passage of the assistant's instructions was removed")
     return Verified(Draft(text.strip(), kept, list(draft.notices)), len(reasons), reasons)
+
+
+def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def strip_instructions(text: str) -> tuple[str, int]:
+    """Remove sentences that repeat the answerer's instructions (six words in a row of them)."""
+    from .prompts import SYSTEM
+    rules = _shingles(SYSTEM.split("Sources:")[0])
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    kept = [s for s in sentences if not (_shingles(s) & rules)]
+    return (" ".join(kept), len(sentences) - len(kept)) if len(kept) != len(sentences) else (text, 0)
 
 
 def _drop_sentences_with(text: str, fragment: str) -> str:
