@@ -22,3 +22,18 @@ def assistant(settings):
     ASSISTANT_DATA_DIR (CI points it at a fresh directory) and reopened afterwards."""
     from assistant import Assistant
     return Assistant(settings).warm_up()
+
+
+@pytest.fixture(scope="session")
+def app(assistant):
+    """{"url", "assistant", "demo"}: the web app, launched once per session on a free loopback port."""
+    import socket
+
+    from assistant import ui
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    demo = ui.launch("127.0.0.1", port, assistant, prevent_thread_lock=True, quiet=True)
+    yield {"url": demo.local_url.rstrip("/") + "/", "assistant": assistant, "demo": demo}
+    demo.close()

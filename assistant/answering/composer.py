@@ -35,6 +35,8 @@ MONEY = re.compile(r"\d[\d ]*\d ?(EUR|%)|EUR ?\d|€ ?\d|\d ?%")
 TIME = re.compile(r"\b(\d+|twenty\w*|thirty|\w+teen) (hours|days|months|years)\b|\b(enter into force|shall apply from)\b", re.I)
 # Operative provisions answer; recitals, the memorandum and commentary explain. Close calls go
 # to the operative text unless the question asks for the explanation by name.
+EXCEPTION = re.compile(r"^\s*(\(\w+\)\s*)?(This obligation shall not apply|.{0,40}shall not apply|By way of derogation|"
+                       r"However|Notwithstanding|Paragraphs? [\d, and]+ shall not (apply|affect))", re.I)
 KIND_PRIOR = {"recital": 0.85, "em_section": 0.8, "em_paragraph": 0.8, "commentary_paragraph": 0.85, "cover": 0.5}
 
 LEADS = {
@@ -158,7 +160,8 @@ def _sentences(text: str) -> list[str]:
 def lead_sentence(text: str, question: str, intent: str | None) -> str:
     """The verbatim sentence of a clause that best answers the question."""
     wanted = set(tokenize(question))
-    best, best_score = "", -1.0
+    asks_exception = bool(re.search(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless|loophole|carve.?out)", question, re.I))
+    best, best_score = "", -1e9
     for i, sentence in enumerate(_sentences(text)):
         words = set(tokenize(sentence))
         score = len(words & wanted) / (1 + len(words) ** 0.5)
@@ -166,6 +169,8 @@ def lead_sentence(text: str, question: str, intent: str | None) -> str:
             score += 1.0
         if intent == "deadline" and TIME.search(sentence):
             score += 0.5
+        if EXCEPTION.match(sentence) and not asks_exception:
+            score -= 0.5  # the rule answers; its exception only when asked for
         score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
         if score > best_score:
             best, best_score = sentence, score

@@ -25,11 +25,22 @@ ASKS_TO_HIDE = re.compile(
 )
 
 
+def drop_sentences(text: str, bad) -> tuple[str, int]:
+    """Remove the sentences for which ``bad(sentence)`` holds, keeping lines and layout;
+    returns (text, count removed)."""
+    removed = 0
+    lines = []
+    for line in text.split("\n"):
+        sentences = re.split(r"(?<=[.!?])\s+", line)
+        kept = [s for s in sentences if not bad(s)]
+        removed += len(sentences) - len(kept)
+        lines.append(" ".join(kept) if len(kept) != len(sentences) else line)
+    return ("\n".join(lines) if removed else text), removed
+
+
 def strip_human_claims(text: str) -> tuple[str, int]:
     """Remove sentences in which the answer claims to be human; returns (text, count removed)."""
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    kept = [s for s in sentences if not HUMAN_CLAIMS.search(s)]
-    return " ".join(kept) if len(kept) != len(sentences) else text, len(sentences) - len(kept)
+    return drop_sentences(text, lambda s: bool(HUMAN_CLAIMS.search(s)))
 
 
 def refusal_note(question: str) -> str | None:

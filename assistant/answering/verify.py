@@ -14,7 +14,7 @@ from ..citations import find_references
 from ..clauses import Library
 from ..records import Citation, Hit
 from .composer import Draft, _is_within
-from .disclosure import strip_human_claims
+from .disclosure import drop_sentences, strip_human_claims
 
 
 def normalise(text: str) -> str:
@@ -97,19 +97,11 @@ def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
 
 
 def strip_instructions(text: str) -> tuple[str, int]:
-    """Remove sentences that repeat the answerer's instructions (six words in a row of them)."""
-    from .prompts import SYSTEM
-    rules = _shingles(SYSTEM.split("Sources:")[0])
-    sentences = re.split(r"(?<=[.!?])\s+", text)
-    kept = [s for s in sentences if not (_shingles(s) & rules)]
-    return (" ".join(kept), len(sentences) - len(kept)) if len(kept) != len(sentences) else (text, 0)
+    """Remove sentences that repeat the answerer's rules (six words in a row of them)."""
+    from .prompts import RULES
+    rules = _shingles(RULES)
+    return drop_sentences(text, lambda sentence: bool(_shingles(sentence) & rules))
 
 
 def _drop_sentences_with(text: str, fragment: str) -> str:
-    out = []
-    for line in text.split("\n"):
-        if fragment in line:
-            sentences = re.split(r"(?<=[.!?])\s+", line)
-            line = " ".join(s for s in sentences if fragment not in s)
-        out.append(line)
-    return "\n".join(out)
+    return drop_sentences(text, lambda sentence: fragment in sentence)[0]

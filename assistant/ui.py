@@ -1,0 +1,531 @@
+"""The web chat: streamed answers, citation chips, source cards, document filters and the
+AI-system disclosure, on Gradio.
+
+``build_ui(assistant)`` returns the ``gr.Blocks``; ``launch(host, port)`` opens the index first
+(with progress in the terminal) and then serves it. The page also exposes ``/ask`` for
+``gradio_client``: ``Client(url).predict(question, api_name="/ask")`` returns
+``Assistant.ask(question).to_dict()``.
+
+Everything a user typed is escaped before it is shown, and the Chatbot's HTML sanitizer stays on.
+The source cards are HTML built here from escaped text only.
+"""
+from __future__ import annotations
+
+import html
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Iterator
+
+from . import config as _config  # noqa: F401  (analytics and telemetry off before gradio is imported)
+from .answering.disclosure import DISCLOSURE, SHORT_LABEL
+from .errors import AssistantError, InvalidQuestion
+from .records import Answer, Citation
+
+log = logging.getLogger("assistant.ui")
+
+TITLE = "EU AI Act Draft Assistant"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 7860
+CONCURRENCY = 2  # answers computed at once (a 2-core machine); the rest wait in the queue
+MAX_QUEUE = 64  # waiting requests beyond this are told the server is busy
+
+DOCUMENT_CHOICES = [
+    ("AI Act proposal (2021)", "proposal"),
+    ("GDPR", "gdpr"),
+    ("Commentary on the proposal", "commentary"),
+    ("Final AI Act (2024)", "final"),
+]
+ALL_GROUPS = [value for _, value in DOCUMENT_CHOICES]
+
+# Each checked by tests/test_ui.py: answered (not declined) and cited.
+EXAMPLES = [
+    "Is social scoring banned under the draft?",
+    "Which AI systems count as high-risk under the proposal?",
+    "What is a deep fake under the draft?",
+    "What does GDPR Article 22 say about automated decisions?",
+    "What did the EDPB and EDPS say about biometric identification in public spaces?",
+    "When does the final AI Act apply?",
+]
+
+OPENING = (
+    f"{DISCLOSURE}\n\n"
+    "Ask about the European Commission's 2021 AI Act proposal, the GDPR, the final AI Act "
+    "(Regulation (EU) 2024/1689) or the commentary on the proposal. Every answer cites the clauses it "
+    "rests on: select a citation to read the clause in full, with its link to EUR-Lex."
+)
+NOT_LEGAL_ADVICE = (
+    "Answers are drawn from the cited texts by an AI system and can be incomplete or wrong: "
+    "read the clauses themselves. The 2021 text is a proposal, not law in force; the AI Act as adopted is "
+    "Regulation (EU) 2024/1689."
+)
+NO_DOCUMENTS = "Choose at least one group of documents under **Search in** to answer from."
+UNEXPECTED = ("**Something went wrong while answering.** The problem has been logged on the server. "
+              "Please try again, or ask the question another way.")
+STREAM_STEP = 120  # characters of answer per streamed update
+LONG_DISPLAY = 1200  # characters of an over-long question echoed back in the chat
+
+CITE = re.compile(r"(?<![\\\w])\[(\d{1,3})\](?![(\[])")
+MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~$])")
+
+
+@dataclass
+class Turn:
+    """One question in the conversation and what came of it: an answer or a message."""
+
+    question: str
+    answer: Answer | None = None
+    error: str | None = None
+
+
+# ------------------------------------------------------------------ rendering (pure functions)
+
+def anchor(turn: int, number: int) -> str:
+    """The id of the source card for citation ``[number]`` of answer ``turn`` (both from 1)."""
+    return f"source-{turn}-{number}"
+
+
+def escape_user_text(text: str) -> str:
+    """User text for the Markdown chat, shown exactly as typed: no HTML, no Markdown formatting."""
+    text = html.escape(text, quote=False)
+    return MD_SPECIAL.sub(r"\\\1", text)
+
+
+def _neutralize_html(text: str) -> str:
+    """Answer Markdown with any raw HTML shown as text (the sanitizer is the second line)."""
+    return text.replace("<", "&lt;")
+
+
+def link_citations(text: str, turn: int, count: int) -> str:
+    """``[1]`` -> a Markdown link to source card 1 of this answer, for 1..count only."""
+    def repl(match: re.Match) -> str:
+        number = int(match.group(1))
+        if not 1 <= number <= count:
+            return match.group(0)
+        return f"[\\[{number}\\]](#{anchor(turn, number)})"
+    return CITE.sub(repl, text)
+
+
+def _chip_text(citation: Citation) -> str:
+    return citation.display.replace("[", "(").replace("]", ")")
+
+
+def citation_chips(citations: list[Citation], turn: int) -> str:
+    """One Markdown line of links, one per citation, styled as chips by the page CSS."""
+    chips = " ".join(f"[{i} · {_chip_text(c)}](#{anchor(turn, i)})" for i, c in enumerate(citations, 1))
+    return f"**Sources:** {chips}"
+
+
+def render_answer(answer: Answer, turn: int) -> str:
+    parts = [link_citations(_neutralize_html(answer.text), turn, len(answer.citations))]
+    if answer.citations:
+        parts.append(citation_chips(answer.citations, turn))
+    for notice in answer.notices:
+        parts.append(f"_{_neutralize_html(notice)}_")
+    return "\n\n".join(parts)
+
+
+def render_user(question: str) -> str:
+    if len(question) > LONG_DISPLAY:
+        return escape_user_text(question[:LONG_DISPLAY]) + f" … _({len(question):,} characters in all)_"
+    return escape_user_text(question)
+
+
+def chat_messages(turns: list[Turn], pending: str | None = None) -> list[dict]:
+    """The Chatbot value: the opening message, then each turn; ``pending`` is the answer being
+    streamed for the last turn (None: nothing yet)."""
+    messages = [{"role": "assistant", "content": OPENING}]
+    for number, turn in enumerate(turns, 1):
+        messages.append({"role": "user", "content": render_user(turn.question)})
+        if turn.answer is not None:
+            messages.append({"role": "assistant", "content": render_answer(turn.answer, number)})
+        elif turn.error is not None:
+            messages.append({"role": "assistant", "content": turn.error})
+        elif pending and number == len(turns):
+            messages.append({"role": "assistant", "content": _neutralize_html(pending)})
+    return messages
+
+
+def _e(text) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def clause_text(citation: Citation, library) -> str:
+    """The whole cited clause from the library (the quote when the library cannot give it)."""
+    try:
+        return library.get(citation.doc, citation.ref).text
+    except Exception:  # noqa: BLE001 - a card must render even if the clause cannot be looked up
+        return citation.quote
+
+
+def _highlighted(text: str, quote: str) -> str:
+    """The clause as escaped HTML, with the quoted span marked when it is only part of it."""
+    quote = (quote or "").strip()
+    at = text.find(quote) if quote else -1
+    if at < 0 or len(quote) >= len(text.strip()):
+        return _e(text)
+    end = at + len(quote)
+    return f"{_e(text[:at])}<mark>{_e(text[at:end])}</mark>{_e(text[end:])}"
+
+
+def _link_label(url: str) -> str:
+    return "Read on EUR-Lex" if "eur-lex.europa.eu" in url else "Read the source"
+
+
+def source_card(citation: Citation, turn: int, number: int, library, is_open: bool) -> str:
+    text = clause_text(citation, library)
+    path = " › ".join(citation.heading_path)
+    link = ""
+    if citation.url and citation.url.startswith(("https://", "http://")):
+        link = (f'<a class="source-link" href="{_e(citation.url)}" target="_blank" rel="noopener noreferrer">'
+                f"{_link_label(citation.url)} ↗</a>")
+    return (
+        f'<details class="source-card" id="{anchor(turn, number)}"{" open" if is_open else ""}>'
+        f'<summary><span class="source-num">{number}</span>'
+        f'<span class="source-head"><span class="source-label">{_e(citation.label)}</span>'
+        f'<span class="source-path">{_e(path)}</span></span></summary>'
+        f'<div class="source-body"><div class="source-text">{_highlighted(text, citation.quote)}</div>'
+        f'<div class="source-foot"><span class="source-ref">{_e(citation.display)}</span>{link}</div></div>'
+        f"</details>"
+    )
+
+
+def render_sources(turns: list[Turn], library=None) -> str:
+    """The sources panel: the cited clauses of every answer, the latest answer first and open."""
+    answered = [(n, t) for n, t in enumerate(turns, 1) if t.answer is not None and t.answer.citations]
+    if not answered:
+        return ('<div class="sources-panel"><div class="sources-title">Sources</div>'
+                '<p class="sources-empty">The clauses an answer cites appear here: label, place in the act, '
+                "full text and a link to EUR-Lex.</p></div>")
+    sections = []
+    latest = answered[-1][0]
+    for number, turn in reversed(answered):
+        question = turn.question if len(turn.question) <= 90 else turn.question[:87] + "…"
+        cards = "".join(source_card(c, number, i, library, is_open=(number == latest and i == 1))
+                        for i, c in enumerate(turn.answer.citations, 1))
+        sections.append(
+            f'<details class="sources-turn" id="sources-{number}"{" open" if number == latest else ""}>'
+            f'<summary><span class="turn-num">Answer {number}</span>'
+            f'<span class="turn-question">{_e(question)}</span></summary>{cards}</details>')
+    return ('<div class="sources-panel"><div class="sources-title">Sources</div>'
+            + "".join(sections) + "</div>")
+
+
+def _header_html() -> str:
+    return (
+        '<header class="app-header">'
+        '<div class="brand"><div class="brand-mark" aria-hidden="true">§</div>'
+        f'<div><h1>{_e(TITLE)}</h1>'
+        '<p>The 2021 AI Act proposal, the GDPR, the final AI Act and commentary, answered with the exact '
+        "clause cited.</p></div></div>"
+        f'<div class="ai-label" role="note" aria-label="{_e(SHORT_LABEL)}">'
+        f'<span class="ai-dot" aria-hidden="true">AI</span>{_e(SHORT_LABEL)}</div>'
+        "</header>"
+    )
+
+
+def _notice_html() -> str:
+    return (f'<div class="ai-notice" role="note"><strong>AI system notice.</strong> {_e(DISCLOSURE)}</div>')
+
+
+def _footer_html() -> str:
+    return f'<div class="legal-note" role="note"><strong>Not legal advice.</strong> {_e(NOT_LEGAL_ADVICE)}</div>'
+
+
+# ------------------------------------------------------------------ the event handlers
+
+def documents_for(groups) -> list[str] | None:
+    """The ``documents`` argument for the chosen groups: None when all are chosen (the default search)."""
+    groups = [g for g in (groups or []) if g in ALL_GROUPS]
+    if not groups:
+        return []
+    return None if set(groups) == set(ALL_GROUPS) else groups
+
+
+class Conversation:
+    """The per-session state: the turns so far, and an epoch that ``clear`` advances so that an
+    answer still streaming stops instead of writing the old conversation back."""
+
+    def __init__(self, turns: list[Turn] | None = None):
+        self.turns: list[Turn] = list(turns or [])
+        self.epoch = 0
+
+    def history(self) -> list[tuple[str, Answer]]:
+        """Earlier (question, Answer) pairs for ``Assistant.ask``; failed turns are left out."""
+        return [(t.question, t.answer) for t in self.turns if t.answer is not None]
+
+
+def respond(assistant, message: str, groups, conversation: Conversation | None,
+            pace: float = 0.015) -> Iterator[tuple]:
+    """Answer one chat message; yields (textbox, chat, sources panel, conversation) as the answer
+    streams. Outputs that do not change are ``gr.skip()``: a question typed meanwhile stays put.
+
+    The answer is sent in steps of about ``STREAM_STEP`` characters with a ``pace`` pause between
+    them, so that it visibly types out even when the embedded answerer has it ready at once
+    (a quarter of a second for a long answer)."""
+    import gradio as gr
+
+    conversation = conversation if isinstance(conversation, Conversation) else Conversation()
+    epoch = conversation.epoch
+    library = assistant.library
+    message = message if isinstance(message, str) else ""
+    if not message.strip():
+        yield gr.skip(), gr.skip(), gr.skip(), conversation
+        return
+
+    def cleared() -> tuple:
+        return gr.skip(), chat_messages(conversation.turns), render_sources(conversation.turns, library), conversation
+
+    turn = Turn(question=message)
+    history = conversation.history()
+    turns = conversation.turns + [turn]
+    yield "", chat_messages(turns), gr.skip(), conversation
+
+    documents = documents_for(groups)
+    if documents == []:
+        turn.error = NO_DOCUMENTS
+    else:
+        text, sent = "", 0
+        try:
+            for piece in assistant.stream(message, history=history, documents=documents):
+                if isinstance(piece, Answer):
+                    turn.answer = piece
+                    break
+                text += piece
+                if len(text) - sent >= STREAM_STEP:
+                    sent = len(text)
+                    if conversation.epoch != epoch:
+                        yield cleared()
+                        return
+                    yield gr.skip(), chat_messages(turns, pending=text), gr.skip(), conversation
+                    if pace:
+                        time.sleep(pace)
+        except InvalidQuestion as exc:
+            turn.error = f"**Question not accepted.** {_neutralize_html(str(exc))}"
+        except AssistantError as exc:
+            turn.error = f"**The assistant could not answer.** {_neutralize_html(str(exc))}"
+        except Exception:  # noqa: BLE001 - shown as a friendly message, logged in full on the server
+            log.exception("answering %r failed", message[:200])
+            turn.error = UNEXPECTED
+        if turn.answer is None and turn.error is None:
+            log.error("the answer stream ended without an Answer for %r", message[:200])
+            turn.error = UNEXPECTED
+    if conversation.epoch != epoch:
+        yield cleared()
+        return
+    conversation.turns = turns
+    yield gr.skip(), chat_messages(turns), render_sources(turns, library), conversation
+
+
+def clear(conversation: Conversation | None = None) -> tuple:
+    """Start over: an empty chat (the opening message only) and an empty sources panel."""
+    if isinstance(conversation, Conversation):
+        conversation.turns = []
+        conversation.epoch += 1
+    else:
+        conversation = Conversation()
+    return "", chat_messages([]), render_sources([]), conversation
+
+
+def api_ask(assistant, question: str, documents=None) -> dict:
+    """The ``/ask`` endpoint: the structured answer, or a gr.Error with a message fit for users."""
+    import gradio as gr
+
+    try:
+        return assistant.ask(question, documents=documents or None).to_dict()
+    except AssistantError as exc:
+        raise gr.Error(str(exc), print_exception=False) from None
+    except Exception:  # noqa: BLE001
+        log.exception("/ask failed for %r", str(question)[:200])
+        raise gr.Error("Something went wrong while answering; the problem has been logged on the server.",
+                       print_exception=False) from None
+
+
+# ------------------------------------------------------------------ page
+
+CSS = """
+:root { --eu-blue: #1f3f8f; --eu-blue-soft: #eef2fb; --ink: #1b2433; --muted: #5b6677; --line: #dde3ec; }
+.gradio-container { max-width: 1320px !important; margin: 0 auto !important; overflow: clip !important; }  /* clip, not hidden: lets the header stick */
+#header { position: sticky; top: 0; z-index: 50; background: var(--body-background-fill); }
+#header .html-container, #notice .html-container, #sources .html-container, #legal .html-container { padding: 0 !important; }
+.app-header { display: flex; align-items: center; justify-content: space-between;
+  gap: 16px; padding: 12px 2px 10px; background: var(--body-background-fill); border-bottom: 1px solid var(--line); }
+.brand { display: flex; align-items: center; gap: 12px; }
+.brand-mark { width: 40px; height: 40px; border-radius: 10px; background: var(--eu-blue); color: #ffd617;
+  display: flex; align-items: center; justify-content: center; font: 700 22px/1 Georgia, serif; flex: none; }
+.app-header h1 { margin: 0; font-size: 1.3rem; font-weight: 700; color: var(--ink); letter-spacing: -0.01em; }
+.app-header p { margin: 2px 0 0; font-size: 0.88rem; color: var(--muted); }
+.ai-label { display: inline-flex; align-items: center; gap: 8px; padding: 6px 12px 6px 6px; border-radius: 999px;
+  background: #fff7e0; border: 1px solid #f0d27a; color: #6b4e00; font-size: 0.85rem; font-weight: 600; white-space: nowrap; }
+.ai-dot { display: inline-flex; align-items: center; justify-content: center; width: 24px; height: 24px; border-radius: 50%;
+  background: #b7860b; color: #fff; font-size: 0.68rem; font-weight: 800; }
+.ai-notice { margin: 0; padding: 10px 14px; border-left: 4px solid var(--eu-blue); border-radius: 6px;
+  background: var(--eu-blue-soft); color: var(--ink); font-size: 0.92rem; line-height: 1.45; }
+.legal-note { margin: 0; padding: 10px 14px; border-radius: 6px; background: #f6f7f9; border: 1px solid var(--line);
+  color: var(--muted); font-size: 0.84rem; line-height: 1.45; }
+.legal-note strong { color: var(--ink); }
+#chat a[href^="#source-"] { display: inline-block; padding: 0 7px; margin: 1px 1px; border-radius: 999px;
+  background: var(--eu-blue-soft); border: 1px solid #c9d5f0; color: var(--eu-blue) !important;
+  text-decoration: none !important; font-size: 0.82em; font-weight: 600; line-height: 1.6; white-space: nowrap; }
+#chat a[href^="#source-"]:hover { background: var(--eu-blue); color: #fff !important; }
+#chat .message-content .prose.chatbot { font-size: 15px !important; line-height: 1.55; }
+#chat blockquote { border-left: 3px solid #c9d5f0; margin-left: 0; padding-left: 10px; color: #374151; }
+#question textarea { font-size: 0.98rem; }
+#filters { padding: 4px 2px; }
+#examples button { text-align: left; }
+.sources-panel { border: 1px solid var(--line); border-radius: 10px; background: var(--block-background-fill);
+  max-height: 540px; overflow-y: auto; padding: 10px 12px 12px; }
+.sources-title { font-weight: 700; font-size: 0.95rem; color: var(--ink); margin: 2px 0 8px; }
+.sources-empty { color: var(--muted); font-size: 0.88rem; margin: 0; }
+.sources-turn { margin-bottom: 8px; }
+.sources-turn > summary { cursor: pointer; list-style: none; display: flex; gap: 8px; align-items: baseline;
+  padding: 4px 0; color: var(--muted); font-size: 0.84rem; }
+.sources-turn > summary::-webkit-details-marker { display: none; }
+.turn-num { font-weight: 700; color: var(--eu-blue); white-space: nowrap; }
+.turn-question { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.source-card { border: 1px solid var(--line); border-radius: 8px; margin: 6px 0; background: #fff; scroll-margin-top: 90px;
+  transition: box-shadow .3s, border-color .3s; }
+.source-card > summary { cursor: pointer; list-style: none; display: flex; gap: 10px; padding: 9px 10px; align-items: flex-start; }
+.source-card > summary::-webkit-details-marker { display: none; }
+.source-num { flex: none; width: 22px; height: 22px; border-radius: 50%; background: var(--eu-blue); color: #fff;
+  font-size: 0.75rem; font-weight: 700; display: flex; align-items: center; justify-content: center; margin-top: 1px; }
+.source-head { display: flex; flex-direction: column; gap: 2px; min-width: 0; }
+.source-label { font-weight: 650; color: var(--ink); font-size: 0.9rem; }
+.source-path { color: var(--muted); font-size: 0.78rem; }
+.source-body { padding: 0 12px 10px 42px; }
+.source-text { white-space: pre-wrap; font-size: 0.86rem; line-height: 1.5; color: #283242; max-height: 320px; overflow-y: auto;
+  font-family: Georgia, "Times New Roman", serif; }
+.source-text mark { background: #fff1b8; padding: 0 1px; }
+.source-foot { display: flex; justify-content: space-between; align-items: center; margin-top: 8px; gap: 8px; font-size: 0.8rem; }
+.source-ref { color: var(--muted); }
+.source-link { color: var(--eu-blue) !important; font-weight: 600; text-decoration: none !important; }
+.source-link:hover { text-decoration: underline !important; }
+.source-card.flash, .source-card:target { border-color: var(--eu-blue); box-shadow: 0 0 0 3px rgba(31, 63, 143, .18); }
+@media (max-width: 760px) {
+  .app-header { flex-direction: column; align-items: flex-start; gap: 6px; padding: 8px 2px 8px; }
+  .app-header p { display: none; }
+  .app-header h1 { font-size: 1.05rem; }
+  .brand-mark { width: 30px; height: 30px; font-size: 17px; border-radius: 8px; }
+  .ai-label { font-size: 0.76rem; padding: 3px 10px 3px 3px; white-space: normal; }
+  .ai-dot { width: 20px; height: 20px; font-size: 0.6rem; }
+  .source-card { scroll-margin-top: 110px; }
+}
+"""
+
+# A citation link opens its card (and the answer's section) and scrolls it into view.
+HEAD = """<script>
+(() => {
+  function openSource(id) {
+    const card = document.getElementById(id);
+    if (!card) return false;
+    for (let el = card; el; el = el.parentElement) { if (el.tagName === "DETAILS") el.open = true; }
+    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    card.classList.remove("flash"); void card.offsetWidth; card.classList.add("flash");
+    return true;
+  }
+  document.addEventListener("click", (event) => {
+    const link = event.target && event.target.closest ? event.target.closest('a[href^="#source-"]') : null;
+    if (!link) return;
+    const id = decodeURIComponent(link.getAttribute("href").slice(1));
+    if (openSource(id)) { event.preventDefault(); event.stopPropagation(); history.replaceState(null, "", "#" + id); }
+  }, true);
+})();
+</script>"""
+
+
+def theme():
+    import gradio as gr
+
+    # System fonts only: the page must not reach out to a font CDN.
+    return gr.themes.Default(
+        primary_hue=gr.themes.colors.blue, neutral_hue=gr.themes.colors.slate, radius_size=gr.themes.sizes.radius_md,
+        font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "Helvetica Neue", "Arial", "sans-serif"],
+        font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+    ).set(body_background_fill="#f7f8fa", block_background_fill="#ffffff", button_primary_background_fill="#1f3f8f",
+          button_primary_background_fill_hover="#19357a", button_primary_text_color="#ffffff")
+
+
+def page_assets() -> dict:
+    """``launch`` arguments for the page's look (Gradio 6 takes these at launch, not in Blocks)."""
+    return {"theme": theme(), "css": CSS, "head": HEAD}
+
+
+def build_ui(assistant) -> "gr.Blocks":
+    import gradio as gr
+
+    def on_submit(message, groups, conversation):
+        yield from respond(assistant, message, groups, conversation)
+
+    def on_example(sample, groups, conversation):
+        question = sample[0] if isinstance(sample, (list, tuple)) else sample
+        yield from respond(assistant, question, groups, conversation)
+
+    def ask(question: str, documents: list[str] | None = None) -> dict:
+        """Answer a question on the AI Act proposal, the GDPR, the final AI Act or the commentary.
+
+        Returns the structured answer: text (Markdown, citing [1], [2] ...), citations (label, quote,
+        heading path, EUR-Lex url), the AI-system disclosure, abstained/reason, notices and timings.
+        documents optionally limits the search to groups: proposal, gdpr, commentary, final."""
+        return api_ask(assistant, question, documents)
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+        conversation = gr.State(Conversation())
+        gr.HTML(_header_html(), padding=False, elem_id="header")
+        gr.HTML(_notice_html(), padding=False, elem_id="notice")
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=7, min_width=420):
+                chatbot = gr.Chatbot(
+                    value=chat_messages([]), elem_id="chat", show_label=False, height=600,
+                    latex_delimiters=[], feedback_options=None, buttons=["copy"], sanitize_html=True,
+                    allow_tags=False, placeholder=None,
+                )
+                question = gr.Textbox(
+                    elem_id="question", show_label=False, lines=1, max_lines=6, autofocus=True,
+                    placeholder="Ask about the AI Act proposal, the GDPR, the final AI Act or the commentary…",
+                    submit_btn="Send", container=False,
+                )
+                with gr.Row():
+                    examples = gr.Dataset(
+                        components=[gr.Textbox(render=False)], samples=[[q] for q in EXAMPLES],
+                        label="Example questions", elem_id="examples", type="values", layout="gallery",
+                    )
+                with gr.Row():
+                    clear_button = gr.Button("Clear conversation", variant="secondary", size="sm",
+                                             elem_id="clear", scale=0, min_width=180)
+            with gr.Column(scale=5, min_width=320):
+                groups = gr.CheckboxGroup(
+                    DOCUMENT_CHOICES, value=list(ALL_GROUPS), label="Search in", elem_id="filters",
+                    info="Answers come only from the documents checked here.",
+                )
+                sources = gr.HTML(render_sources([]), elem_id="sources", padding=False)
+        gr.HTML(_footer_html(), padding=False, elem_id="legal")
+
+        outputs = [question, chatbot, sources, conversation]
+        question.submit(on_submit, [question, groups, conversation], outputs, api_visibility="private",
+                        show_progress="minimal")
+        examples.click(on_example, [examples, groups, conversation], outputs, api_visibility="private",
+                       show_progress="minimal")
+        # Not queued, so it takes effect at once; an answer still streaming sees the new epoch and stops.
+        clear_button.click(clear, conversation, outputs, api_visibility="private", queue=False)
+        chatbot.clear(clear, conversation, outputs, api_visibility="private", queue=False)  # its bin icon
+        gr.api(ask, api_name="ask")
+    return demo
+
+
+def launch(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, assistant=None, *,
+           prevent_thread_lock: bool = False, quiet: bool = False, concurrency: int = CONCURRENCY):
+    """Open (or build) the index, then serve the page. Never shared publicly; analytics off."""
+    if assistant is None:
+        from .core import Assistant
+
+        print("Opening the search index (building it the first time takes a few minutes) ...", flush=True)
+        started = time.perf_counter()
+        assistant = Assistant(progress=True).warm_up()
+        print(f"Index ready in {time.perf_counter() - started:.1f} s.", flush=True)
+    demo = build_ui(assistant)
+    demo.queue(default_concurrency_limit=concurrency, max_size=MAX_QUEUE)
+    demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=prevent_thread_lock,
+                quiet=quiet, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
+                footer_links=["api"], **page_assets())
+    return demo

@@ -1,0 +1,146 @@
+"""The web UI in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
+
+Never ``playwright install``: .ci/run installs the ``chromium`` package; without it these tests skip.
+A screenshot of the answered page is saved to tests/artifacts/ (gitignored).
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.answering.disclosure import DISCLOSURE, SHORT_LABEL
+
+
+CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+    "--disable-background-networking", "--disable-component-update", "--no-first-run",
+    "--disable-sync", "--disable-quic",
+]
+QUESTION = "Is social scoring banned under the draft?"
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium package (apt-get install -y chromium)")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, app):
+    url = app["url"]
+    context = browser.new_context(viewport={"width": 1366, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    outside = []
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", url)) else None)
+    page.outside_requests = outside
+    page.app_url = url
+    yield page
+    context.close()
+
+
+def ask(page, question: str):
+    page.locator("#question textarea").fill(question)
+    page.locator("#question button.submit-button").click()
+
+
+def test_disclosure_question_answer_and_source_card(page):
+    from playwright.sync_api import expect
+
+    page.set_viewport_size({"width": 1366, "height": 1240})  # the whole page: no resize for the screenshot
+    started = time.perf_counter()
+    page.goto(page.app_url)
+    # The disclosure before any question: the notice, the opening message and the permanent label.
+    expect(page.locator(".ai-notice")).to_contain_text(DISCLOSURE)
+    expect(page.locator("[data-testid='bot']").first).to_contain_text(DISCLOSURE)
+    expect(page.locator(".ai-label")).to_contain_text(SHORT_LABEL)
+    expect(page.locator(".legal-note")).to_contain_text("Not legal advice")
+    loaded = time.perf_counter()
+
+    ask(page, QUESTION)
+    expect(page.locator("[data-testid='user']").last).to_have_text(QUESTION)
+    answer = page.locator("[data-testid='bot']").last
+    chips = answer.locator("a[href^='#source-1-']")
+    expect(chips.first).to_be_visible()
+    answered = time.perf_counter()
+    expect(answer).to_contain_text("Art. 5")  # social scoring: the prohibited practices
+    expect(answer).to_contain_text("Sources:")
+
+    # Open the last cited clause's card from its chip.
+    last = chips.last
+    target = last.get_attribute("href")[1:]
+    card = page.locator(f"details.source-card#{target}")
+    count = page.locator("#sources details.source-card").count()
+    if count > 1:
+        assert card.get_attribute("open") is None  # only the first card starts open
+    last.click()
+    expect(card).to_have_attribute("open", "")
+    expect(card).to_be_in_viewport()
+    expect(card.locator(".source-label")).to_contain_text("AI Act proposal")
+    expect(card.locator(".source-path")).not_to_be_empty()
+    expect(card.locator(".source-text")).to_be_visible()
+    link = card.locator("a.source-link")
+    assert link.get_attribute("href").startswith("https://eur-lex.europa.eu/")
+    assert link.get_attribute("target") == "_blank"
+    expect(page.locator(".ai-label")).to_be_in_viewport()  # the label stays on screen
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    # Show the answer from its start in the chat's own scroll area (it autoscrolls to the end).
+    answer.evaluate("el => { el.scrollIntoView({block: 'start'}); window.scrollTo(0, 0); }")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "ui-answer.png"), full_page=True)  # the page fits: no resize
+    timing = {"page_load_s": round(loaded - started, 2), "load_to_answer_s": round(answered - started, 2),
+              "question_to_answer_s": round(answered - loaded, 2)}
+    (ARTIFACTS / "ui-timing.json").write_text(json.dumps(timing, indent=1))
+    print("\nbrowser timings:", timing)
+    assert not page.outside_requests, page.outside_requests
+
+
+def test_follow_up_clear_and_typed_html_is_not_run(page):
+    from playwright.sync_api import expect
+
+    page.goto(page.app_url)
+    ask(page, QUESTION)
+    expect(page.locator("[data-testid='bot']").last.locator("a[href^='#source-1-']").first).to_be_visible()
+    ask(page, "What are the fines for that?")
+    expect(page.locator("[data-testid='bot']").last.locator("a[href^='#source-2-']").first).to_be_visible()
+    expect(page.locator("#sources-2")).to_have_attribute("open", "")
+
+    hostile = '<img src=x onerror="window.__typed_html_ran = 1"> <b>bold?</b>'
+    ask(page, hostile)
+    expect(page.locator("[data-testid='user']").last).to_have_text(hostile)
+    expect(page.locator("[data-testid='bot']")).to_have_count(4)
+    assert page.evaluate("window.__typed_html_ran") is None
+    assert page.locator("#chat [data-testid='user'] img, #chat [data-testid='user'] b").count() == 0
+
+    page.locator("#clear").click()
+    expect(page.locator("[data-testid='bot']")).to_have_count(1)
+    expect(page.locator("[data-testid='user']")).to_have_count(0)
+    expect(page.locator("#sources .sources-empty")).to_be_visible()
+
+
+def test_over_long_question_and_example_button(page, app):
+    from playwright.sync_api import expect
+
+    limit = app["assistant"].settings.max_question_chars
+    page.goto(page.app_url)
+    ask(page, "x" * (limit + 10))
+    expect(page.locator("[data-testid='bot']").last).to_contain_text(f"the limit is {limit:,}")
+
+    page.locator("#examples button").filter(has_text="GDPR Article 22").click()
+    answer = page.locator("[data-testid='bot']").last
+    expect(answer.locator("a[href^='#source-2-']").first).to_be_visible()
+    expect(answer).to_contain_text("GDPR, Art. 22")

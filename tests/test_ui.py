@@ -1,0 +1,371 @@
+"""The web UI: rendering and handlers directly, then the launched app over real HTTP with gradio_client.
+
+The app is launched once per test session (the ``app`` fixture in conftest.py, shared with
+tests/test_browser.py) on a free port, with the session's assistant.
+"""
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from assistant import ui
+from assistant.answering.disclosure import DISCLOSURE, SHORT_LABEL
+from assistant.errors import IndexUnavailable, InvalidQuestion
+from assistant.records import Answer, Citation
+
+@pytest.fixture(scope="session")
+def client(app):
+    from gradio_client import Client
+
+    return Client(app["url"], verbose=False)
+
+
+# ------------------------------------------------------------------ fakes for the handlers
+
+def citation(**kw) -> Citation:
+    data = dict(doc="ai-act-proposal-2021", ref="Art. 5(1)(c)", label="Article 5(1)(c) of the AI Act proposal",
+                quote="the social score leading to", url="https://eur-lex.europa.eu/legal-content/EN/TXT/?uri=CELEX:52021PC0206",
+                heading_path=("Title II PROHIBITED ARTIFICIAL INTELLIGENCE PRACTICES", "Article 5"))
+    data.update(kw)
+    return Citation(**data)
+
+
+class FakeLibrary:
+    def get(self, doc, ref):
+        raise KeyError(ref)
+
+
+class FakeAssistant:
+    """Streams a fixed answer, or raises ``error``; records the history it was given."""
+
+    def __init__(self, error: Exception | None = None, answer: Answer | None = None):
+        self.error = error
+        self.library = FakeLibrary()
+        self.answer = answer or Answer("q", "Social scoring is prohibited [1], see also [2]. " * 12,
+                                       [citation(), citation(ref="Annex III(5)(b)")], DISCLOSURE)
+        self.calls = []
+
+    def stream(self, question, history=None, documents=None):
+        self.calls.append({"question": question, "history": history, "documents": documents})
+        if self.error:
+            raise self.error
+        for word in self.answer.text.split(" "):
+            yield word + " "
+        yield self.answer
+
+
+SKIP = {"__type__": "update"}  # gr.skip(): the output keeps its value
+
+
+def shown(steps, start=("typed", ui.chat_messages([]), ui.render_sources([]), None)):
+    """What the page shows after each step: (textbox, chat, sources panel, conversation)."""
+    current, out = list(start), []
+    for step in steps:
+        current = [old if new == SKIP else new for old, new in zip(current, step)]
+        out.append(tuple(current))
+    return out
+
+
+def run(assistant, message, groups=None, conversation=None):
+    conversation = conversation or ui.Conversation()
+    steps = shown(ui.respond(assistant, message, ui.ALL_GROUPS if groups is None else groups, conversation,
+                             pace=0))
+    return steps, steps[-1]
+
+
+# ------------------------------------------------------------------ rendering
+
+def test_opening_message_and_page_carry_the_disclosure():
+    messages = ui.chat_messages([])
+    assert len(messages) == 1 and messages[0]["role"] == "assistant"
+    assert DISCLOSURE in messages[0]["content"]
+    assert DISCLOSURE in ui._notice_html() and SHORT_LABEL in ui._header_html()
+    assert "Not legal advice" in ui._footer_html()
+
+
+def test_user_text_is_shown_escaped():
+    shown = ui.escape_user_text('<img src=x onerror="alert(1)"> **bold** [a](javascript:alert(1))')
+    assert "<img" not in shown and "&lt;img" in shown
+    assert "\\*\\*bold\\*\\*" in shown and "\\[a\\]\\(javascript:alert\\(1\\)\\)" in shown
+    long = ui.render_user("x" * 5000)
+    assert len(long) < 1400 and "5,000 characters" in long
+
+
+def test_citations_link_to_their_source_cards():
+    text = "Banned [1] and listed [2]; [3] is no citation; [EUR-Lex](https://eur-lex.europa.eu) [1](#x)"
+    linked = ui.link_citations(text, turn=4, count=2)
+    assert "[\\[1\\]](#source-4-1)" in linked and "[\\[2\\]](#source-4-2)" in linked
+    assert "[3] is no citation" in linked and "[EUR-Lex](https://eur-lex.europa.eu)" in linked
+    assert "[1](#x)" in linked
+
+
+def test_answer_has_chips_and_answer_html_is_neutralized():
+    answer = Answer("q", "Text <script>alert(1)</script> [1]", [citation(), citation(ref="Art. 6")], DISCLOSURE,
+                    notices=["The verifier removed 1 unsupported citation(s) or quotation(s)."])
+    shown = ui.render_answer(answer, 1)
+    assert "<script" not in shown
+    assert "(#source-1-1)" in shown and "[2 · AI Act proposal, Art. 6](#source-1-2)" in shown
+    assert "_The verifier removed 1 unsupported" in shown
+
+
+def test_source_cards_escape_everything_and_link_to_eur_lex():
+    hostile = citation(label='<img src=x onerror="alert(1)">', quote="<b>quoted</b>")
+    turns = [ui.Turn("<script>alert(2)</script>", Answer("q", "x [1]", [hostile], DISCLOSURE))]
+    panel = ui.render_sources(turns, FakeLibrary())
+    assert "<img" not in panel and "<script" not in panel and "<b>" not in panel
+    assert 'id="source-1-1"' in panel and 'href="https://eur-lex.europa.eu/' in panel
+    assert "Title II PROHIBITED ARTIFICIAL INTELLIGENCE PRACTICES › Article 5" in panel
+    assert "Read on EUR-Lex" in panel
+    assert "sources-empty" in ui.render_sources([])
+
+
+def test_source_card_shows_the_whole_clause_with_the_quote_marked(library):
+    clause = library.get("ai-act-proposal-2021", "Art. 5(1)(c)")
+    cite = citation(quote="for the evaluation or classification of the trustworthiness of natural persons")
+    card = ui.source_card(cite, 1, 1, library, is_open=True)
+    assert "(ii) detrimental or unfavourable treatment" in card  # beyond the quote: the whole clause
+    assert "<mark>for the evaluation or classification" in card
+    assert clause.url and 'href="https://eur-lex.europa.eu/' in card
+
+
+def test_document_groups():
+    assert ui.documents_for(ui.ALL_GROUPS) is None
+    assert ui.documents_for(["gdpr"]) == ["gdpr"]
+    assert ui.documents_for([]) == []
+
+
+# ------------------------------------------------------------------ handlers
+
+def test_respond_streams_then_shows_linked_answer_and_sources():
+    fake = FakeAssistant()
+    steps, (box, chat, panel, conversation) = run(fake, "Is social scoring banned?")
+    assert box == ""
+    assert len(steps) > 3  # the user's message first, then partial answers, then the final one
+    assert steps[0][1][-1] == {"role": "user", "content": "Is social scoring banned?"}
+    partial = steps[2][1][-1]["content"]
+    assert partial and len(partial) < len(fake.answer.text)
+    assert "(#source-1-1)" in chat[-1]["content"] and "**Sources:**" in chat[-1]["content"]
+    assert 'id="source-1-2"' in panel
+    assert conversation.turns[0].answer is fake.answer
+
+
+def test_streaming_leaves_a_question_typed_meanwhile_alone():
+    steps = list(ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, ui.Conversation(), pace=0))
+    assert steps[0][0] == "" and all(step[0] == SKIP for step in steps[1:])
+
+
+def test_clear_while_streaming_stops_the_answer():
+    conversation = ui.Conversation()
+    stream = ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, conversation, pace=0)
+    first = [next(stream), next(stream)]
+    cleared = ui.clear(conversation)
+    rest = list(stream)
+    final = shown(first + [cleared] + rest)[-1]
+    assert len(final[1]) == 1 and "sources-empty" in final[2] and conversation.turns == []
+    assert len(rest) == 1  # it stopped at the next chunk
+
+
+def test_follow_up_passes_earlier_answers_as_history():
+    fake = FakeAssistant()
+    *_, (_, _, _, conversation) = run(fake, "Is social scoring banned?")
+    *_, (_, chat, panel, conversation) = run(fake, "What are the fines for that?", conversation=conversation)
+    assert fake.calls[1]["history"] == [("Is social scoring banned?", fake.answer)]
+    assert "(#source-2-1)" in chat[-1]["content"] and 'id="source-2-1"' in panel and 'id="source-1-1"' in panel
+    assert len(conversation.turns) == 2
+
+
+@pytest.mark.parametrize("error, expected", [
+    (InvalidQuestion("The question is 5,000 characters long; the limit is 2,000."), "the limit is 2,000"),
+    (IndexUnavailable("The index cannot be read. Run `assistant index --rebuild`."), "could not answer"),
+    (RuntimeError("boom at line 12 in core.py"), "Something went wrong"),
+])
+def test_errors_become_friendly_messages(error, expected, caplog):
+    *_, (_, chat, _, conversation) = run(FakeAssistant(error), "question")
+    message = chat[-1]["content"]
+    assert chat[-1]["role"] == "assistant" and expected in message
+    assert "Traceback" not in message and "boom" not in message
+    assert conversation.turns[-1].answer is None
+    # an error turn is not passed on as history
+    fake = FakeAssistant()
+    run(fake, "next", conversation=conversation)
+    assert fake.calls[0]["history"] == []
+
+
+def test_no_documents_chosen():
+    fake = FakeAssistant()
+    *_, (_, chat, _, _) = run(fake, "question", groups=[])
+    assert "Choose at least one" in chat[-1]["content"] and not fake.calls
+
+
+def test_empty_message_is_ignored():
+    steps, (box, chat, _, conversation) = run(FakeAssistant(), "   ")
+    assert conversation.turns == [] and len(chat) == 1 and box == "typed"
+
+
+def test_clear_resets_everything():
+    conversation = ui.Conversation([ui.Turn("q", error="x")])
+    box, chat, panel, same = ui.clear(conversation)
+    assert box == "" and same is conversation and conversation.turns == [] and conversation.epoch == 1
+    assert len(chat) == 1 and DISCLOSURE in chat[0]["content"] and "sources-empty" in panel
+
+
+# ------------------------------------------------------------------ with the real assistant
+
+@pytest.mark.slow
+def test_over_long_question_is_refused_with_its_limit(app):
+    assistant = app["assistant"]
+    limit = assistant.settings.max_question_chars
+    *_, (_, chat, _, _) = run(assistant, "Is social scoring banned? " + "x" * limit)
+    assert f"the limit is {limit:,}" in chat[-1]["content"]
+
+
+@pytest.mark.slow
+def test_document_filter_limits_the_sources(app):
+    *_, (_, _, _, conversation) = run(app["assistant"], "What are the rules on automated decisions and profiling?",
+                                      groups=["gdpr"])
+    answer = conversation.turns[-1].answer
+    assert answer is not None and answer.citations
+    assert {c.doc for c in answer.citations} == {"gdpr"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("question", ui.EXAMPLES)
+def test_example_questions_are_answered_with_citations(app, question):
+    *_, (_, chat, panel, conversation) = run(app["assistant"], question)
+    answer = conversation.turns[-1].answer
+    assert answer is not None and not answer.abstained and answer.citations, chat[-1]["content"]
+    assert "(#source-1-1)" in chat[-1]["content"] and 'id="source-1-1"' in panel
+
+
+@pytest.mark.slow
+def test_real_follow_up_uses_the_conversation(app):
+    class Spy:
+        def __init__(self, assistant):
+            self.assistant, self.library, self.histories = assistant, assistant.library, []
+
+        def stream(self, question, history=None, documents=None):
+            self.histories.append(history)
+            return self.assistant.stream(question, history=history, documents=documents)
+
+    spy = Spy(app["assistant"])
+    *_, (_, _, _, conversation) = run(spy, "Is social scoring banned under the draft?")
+    first = conversation.turns[-1].answer
+    *_, (_, chat, _, conversation) = run(spy, "What are the fines for that?", conversation=conversation)
+    assert spy.histories == [[], [("Is social scoring banned under the draft?", first)]]
+    assert conversation.turns[-1].answer is not None and conversation.turns[-1].answer.citations
+    assert "(#source-2-1)" in chat[-1]["content"]
+
+
+# ------------------------------------------------------------------ the launched app over HTTP
+
+def _comparable(answer: dict) -> dict:
+    return {k: v for k, v in answer.items() if k != "timings"}
+
+
+@pytest.mark.slow
+def test_api_ask_returns_the_structured_answer(app, client):
+    question = "Is social scoring banned under the draft?"
+    result = client.predict(question, api_name="/ask")
+    assert result["text"] and result["citations"] and result["disclosure"] == DISCLOSURE
+    assert DISCLOSURE in result["text"]
+    first = result["citations"][0]
+    assert {"doc", "ref", "label", "quote", "url", "heading_path", "display"} <= set(first)
+    assert _comparable(result) == _comparable(app["assistant"].ask(question).to_dict())
+
+
+@pytest.mark.slow
+def test_api_ask_with_document_filter(client):
+    result = client.predict("What are the rules on automated decisions and profiling?", ["gdpr"], api_name="/ask")
+    assert result["citations"] and {c["doc"] for c in result["citations"]} == {"gdpr"}
+
+
+@pytest.mark.slow
+def test_api_errors_are_messages_not_tracebacks(app, client):
+    limit = app["assistant"].settings.max_question_chars
+    with pytest.raises(Exception) as info:
+        client.predict("x" * (limit + 1), api_name="/ask")
+    assert f"the limit is {limit:,}" in str(info.value) and "Traceback" not in str(info.value)
+    with pytest.raises(Exception) as info:
+        client.predict("fines?", ["nope"], api_name="/ask")
+    assert "Unknown document filter" in str(info.value)
+
+
+@pytest.mark.slow
+def test_only_ask_is_offered_as_api(client):
+    endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
+    assert set(endpoints) == {"/ask"}
+
+
+@pytest.mark.slow
+def test_page_is_served_without_analytics(app):
+    with urllib.request.urlopen(app["url"], timeout=10) as response:
+        page = response.read().decode()
+    assert response.status == 200 and ui.TITLE in page
+    assert os.environ.get("GRADIO_ANALYTICS_ENABLED") == "False"
+    with urllib.request.urlopen(app["url"] + "config", timeout=10) as response:
+        config = json.loads(response.read())
+    assert config["analytics_enabled"] is False and config["title"] == ui.TITLE
+
+
+@pytest.mark.slow
+def test_queue_keeps_the_server_responsive(app, client):
+    assert app["demo"]._queue.default_concurrency_limit == ui.CONCURRENCY
+    questions = [ui.EXAMPLES[i % len(ui.EXAMPLES)] for i in range(8)]
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        futures = [pool.submit(client.predict, q, api_name="/ask") for q in questions]
+        started = time.perf_counter()
+        with urllib.request.urlopen(app["url"] + "config", timeout=10) as response:
+            assert response.status == 200
+        page_seconds = time.perf_counter() - started
+        results = [f.result(timeout=120) for f in futures]
+    assert all(r["citations"] for r in results)
+    assert page_seconds < 5
+
+
+# ------------------------------------------------------------------ python app.py
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_app_help_is_quick():
+    out = subprocess.run([sys.executable, str(REPO / "app.py"), "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "--host" in out.stdout and "--port" in out.stdout
+    out = subprocess.run([sys.executable, str(REPO / "app.py"), "--port", "0"], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode != 0 and "--port must be from 1 to 65535" in out.stderr
+
+
+@pytest.mark.slow
+def test_python_app_py_opens_the_index_then_serves(tmp_path):
+    port = free_port()
+    log_path = tmp_path / "app.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, str(REPO / "app.py"), "--host", "127.0.0.1", "--port", str(port)],
+                                   cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 900  # reopening takes seconds; a first build, minutes
+        while "Running on" not in log_path.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log_path.read_text()
+            time.sleep(0.5)
+        output = log_path.read_text()
+        assert "Opening the search index" in output and "Index ready" in output
+        assert output.index("Index ready") < output.index("Running on")  # ready before it serves
+        assert "Traceback" not in output
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as response:
+            assert response.status == 200 and ui.TITLE in response.read().decode()
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
