@@ -1,5 +1,27 @@
 """The search index: clause units embedded into a Chroma collection, plus BM25 over the same units.
 
+Every clause of every document is a unit with its canonical reference, so any hit names the
+exact clause. Two texts are kept per unit:
+
+* the *lexical* text (BM25, every unit): the clause's heading path (title / chapter / section /
+  article heading), the lead-in of the paragraph it continues, and its own text (a paragraph's
+  text folds in its points);
+* the *dense* text (embedded): the last heading, the lead-in and the clause text, cut at
+  ``MAX_SEQ_LENGTH`` word pieces.
+
+Chosen by measurement on evals/questions.yaml (the 173 single-turn questions; bench/tune.py):
+
+* paragraphs embedded with their points folded in carry the dense side (without their vectors
+  article recall@5 fell from 0.96 to 0.92, recall@1 from 0.72 to 0.61);
+* points embedded on their own, with their paragraph's lead-in, buy exact-clause precision
+  (clause recall@5 0.61 vs 0.58 without them; with the first hybrid retriever they were also
+  worth 0.05 of article recall@5);
+* whole articles that have paragraphs are not embedded: their paragraphs carry the article
+  heading and together the same text, and embedding them added 60 000 word pieces (a fifth
+  of the build) for no hit the paragraphs missed; BM25 still matches them whole;
+* 128 word pieces (what all-MiniLM-L6-v2 was trained on) rather than 256: recall@5 0.858 vs
+  0.838 with the same units and retriever, and 25% fewer word pieces to embed.
+
 The index's identity is the corpus checksums + the embedding model + the unit scheme. An
 unchanged identity reopens at once; a changed one builds a new collection and switches over
 only when the build has finished, so an interrupted build leaves the previous index usable.
@@ -19,15 +41,39 @@ from .config import Settings
 from .embedding import MODEL_NAME, embed_documents
 from .errors import IndexUnavailable
 
-# Every clause is a unit: paragraphs fold in their points (their text includes them), and
-# points are indexed too, so a hit can name the exact clause. Changing how unit texts are
-# made must change this name, which forces a rebuild.
-UNIT_SCHEME = "clause-v1:context+text"
-BATCH = 256
+# The name of how units are embedded. It is part of the index's identity together with a digest
+# of every embedded unit's id and text and MAX_SEQ_LENGTH, so a change to the unit texts forces a
+# rebuild even if this name is not updated (update it anyway: it is what the collection records).
+UNIT_SCHEME = "clause-v2:heading+leadin+text,no-parent-articles,seq128"
+MAX_SEQ_LENGTH = 128  # word pieces embedded per unit (all-MiniLM-L6-v2 was trained on 128)
+BATCH = 256           # units embedded per step (one progress-bar step)
+ADD_BATCH = 5000      # vectors added to Chroma per call (at most the client's maximum)
+KEEP_PREVIOUS = 1     # indexes of older identities kept after a switch (for processes still reading them)
+STALE_STAGING = 3600  # seconds after which a staging collection is a dead build's leftover
+DENSE_DEPTH = 1500    # deepest unfiltered nearest-neighbour search before asking Chroma to filter
+COLLECTION_PREFIX = "clauses-"
+STAGING_PREFIX = "building-"
+
+# BM25 (rank_bm25.BM25Okapi) parameters.
+BM25_K1 = 1.2
+BM25_B = 0.75
 
 STOPWORDS = frozenset("""a an and are as at be by for from has have how in into is it its of on or
 that the their there these this to was were what when where which who will with does do can i my
-me we our you your under about any shall should would could may""".split())
+me we our you your under about any shall should would could may s t d ll re ve m
+don doesn didn isn aren wasn weren won if then than so also just been being did doing had us they them
+he she his her""".split())
+
+_LEGAL_FORMS = [
+    (re.compile(r"\b(?:arts?|articles?)\.?\s*(?=\d)"), "article "),
+    (re.compile(r"\b(?:paras?|paragraphs?)\.?\s*(?=\d)"), "paragraph "),
+    (re.compile(r"\b(?:pts?|points?)\.?\s*(?=\(?[a-z0-9]{1,4}\)?)"), "point "),
+    (re.compile(r"\b(?:subpara|subparagraph)s?\b\.?"), "subparagraph "),
+    (re.compile(r"\brecitals?\b"), "recital "),
+    (re.compile(r"\bannex(?:es)?\b"), "annex "),
+]
+# "(a)", "(iv)", "(12)" as point tokens ("(EU)" is a word); plain words; numbers ("2016/679" -> "2016", "679").
+_TOKEN = re.compile(r"\(([a-z]|[ivx]{1,5}|\d{1,3})\)|[a-z]+|\d+(?:\.\d+)*")
 
 
 @lru_cache(maxsize=1)
@@ -36,13 +82,32 @@ def _stemmer():
     return snowballstemmer.stemmer("english")
 
 
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)  # pure Python: ~20 us a word, so each word once
+
+
 def tokenize(text: str) -> list[str]:
-    """Lower-case, Snowball-stemmed words and numbers; 'Art.'/'Arts' read as 'article',
-    point letters kept ('(c)' -> 'c')."""
+    """BM25 tokens: lower-case Snowball stems of words and the numbers as written.
+
+    Legal forms are normalised ("Art. 5", "Arts 5", "Article 5" -> ``article 5``; "para." ->
+    ``paragraph``; "pt" -> ``point``); point letters and numbers in brackets are kept as
+    tokens of their own (``(c)`` -> ``(c)``), so the stop-word "a" never swallows point (a).
+    """
     text = text.lower().replace("’", "'")
-    text = re.sub(r"\barts?\.?(?=\s*\d)", "article ", text)
-    words = [w for w in re.findall(r"[a-z]+|\d+(?:\.\d+)*", text) if w not in STOPWORDS]
-    return _stemmer().stemWords(words)
+    for pattern, replacement in _LEGAL_FORMS:
+        text = pattern.sub(replacement, text)
+    out: list[str] = []
+    for match in _TOKEN.finditer(text):
+        point = match.group(1)
+        if point is not None:
+            out.append(f"({point})")
+            continue
+        token = match.group(0)
+        if token in STOPWORDS:
+            continue
+        out.append(_stem(token) if token[0].isalpha() else token)
+    return out
 
 
 @dataclass(frozen=True)
@@ -50,24 +115,50 @@ class Unit:
     id: str  # "doc::ref"
     doc: str
     ref: str
-    text: str  # what is embedded and matched: heading context + clause text
+    text: str  # lexical text: heading path + lead-in + clause text
+    dense_text: str | None  # the embedded text; None when the clause is reached through its parts
 
     @property
     def article(self) -> tuple[str, str]:
         return (self.doc, top_level(self.ref))
 
 
-def unit_text(clause: Clause, library: Library) -> str:
+def _first_line(text: str) -> str:
+    return text.split("\n", 1)[0].strip()
+
+
+def lead_in(clause: Clause, library: Library) -> str:
+    """The words a point or subparagraph continues: its parent's first line (a paragraph's
+    chapeau, "The following ... shall be prohibited:"), unless the parent is the article."""
+    if not clause.parent:
+        return ""
+    parent = library.get(clause.doc, clause.parent)
+    if parent.kind == "article":
+        return ""
+    return _first_line(parent.text)
+
+
+def lexical_text(clause: Clause, library: Library) -> str:
+    parts = list(clause.heading_path)
+    lead = lead_in(clause, library)
+    if lead:
+        parts.append(lead)
+    return " — ".join(parts + [clause.text])
+
+
+def dense_text(clause: Clause, library: Library) -> str | None:
+    if clause.kind == "article" and clause.children:
+        return None  # its paragraphs carry the heading and, together, the same text
     context = [clause.heading_path[-1]] if clause.heading_path else []
-    if clause.parent:
-        parent = library.get(clause.doc, clause.parent)
-        if parent.kind != "article":
-            context.append(parent.text.split("\n", 1)[0])
+    lead = lead_in(clause, library)
+    if lead:
+        context.append(lead)
     return " — ".join(context + [clause.text])
 
 
 def build_units(library: Library) -> list[Unit]:
-    return [Unit(f"{c.doc}::{c.ref}", c.doc, c.ref, unit_text(c, library)) for c in library.all_clauses]
+    return [Unit(f"{c.doc}::{c.ref}", c.doc, c.ref, lexical_text(c, library), dense_text(c, library))
+            for c in library.all_clauses]
 
 
 def _client(settings: Settings):
@@ -94,6 +185,40 @@ def _client(settings: Settings):
                                f"Delete that directory or run `assistant index --rebuild`.") from None
 
 
+class Lexical:
+    """BM25 (rank_bm25's ``BM25Okapi``: its idf, length normalisation, k1 and b) kept as one
+    posting list per term with each unit's BM25 term weight, so a query costs a few numpy
+    additions (~1 ms) and its terms can carry weights (the glossary's additions count less)."""
+
+    def __init__(self, texts: list[str], k1: float = BM25_K1, b: float = BM25_B):
+        import numpy as np
+        from rank_bm25 import BM25Okapi
+
+        corpus = [tokenize(t) for t in texts]
+        bm25 = BM25Okapi(corpus, k1=k1, b=b)
+        postings: dict[str, tuple[list[int], list[float]]] = {}
+        for row, (freqs, length) in enumerate(zip(bm25.doc_freqs, bm25.doc_len)):
+            norm = k1 * (1 - b + b * length / bm25.avgdl)
+            for term, tf in freqs.items():
+                rows, weights = postings.setdefault(term, ([], []))
+                rows.append(row)
+                weights.append(bm25.idf[term] * tf * (k1 + 1) / (tf + norm))
+        self.size = len(texts)
+        self.postings = {term: (np.asarray(rows, dtype=np.int32), np.asarray(weights, dtype=np.float32))
+                         for term, (rows, weights) in postings.items()}
+
+    def scores(self, weighted: dict[str, float]):
+        """BM25 score of every unit; a term's contribution is multiplied by its weight."""
+        import numpy as np
+
+        out = np.zeros(self.size, dtype=np.float32)
+        for term, weight in weighted.items():
+            posting = self.postings.get(term)
+            if posting is not None:
+                out[posting[0]] += weight * posting[1]  # a unit appears once per posting list
+        return out
+
+
 class ClauseIndex:
     """Dense (Chroma) and lexical (BM25) search over the clause units of a library."""
 
@@ -102,18 +227,25 @@ class ClauseIndex:
         self.settings = settings
         self.units = build_units(library)
         self.by_id = {u.id: i for i, u in enumerate(self.units)}
+        self.embedded = [u for u in self.units if u.dense_text is not None]
         self.collection = None
         self.built = False  # True when this process built the collection (rather than reopened it)
+        self.build_seconds = 0.0
 
     @cached_property
     def identity(self) -> str:
-        checksums = self.library.corpus.checksums
-        payload = json.dumps({"corpus": checksums, "model": MODEL_NAME, "units": UNIT_SCHEME}, sort_keys=True)
+        """sha256 of the corpus checksums, the model and the unit scheme (its name, the digest of
+        the embedded units' ids and texts, and how many word pieces of each are embedded)."""
+        units = hashlib.sha256()
+        for unit in self.embedded:
+            units.update(f"{unit.id}\x00{unit.dense_text}\x01".encode())
+        payload = json.dumps({"corpus": self.library.corpus.checksums, "model": MODEL_NAME,
+                              "units": [UNIT_SCHEME, units.hexdigest(), MAX_SEQ_LENGTH]}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
     def name(self) -> str:
-        return f"clauses-{self.identity[:24]}"
+        return f"{COLLECTION_PREFIX}{self.identity[:24]}"
 
     def open(self, rebuild: bool = False, progress: bool = True) -> "ClauseIndex":
         client = _client(self.settings)
@@ -125,49 +257,86 @@ class ClauseIndex:
                                    "Run `assistant index --rebuild`.") from None
         if self.name in existing and not rebuild:
             collection = client.get_collection(self.name, embedding_function=None)
-            if collection.count() == len(self.units):
+            if collection.count() == len(self.embedded):
                 self.collection = collection
+                self.lexical_index  # BM25 now (~1.5 s), not on the first question
                 return self
         self._build(client, existing, progress)
+        self.lexical_index
         return self
 
     def _build(self, client, existing: set[str], progress: bool) -> None:
         from tqdm import tqdm
 
-        staging = f"building-{self.identity[:12]}-{uuid.uuid4().hex[:8]}"
-        collection = client.create_collection(staging, embedding_function=None,
-                                              metadata={"identity": self.identity, "scheme": UNIT_SCHEME})
         started = time.perf_counter()
-        bar = tqdm(total=len(self.units), desc="Indexing clauses", unit="clause", disable=not progress)
-        # Similar lengths in a batch waste less on padding: embed shortest first.
-        ordered = sorted(self.units, key=lambda u: len(u.text))
-        for start in range(0, len(ordered), BATCH):
-            batch = ordered[start:start + BATCH]
-            vectors = embed_documents([u.text for u in batch])
-            collection.add(ids=[u.id for u in batch], embeddings=vectors,
-                           metadatas=[{"doc": u.doc, "ref": u.ref} for u in batch])
-            bar.update(len(batch))
+        staging = f"{STAGING_PREFIX}{self.identity[:12]}-{uuid.uuid4().hex[:8]}"
+        metadata = {"identity": self.identity, "scheme": UNIT_SCHEME, "model": MODEL_NAME, "started": time.time()}
+        collection = client.create_collection(staging, embedding_function=None, metadata=metadata)
+        bar = tqdm(total=len(self.embedded), desc="Indexing clauses", unit="clause", disable=not progress)
+        try:
+            # Similar lengths in a batch waste less on padding: embed shortest first. All vectors
+            # are computed before any is added: Chroma's indexing threads running between the
+            # model's batches made the build 2-3x slower on 2 cores.
+            ordered = sorted(self.embedded, key=lambda u: len(u.dense_text))
+            vectors = []
+            for start in range(0, len(ordered), BATCH):
+                batch = ordered[start:start + BATCH]
+                vectors.extend(embed_documents([u.dense_text for u in batch], max_seq_length=MAX_SEQ_LENGTH))
+                bar.update(len(batch))
+            step = min(ADD_BATCH, client.get_max_batch_size())
+            for start in range(0, len(ordered), step):
+                batch = ordered[start:start + step]
+                collection.add(ids=[u.id for u in batch], embeddings=vectors[start:start + step],
+                               metadatas=[{"doc": u.doc, "ref": u.ref} for u in batch])
+        except BaseException:
+            bar.close()
+            try:
+                client.delete_collection(staging)  # the previous index stays as it was
+            except Exception:
+                pass
+            raise
         bar.close()
         # Switch over only now: the finished collection takes the index's name.
         if self.name in existing:
             client.delete_collection(self.name)
-        collection.modify(name=self.name)
-        for old in existing:
-            if old != self.name and (old.startswith("clauses-") or old.startswith("building-")):
-                try:
-                    client.delete_collection(old)
-                except Exception:
-                    pass  # another process may be using or removing it; it is only disk space
+        collection.modify(name=self.name, metadata={**metadata, "built_at": time.time()})
+        self._tidy(client, existing - {self.name})
         self.collection = client.get_collection(self.name, embedding_function=None)
         self.built = True
         self.build_seconds = time.perf_counter() - started
 
+    @staticmethod
+    def _tidy(client, others: set[str]) -> None:
+        """Drop what no process needs any more: indexes of older identities except the latest
+        (a process that opened it before the switch keeps answering), and the staging
+        collections of builds that died (killed) more than STALE_STAGING seconds ago."""
+        previous = []
+        for name in others:
+            if not name.startswith((COLLECTION_PREFIX, STAGING_PREFIX)):
+                continue
+            try:
+                meta = client.get_collection(name, embedding_function=None).metadata or {}
+            except Exception:
+                continue  # removed meanwhile by another process
+            if name.startswith(STAGING_PREFIX):
+                if time.time() - float(meta.get("started", 0)) > STALE_STAGING:
+                    previous.append((-1.0, name))  # dead build: always dropped
+            else:
+                previous.append((float(meta.get("built_at", 0)), name))
+        previous.sort(reverse=True)
+        keep = [name for when, name in previous if when >= 0][:KEEP_PREVIOUS]
+        for _, name in previous:
+            if name not in keep:
+                try:
+                    client.delete_collection(name)
+                except Exception:
+                    pass  # another process may be removing it; it is only disk space
+
     # ---------------------------------------------------------------- search
 
     @cached_property
-    def bm25(self):
-        from rank_bm25 import BM25Okapi
-        return BM25Okapi([tokenize(u.text) for u in self.units])
+    def lexical_index(self) -> Lexical:
+        return Lexical([u.text for u in self.units])
 
     @cached_property
     def _doc_rows(self) -> dict[str, "list[int]"]:
@@ -176,10 +345,16 @@ class ClauseIndex:
             rows.setdefault(unit.doc, []).append(i)
         return rows
 
-    def dense(self, vector: list[float], k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
-        where = {"doc": {"$in": list(docs)}} if docs else None
+    @cached_property
+    def _embedded_per_doc(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for unit in self.embedded:
+            counts[unit.doc] = counts.get(unit.doc, 0) + 1
+        return counts
+
+    def _query(self, vector: list[float], n: int, where: dict | None) -> list[tuple[int, float]]:
         try:
-            result = self.collection.query(query_embeddings=[vector], n_results=k, where=where,
+            result = self.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                            include=["distances"])
         except Exception as exc:
             raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}).") from None
@@ -189,18 +364,63 @@ class ClauseIndex:
                 out.append((self.by_id[uid], 1.0 - dist / 2.0))  # unit vectors: squared L2 -> cosine
         return out
 
-    def lexical(self, query: str, k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
+    def dense(self, vector: list[float], k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
+        """(unit row, cosine similarity) of the ``k`` nearest embedded units, best first.
+
+        Chroma's metadata filter costs 8-18 ms a query here, its plain nearest-neighbour search
+        1-5 ms: documents are filtered on our side from a deeper unfiltered search, and Chroma
+        filters only when that did not find ``k`` (a small document searched alone)."""
+        counts = self._embedded_per_doc
+        total = len(self.embedded)
+        wanted = set(docs) & set(counts) if docs else set(counts)
+        share = sum(counts[d] for d in wanted) / total if total else 0.0
+        if not share:
+            return []
+        if share == 1.0:
+            return self._query(vector, min(k, total), None)
+        depth = min(total, int(k / share * 1.5) + 20)
+        if depth <= DENSE_DEPTH:
+            found = [(row, sim) for row, sim in self._query(vector, depth, None) if self.units[row].doc in wanted]
+            if len(found) >= k or depth == total:
+                return found[:k]
+        where = {"doc": next(iter(wanted))} if len(wanted) == 1 else {"doc": {"$in": sorted(wanted)}}
+        return self._query(vector, min(k, total), where)
+
+    def vector(self, row: int) -> list[float] | None:
+        """The stored vector of a unit (None for a unit reached through its parts)."""
+        unit = self.units[row]
+        if unit.dense_text is None:
+            return None
+        try:
+            got = self.collection.get(ids=[unit.id], include=["embeddings"])
+        except Exception as exc:
+            raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}).") from None
+        embeddings = got.get("embeddings")
+        return list(embeddings[0]) if embeddings is not None and len(embeddings) else None
+
+    def lexical_scores(self, weighted: dict[str, float], docs: list[str] | None = None):
+        """BM25 score of every unit for weighted query terms (-inf outside ``docs``)."""
         import numpy as np
 
-        tokens = tokenize(query)
-        if not tokens:
-            return []
-        scores = self.bm25.get_scores(tokens)
+        scores = self.lexical_index.scores(weighted)
         if docs:
-            mask = np.full(len(scores), -np.inf)
+            mask = np.full(len(scores), -np.inf, dtype=np.float32)
             for doc in docs:
-                rows = self._doc_rows.get(doc, [])
-                mask[rows] = 0.0
+                mask[self._doc_rows.get(doc, [])] = 0.0
             scores = scores + mask
-        top = np.argsort(-scores)[:k]
+        return scores
+
+    def lexical(self, query: str, k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
+        """(unit row, BM25 score) of the ``k`` best units for the query, best first."""
+        import numpy as np
+
+        weighted: dict[str, float] = {}
+        for token in tokenize(query):
+            weighted[token] = weighted.get(token, 0.0) + 1.0
+        if not weighted:
+            return []
+        scores = self.lexical_scores(weighted, docs)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]

@@ -22,6 +22,12 @@ from assistant.answering.disclosure import DISCLOSURE, SHORT_LABEL
 from assistant.errors import IndexUnavailable, InvalidQuestion
 from assistant.records import Answer, Citation
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
 def client(app):
     from gradio_client import Client

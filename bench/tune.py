@@ -1,0 +1,176 @@
+"""How the retriever's choices were measured on our eval questions (evals/questions.yaml).
+
+Runs on the real index (built or reopened under ASSISTANT_DATA_DIR) through ``Retriever.search``:
+
+    /work/venv/bin/python bench/tune.py sweep       # one-at-a-time sweeps of the fusion constants
+    /work/venv/bin/python bench/tune.py split       # the chosen constants on two halves of the questions
+    /work/venv/bin/python bench/tune.py glossary    # each glossary entry left out in turn, and none at all
+    /work/venv/bin/python bench/tune.py units       # dense units of one kind left out (what embedding them buys)
+    /work/venv/bin/python bench/tune.py precision   # bfloat16 vs float32 clause vectors
+
+Tuning on the eval set is what this does, so its numbers flatter the retriever; the held-out
+questions in bench/heldout_questions.yaml (reported by bench/benchmark.py) were never used here.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from contextlib import contextmanager
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+NAMES = ["a@1", "a@5", "a@10", "c@1", "c@5", "c@10", "mrr"]
+SWEEPS = {
+    "RRF_K": [10, 20, 40, 60, 100],
+    "CANDIDATES": [30, 60, 80, 120],
+    "DENSE_WEIGHT": [0.5, 0.75, 1.0, 1.5],
+    "LEXICAL_WEIGHT": [0.75, 1.0, 1.5, 2.0],
+    "EXPANSION_WEIGHT": [0.25, 0.5, 0.75, 1.0],
+    "COMMENTARY_WEIGHT": [0.2, 0.4, 0.6, 1.0],
+    "KIND_WEIGHTS.recital": [0.5, 0.7, 0.85, 1.0],
+    "KIND_WEIGHTS.em_paragraph": [0.4, 0.6, 0.8, 1.0],
+    "TWIN_POSITION": [0, 1, 2, 5],
+}
+
+
+def setup():
+    from assistant.core import Assistant
+    from evals.questions import load_questions
+
+    assistant = Assistant(progress=True)
+    retriever = assistant.retriever
+    questions = [q for q in load_questions() if q.expected and not q.decline and len(q.turns) == 1]
+    return retriever, questions
+
+
+def evaluate(retriever, questions) -> list[float]:
+    from evals.metrics import recall_at, reciprocal_rank
+
+    rows = []
+    for q in questions:
+        ranked = [h.key() for h in retriever.search(q.question, 10)]
+        expected = list(q.expected)
+        rows.append([recall_at(expected, ranked, 1, "article"), recall_at(expected, ranked, 5, "article"),
+                     recall_at(expected, ranked, 10, "article"), recall_at(expected, ranked, 1, "clause"),
+                     recall_at(expected, ranked, 5, "clause"), recall_at(expected, ranked, 10, "clause"),
+                     reciprocal_rank(expected, ranked)])
+    return [sum(col) / len(rows) for col in zip(*rows)]
+
+
+def show(label: str, metrics: list[float]) -> None:
+    print(f"{label:38s} " + "  ".join(f"{n}={v:.3f}" for n, v in zip(NAMES, metrics)), flush=True)
+
+
+@contextmanager
+def setting(name: str, value):
+    from assistant import retrieval
+
+    if "." in name:
+        table, key = name.split(".")
+        target = getattr(retrieval, table)
+        old = target.get(key)
+        target[key] = value
+        try:
+            yield
+        finally:
+            target[key] = old
+    else:
+        old = getattr(retrieval, name)
+        setattr(retrieval, name, value)
+        try:
+            yield
+        finally:
+            setattr(retrieval, name, old)
+
+
+def current(name: str):
+    from assistant import retrieval
+
+    if "." in name:
+        table, key = name.split(".")
+        return getattr(retrieval, table).get(key)
+    return getattr(retrieval, name)
+
+
+def cmd_sweep(retriever, questions) -> None:
+    show("chosen", evaluate(retriever, questions))
+    for name, values in SWEEPS.items():
+        chosen = current(name)
+        for value in values:
+            with setting(name, value):
+                mark = " (chosen)" if value == chosen else ""
+                show(f"{name}={value}{mark}", evaluate(retriever, questions))
+
+
+def cmd_split(retriever, questions) -> None:
+    """Stable constants score alike on both halves; a constant fitted to a few questions does not."""
+    show("all", evaluate(retriever, questions))
+    show("odd-numbered questions", evaluate(retriever, questions[0::2]))
+    show("even-numbered questions", evaluate(retriever, questions[1::2]))
+
+
+def cmd_glossary(retriever, questions) -> None:
+    from assistant import retrieval
+
+    entries = retrieval._glossary()
+    base = evaluate(retriever, questions)
+    show("whole glossary", base)
+    original = retrieval._glossary
+    try:
+        for i, (pattern, means) in enumerate(entries):
+            fires = sum(1 for q in questions if pattern.search(q.question))
+            retrieval._glossary = lambda i=i: [e for j, e in enumerate(entries) if j != i]
+            retrieval._query_vector.cache_clear()
+            m = evaluate(retriever, questions)
+            print(f"  without #{i:2d} (fires on {fires:3d}): a@5 {m[1] - base[1]:+.3f}  mrr {m[6] - base[6]:+.3f}"
+                  f"  -> {means[:50]}", flush=True)
+        retrieval._glossary = lambda: []
+        retrieval._query_vector.cache_clear()
+        show("no glossary", evaluate(retriever, questions))
+    finally:
+        retrieval._glossary = original
+        retrieval._query_vector.cache_clear()
+
+
+def cmd_units(retriever, questions) -> None:
+    """Dense hits of one kind of unit dropped at query time: what embedding that kind buys."""
+    index = retriever.index
+    kinds = sorted({retriever.library.get(u.doc, u.ref).kind for u in index.embedded})
+    real = index.dense
+    show("all embedded units", evaluate(retriever, questions))
+    try:
+        for kind in kinds:
+            def dense(vector, k, docs=None, kind=kind):
+                return [(row, sim) for row, sim in real(vector, k + 40, docs)
+                        if retriever.library.get(index.units[row].doc, index.units[row].ref).kind != kind][:k]
+            index.dense = dense
+            count = sum(1 for u in index.embedded if retriever.library.get(u.doc, u.ref).kind == kind)
+            show(f"without {kind} ({count})", evaluate(retriever, questions))
+    finally:
+        index.dense = real
+
+
+def cmd_precision(retriever, questions) -> None:
+    from assistant import embedding
+    from assistant.index import MAX_SEQ_LENGTH
+
+    texts = [u.dense_text for u in retriever.index.embedded][::10]
+    fast = embedding._encode(texts, MAX_SEQ_LENGTH, 64, fast=True)
+    exact = embedding._encode(texts, MAX_SEQ_LENGTH, 64, fast=False)
+    cosine = (fast * exact).sum(axis=1)
+    print(f"bfloat16 used: {embedding.bf16_is_fast()}; {len(texts)} clause vectors, cosine to float32: "
+          f"min {cosine.min():.6f}, mean {cosine.mean():.6f}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["sweep", "split", "glossary", "units", "precision"])
+    args = parser.parse_args()
+    retriever, questions = setup()
+    globals()[f"cmd_{args.command}"](retriever, questions)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,130 @@
+"""The hybrid retriever on the whole corpus, through the public ``Assistant.retrieve`` API.
+
+The index is the session's one build (the ``assistant`` fixture in conftest.py builds it into
+ASSISTANT_DATA_DIR once and reopens it afterwards)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.clauses import top_level
+from assistant.index import ClauseIndex
+from assistant.retrieval import HybridRetriever, document_weights, hits_from_documents
+
+pytestmark = pytest.mark.slow
+
+PROPOSAL, GDPR, FINAL = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
+
+
+def articles(hits, n=None):
+    return [(h.doc, top_level(h.ref)) for h in hits[:n]]
+
+
+@pytest.mark.parametrize("question", [
+    "What does Article 52 require?",
+    "what does art 52 say about chatbots",
+    "Art. 52 — transparency obligations for certain AI systems",
+])
+def test_a_named_article_comes_first(assistant, question):
+    hits = assistant.retrieve(question, k=10)
+    assert (hits[0].doc, hits[0].ref) == (PROPOSAL, "Art. 52")
+    assert hits[0].how == "reference"
+    assert hits[0].label == "Article 52 of the AI Act proposal, COM(2021) 206"
+
+
+def test_named_references_resolve_to_the_document_named(assistant):
+    hits = assistant.retrieve("Compare Article 5(1)(c) of the proposal with GDPR Article 22", k=10)
+    assert [(h.doc, h.ref) for h in hits[:2]] == [(PROPOSAL, "Art. 5(1)(c)"), (GDPR, "Art. 22")]
+    assert assistant.retrieve("What does Article 99 of the final act say?", k=3)[0].key() == (FINAL, "Art. 99")
+
+
+def test_hits_carry_the_canonical_clause(assistant):
+    hits = assistant.retrieve("Is social scoring banned?", k=10)
+    assert len(hits) == 10
+    for hit in hits:
+        clause = assistant.library.get(hit.doc, hit.ref)  # a real clause, by its canonical reference
+        assert hit.text == clause.text and hit.label == clause.label and hit.kind == clause.kind
+        assert isinstance(hit.score, float) and hit.how in ("reference", "definition", "hybrid")
+    assert len({h.key() for h in hits}) == len(hits)
+    assert (PROPOSAL, "Art. 5") in articles(hits, 3)
+
+
+@pytest.mark.parametrize("documents, allowed", [
+    (["gdpr"], {GDPR}),
+    ("final", {FINAL}),
+    (["commentary"], {"edpb-edps-joint-opinion-5-2021", "eprs-briefing-ai-act", "impact-assessment-swd-2021-84-part1",
+                      "impact-assessment-swd-2021-84-part2", "aim-news-2021-04-eu-mulls-ban"}),
+    (["proposal", "gdpr"], {PROPOSAL, GDPR}),
+])
+def test_a_document_filter_holds(assistant, documents, allowed):
+    for question in ("What are the maximum fines?", "What does Article 52 of the proposal say?",
+                     "Is facial recognition by the police allowed in the final act?"):
+        hits = assistant.retrieve(question, k=10, documents=documents)
+        assert hits and {h.doc for h in hits} <= allowed, (question, documents)
+
+
+def test_questions_naming_no_version_search_the_proposal_not_the_final_act(assistant):
+    hits = assistant.retrieve("Which AI practices are prohibited?", k=10)
+    assert FINAL not in {h.doc for h in hits}
+    assert articles(hits, 1) == [(PROPOSAL, "Art. 5")]
+
+
+def test_the_maximum_fine_is_found(assistant):
+    hits = assistant.retrieve("What's the maximum fine under the AI Act proposal?", k=10)
+    assert (PROPOSAL, "Art. 71") in articles(hits, 3)
+
+
+def test_a_defined_term_brings_its_definition(assistant):
+    hits = assistant.retrieve("I use an AI photo app at home just for fun. Am I a 'user' under the draft?", k=10)
+    assert (PROPOSAL, "Art. 3(4)") in [h.key() for h in hits[:2]]
+
+
+def test_a_comparison_searches_both_versions(assistant):
+    hits = assistant.retrieve("Is emotion recognition at work banned in the final act? How was it treated in the proposal?")
+    assert {h.doc for h in hits[:4]} == {FINAL, PROPOSAL}
+    assert (FINAL, "Art. 5") in articles(hits, 6)
+
+
+def test_gdpr_vocabulary_is_not_mistaken_for_the_impact_assessment(assistant):
+    weights = document_weights("When is a data protection impact assessment mandatory?", assistant.library)
+    assert "impact-assessment-swd-2021-84-part1" not in weights or weights[GDPR] >= 1.0
+    hits = assistant.retrieve("When is a data protection impact assessment mandatory?", k=5)
+    assert (GDPR, "Art. 35") in articles(hits, 3)
+
+
+def test_follow_up_uses_the_conversation(assistant):
+    hits = assistant.retriever.search("And if we're only the processor?", k=10,
+                                      context="What's the deadline for notifying a personal data breach under GDPR?")
+    assert (GDPR, "Art. 33") in articles(hits, 5)
+
+
+def test_langchain_retriever(assistant):
+    retriever = HybridRetriever(retriever=assistant.retriever, k=5, documents=[GDPR])
+    documents = retriever.invoke("Can I withdraw my consent?")
+    assert len(documents) == 5 and all(d.metadata["doc"] == GDPR for d in documents)
+    assert {"doc", "ref", "label", "score", "url", "how", "kind"} <= set(documents[0].metadata)
+    hits = hits_from_documents(documents)
+    assert hits[0].text == assistant.library.get(hits[0].doc, hits[0].ref).text
+    assert (GDPR, "Art. 7") in articles(hits, 3)
+
+
+def test_the_whole_corpus_index_reopens_without_rebuild(assistant):
+    started = time.perf_counter()
+    index = ClauseIndex(assistant.library, assistant.settings).open(progress=False)
+    assert not index.built
+    assert index.name == assistant.retriever.index.name
+    assert index.collection.count() == len(index.embedded)
+    assert time.perf_counter() - started < 10
+
+
+def test_warm_queries_are_fast(assistant):
+    questions = ["Is social scoring banned?", "What must a DPIA contain?", "Who chairs the AI Board?",
+                 "How long must logs be kept?", "What is a serious incident?"] * 4
+    assistant.retrieve(questions[0])
+    times = []
+    for question in questions:
+        started = time.perf_counter()
+        assistant.retrieve(question, k=10)
+        times.append(time.perf_counter() - started)
+    assert sorted(times)[len(times) // 2] < 0.25  # generous for CI; bench/benchmark.py measures p50/p95
