@@ -14,13 +14,13 @@ from ..clauses import Library, human_ref, top_level
 from ..index import tokenize
 from ..records import Citation, Hit
 
-MAX_CITATIONS = 3
+MAX_CITATIONS = 4
 AI_ACTS = ("ai-act-proposal-2021", "ai-act-final-2024")  # where Article 5 is the list of prohibitions
 MAX_QUOTE = 1500  # characters of a supporting clause quoted in the answer; the source card shows it all
 MAX_FIRST_QUOTE = 4500  # the main clause is quoted whole unless it is a very long article
 CONTEXT_LIMIT = 2500  # a paragraph or article this short is quoted whole rather than one of its parts
 MAX_NAMED_QUOTE = 9000  # a clause the question names is what the user asked to read
-RELATIVE_CUTOFF = 0.72  # a supporting clause scores at least this share of the best one
+RELATIVE_CUTOFF = 0.5  # a supporting clause scores at least this share of the best one
 
 INTENTS = [
     ("compare", re.compile(r"\b(compare|comparison|vs\.?|versus|differ\w*|change[sd]?|chang\w+|same as|between|both)\b", re.I)),
