@@ -58,6 +58,8 @@ def cmd_index(args) -> int:
     assistant = _assistant()
     index = ClauseIndex(assistant.library, assistant.settings).open(rebuild=args.rebuild, progress=True)
     state = f"built in {index.build_seconds:.1f} s" if index.built else "reopened (unchanged corpus, model and units)"
+    if index.recovered:
+        print(f"Recovered: {index.recovered}")
     print(f"Index {index.name}: {len(index.units)} clauses, {state}.")
     return 0
 

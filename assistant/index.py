@@ -31,10 +31,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sys
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from pathlib import Path
 
 from .clauses import Clause, Library, top_level
 from .config import Settings
@@ -161,28 +164,79 @@ def build_units(library: Library) -> list[Unit]:
             for c in library.all_clauses]
 
 
+SERVER_RETRIES = (0.5, 1.0, 2.0)  # seconds between attempts to reach a Chroma server
+
+
+def _server_client(settings: Settings, chroma_settings):
+    import chromadb
+
+    match = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", settings.chroma_url)
+    if not match:
+        raise IndexUnavailable(f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} is not an http(s)://host:port address.")
+    scheme, host, port = match.groups()
+    error = None
+    for pause in (0.0, *SERVER_RETRIES):  # a server that is restarting gets a few seconds, then a clear error
+        time.sleep(pause)
+        try:
+            client = chromadb.HttpClient(host=host, port=int(port or 8000), ssl=scheme == "https",
+                                         settings=chroma_settings)
+            client.heartbeat()
+            return client
+        except Exception as exc:
+            error = exc
+    raise IndexUnavailable(f"Chroma server at {settings.chroma_url} is unreachable after {len(SERVER_RETRIES) + 1} "
+                           f"attempts over {sum(SERVER_RETRIES):.1f} s ({type(error).__name__}). Start it, or unset "
+                           "ASSISTANT_CHROMA_URL to use the embedded store.") from None
+
+
 def _client(settings: Settings):
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_url:
-        match = re.match(r"^(https?)://([^:/]+)(?::(\d+))?/?$", settings.chroma_url)
-        if not match:
-            raise IndexUnavailable(f"ASSISTANT_CHROMA_URL={settings.chroma_url!r} is not an http(s)://host:port address.")
-        scheme, host, port = match.groups()
-        try:
-            return chromadb.HttpClient(host=host, port=int(port or 8000), ssl=scheme == "https",
-                                       settings=chroma_settings)
-        except Exception as exc:
-            raise IndexUnavailable(f"Chroma server at {settings.chroma_url} is unreachable: {exc}") from None
+        return _server_client(settings, chroma_settings)
     path = settings.data_dir / "chroma"
     path.mkdir(parents=True, exist_ok=True)
     try:
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        client = chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        client.list_collections()
+        return client
     except Exception as exc:
-        raise IndexUnavailable(f"The index at {path} cannot be opened ({exc}). "
-                               f"Delete that directory or run `assistant index --rebuild`.") from None
+        raise CorruptIndex(f"The index at {path} cannot be read ({type(exc).__name__}: {exc}).") from None
+
+
+class CorruptIndex(IndexUnavailable):
+    """The embedded store's files cannot be read."""
+
+
+def quarantine(path: Path) -> Path:
+    """Move an unreadable index directory aside (kept for inspection, never deleted)."""
+    from chromadb.api.client import SharedSystemClient
+
+    target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    path.rename(target)
+    # Chroma keeps one system per path in a process: forget this path's, and only this path's.
+    SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    return target
+
+
+@contextmanager
+def build_lock(settings: Settings):
+    """One build at a time per data directory: a second process waits, then reopens the result."""
+    if settings.chroma_url:
+        yield
+        return
+    import fcntl
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(settings.data_dir / "index.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 class Lexical:
@@ -230,6 +284,7 @@ class ClauseIndex:
         self.embedded = [u for u in self.units if u.dense_text is not None]
         self.collection = None
         self.built = False  # True when this process built the collection (rather than reopened it)
+        self.recovered: str | None = None  # what was done about an unreadable index directory
         self.build_seconds = 0.0
 
     @cached_property
@@ -248,7 +303,18 @@ class ClauseIndex:
         return f"{COLLECTION_PREFIX}{self.identity[:24]}"
 
     def open(self, rebuild: bool = False, progress: bool = True) -> "ClauseIndex":
-        client = _client(self.settings)
+        with build_lock(self.settings):
+            try:
+                client = _client(self.settings)
+            except CorruptIndex as exc:
+                # Keep the unreadable files aside and build a fresh index from the corpus.
+                moved = quarantine(self.settings.data_dir / "chroma")
+                self.recovered = f"{exc} It was moved to {moved} and the index is being rebuilt."
+                print(f"warning: {self.recovered}", file=sys.stderr)
+                client = _client(self.settings)
+            return self._open(client, rebuild, progress)
+
+    def _open(self, client, rebuild: bool, progress: bool) -> "ClauseIndex":
         self.client = client
         try:
             existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
