@@ -1,7 +1,10 @@
 """The QA chain as LangChain LCEL Runnables:
-condense -> retrieve -> scope -> answer -> verify -> disclose.
+plan -> retrieve -> scope -> answer -> verify -> finish.
 
-Each step reads and extends one state dict; ``finish`` turns it into an ``Answer``.
+Each step reads and extends one state dict. The query plan, built first, is the only place
+where what the question names, compares and asks is worked out; the later steps read it.
+``prepare`` (plan, retrieve, scope) is shared by ``invoke`` and by streaming, which then
+takes the answerer's text as it is written and verifies it when it is finished.
 """
 from __future__ import annotations
 
@@ -10,37 +13,25 @@ import time
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
-from .answering.composer import MAX_FIRST_QUOTE, Draft, compose
+from . import plan as planning
+from .answering.base import BackendUnavailable, Draft
 from .answering.disclosure import DISCLOSURE, refusal_note
-from .answering.llm import BackendUnavailable
 from .answering.scope import decline
 from .answering.verify import Verified, verify
-from .citations import find_references, mentioned_documents, without_document_names
-from .definitions import defining_clauses
+from .citations import without_document_names
 from .embedding import embed_query
-from .retrieval import document_weights
+from .errors import AssistantError
 from .records import Answer, Hit
 
 ANSWER_CANDIDATES = 20
-
-FOLLOW_UP = re.compile(
-    r"^\s*(and|but|also|what about|how about|so|then|ok\w*|okay|same|what if)\b"
-    r"|\b(that|this|it|they|them|those|these|there|its|their|such)\b", re.IGNORECASE)
 PERSONAL = re.compile(r"\b(I|we|my|our|us|me|mine|company|employer|client|startup|we're|I'm)\b", re.IGNORECASE)
 
 
-def conversation_context(question: str, history: list | None) -> str:
-    """Earlier questions that a follow-up leans on ("and what are the fines for that?")."""
-    if not history:
-        return ""
-    self_contained = find_references(question) or (mentioned_documents(question) and len(question.split()) > 8)
-    if self_contained and not FOLLOW_UP.search(question):
-        return ""
-    earlier = [q for q, _ in history[-2:]]
-    return " ".join(earlier)
+class TooSlow(AssistantError):
+    """A question whose answer took longer than the per-question time budget."""
 
 
-def with_parents(hits: list[Hit], library) -> list[Hit]:
+def with_parents(hits: list[Hit], library, limit: int) -> list[Hit]:
     """The retrieved clauses plus the paragraph or point each retrieved point belongs to, so that
     an answer can quote a whole list item with its chapeau (a parent-document retriever)."""
     out = list(hits)
@@ -48,7 +39,7 @@ def with_parents(hits: list[Hit], library) -> list[Hit]:
     for hit in hits:
         clause = library.find(hit.doc, hit.ref)
         parent = library.find(hit.doc, clause.parent) if clause and clause.parent else None
-        if parent and (parent.kind != "article" or len(parent.text) <= MAX_FIRST_QUOTE) and (parent.doc, parent.ref) not in seen:
+        if parent and (parent.kind != "article" or len(parent.text) <= limit) and (parent.doc, parent.ref) not in seen:
             seen.add((parent.doc, parent.ref))
             out.append(Hit(parent.doc, parent.ref, parent.label, parent.text, hit.score * 0.9, parent.heading_path,
                            parent.url, parent.kind, "parent", hit.similarity))
@@ -56,106 +47,136 @@ def with_parents(hits: list[Hit], library) -> list[Hit]:
 
 
 def _timed(name: str, fn):
+    """Time a step, and stop before it when the question's time budget is spent: every step is
+    linear in the question, so this only trips on a machine that is overloaded."""
     def step(state: dict) -> dict:
         started = time.perf_counter()
+        if started > state["deadline"]:
+            raise TooSlow(f"Answering took longer than {state['budget']:.0f} s and was stopped before the "
+                          f"'{name}' step. The server may be busy: try again, or ask a shorter question.")
         out = fn(state)
         state.setdefault("timings", {})[name] = round(time.perf_counter() - started, 4)
         return out
     return step
 
 
-def build_chain(assistant) -> Runnable:
+def build_prepare(assistant) -> Runnable:
+    """plan -> retrieve -> scope."""
     library = assistant.library
+    tuning = assistant.tuning
 
-    def condense(state):
-        return conversation_context(state["question"], state.get("history"))
+    def plan(state):
+        return planning.build(state["question"], library, state.get("history"), state.get("documents"), tuning)
 
     def retrieve(state):
-        retriever = assistant.retriever
-        hits = retriever.search(state["question"], k=ANSWER_CANDIDATES, documents=state.get("documents"),
-                                context=state["context"])
-        searched = sorted(document_weights(f"{state['context']} {state['question']}", library, state.get("documents")))
-        named = [h for h in hits if h.how == "reference"]
-        defined = [retriever.hit(c.doc, c.ref, 1.5, "definition") for c in
-                   defining_clauses(state["question"], library, searched) if (c.doc, c.ref) not in {h.key() for h in named}]
-        rest = [h for h in hits if h.how != "reference" and h.key() not in {d.key() for d in defined}]
-        return with_parents(named + defined + rest, library)
+        hits = assistant.retriever.search(state["plan"], k=ANSWER_CANDIDATES)
+        return with_parents(hits, library, tuning.max_first_quote)
 
     def scope(state):
         # How close the best clause is to the question as asked (no glossary expansion).
-        whole = f"{state['context']} {state['question']}".strip()
-        index = assistant.retriever.index
-        dense = index.dense(embed_query(without_document_names(whole) or whole), 3, None)
+        p = state["plan"]
+        whole = f"{p.context} {p.question}".strip()
+        dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
         best = dense[0][1] if dense else 0.0
-        return decline(state["question"], library, state["hits"], best, state.get("documents"), state["context"])
-
-    def answer(state):
-        if state["decline"]:
-            return Draft(state["decline"].message, [])
-        question = state["question"]
-        answerer = assistant.answerer
-        if answerer is not None:
-            try:
-                draft = answerer.answer(question, state["hits"])
-                draft.notices.append(f"Answered by {answerer.name}; citations checked against the texts.")
-                return draft
-            except BackendUnavailable as exc:
-                fallback = compose(question, state["hits"], library, state["context"])
-                fallback.notices.append(str(exc))
-                return fallback
-        return compose(question, state["hits"], library, state["context"])
-
-    def check(state):
-        if state["decline"]:
-            return Verified(state["draft"], 0, [])  # our own message, which names what does not exist
-        verified = verify(state["draft"], state["hits"], library)
-        if assistant.answerer is not None and not verified.draft.citations and not state["decline"]:
-            # An LLM answer left with no support is replaced by the embedded one.
-            fallback = verify(compose(state["question"], state["hits"], library, state["context"]),
-                              state["hits"], library)
-            fallback.draft.notices = verified.draft.notices + [
-                "The LLM's answer had no verifiable citation; showing the embedded answer instead."]
-            fallback.removed += verified.removed
-            return fallback
-        return verified
+        return decline(p, state["hits"], best, tuning)
 
     return (
-        RunnablePassthrough.assign(context=_timed("condense", condense))
+        RunnablePassthrough.assign(plan=_timed("condense", plan))
         | RunnablePassthrough.assign(hits=_timed("retrieve", retrieve))
         | RunnablePassthrough.assign(decline=_timed("scope", scope))
-        | RunnablePassthrough.assign(draft=_timed("answer", answer))
-        | RunnablePassthrough.assign(verified=_timed("verify", check))
-        | RunnableLambda(finish)
     )
 
 
-def finish(state: dict) -> Answer:
+def draft_for(assistant, state) -> Draft:
+    """The answerer's draft, or the embedded one (with a notice) when the backend is unavailable."""
+    if state["decline"]:
+        return Draft(state["decline"].message, [])
+    answerer = assistant.answerer
+    try:
+        draft = answerer.answer(state["plan"], state["hits"])
+    except BackendUnavailable as exc:
+        draft = assistant.composer.answer(state["plan"], state["hits"])
+        draft.notices.append(str(exc))
+        return draft
+    if answerer is not assistant.composer:
+        draft.notices.append(f"Answered by {answerer.name}; citations checked against the texts.")
+    return draft
+
+
+def checked(assistant, state) -> Verified:
+    """The verifier on the draft; an LLM answer left with no support is replaced by the embedded one."""
+    if state["decline"]:
+        return Verified(state["draft"], 0, [])  # our own message, which names what does not exist
+    library = assistant.library
+    known = {h.key() for h in state["hits"]}
+    state["hits"] = state["hits"] + [h for h in state["draft"].consulted if h.key() not in known]
+    verified = verify(state["draft"], state["hits"], library)
+    if assistant.answerer is not assistant.composer and not verified.draft.citations:
+        fallback = verify(assistant.composer.answer(state["plan"], state["hits"]), state["hits"], library)
+        fallback.draft.notices = verified.draft.notices + [
+            "The LLM's answer had no verifiable citation; showing the embedded answer instead."]
+        fallback.removed += verified.removed
+        fallback.reasons = verified.reasons + fallback.reasons
+        return fallback
+    return verified
+
+
+def build_chain(assistant) -> Runnable:
+    return (
+        build_prepare(assistant)
+        | RunnablePassthrough.assign(draft=_timed("answer", lambda state: draft_for(assistant, state)))
+        | RunnablePassthrough.assign(verified=_timed("verify", lambda state: checked(assistant, state)))
+        | RunnableLambda(lambda state: finish(state, assistant.tuning.max_answer_chars))
+    )
+
+
+def bounded(text: str, limit: int) -> tuple[str, bool]:
+    """The text without repeated paragraphs, cut at a paragraph end when longer than ``limit``."""
+    seen, kept = set(), []
+    for paragraph in text.split("\n\n"):
+        key = re.sub(r"\s++", " ", paragraph).strip()
+        if key and key in seen:
+            continue
+        seen.add(key)
+        kept.append(paragraph)
+    text = "\n\n".join(kept)
+    if len(text) <= limit:
+        return text, False
+    cut = text.rfind("\n\n", 0, limit)
+    return text[: cut if cut > limit // 2 else limit].rstrip(), True
+
+
+def finish(state: dict, max_chars: int) -> Answer:
     """Attach the disclosure and caveats; the AI notice cannot be removed by anything typed."""
     verified = state["verified"]
     draft = verified.draft
     refused = state["decline"]
+    plan = state["plan"]
     parts = []
-    first_turn = not state.get("history")
-    if first_turn:
+    if not state.get("history"):
         parts.append(f"*{DISCLOSURE}*")
     note = refusal_note(state["question"])
     if note:
         parts.append(note)
-    parts.append(draft.text)
+    body, cut = bounded(draft.text, max_chars)
+    parts.append(body)
     cites = draft.citations
     caveats = []
     if any(c.doc == "ai-act-proposal-2021" for c in cites):
         caveats.append("The 2021 text is the Commission's proposal, not law in force; the AI Act as adopted "
                        "is Regulation (EU) 2024/1689.")
-        if not mentioned_documents(state["question"]) and not state.get("documents"):
+        if not plan.documents_named and not plan.filtered:
             caveats.append("Your question named no version, so this answer is from the 2021 proposal.")
     if cites and PERSONAL.search(state["question"]):
         caveats.append("This is general information from the texts, not legal advice on your situation.")
     if caveats:
         parts.append("_" + " ".join(caveats) + "_")
     notices = list(draft.notices)
+    if cut:
+        notices.append(f"The answer was cut at {max_chars:,} characters; the sources hold the full texts.")
     if verified.removed:
-        notices.append(f"The verifier removed {verified.removed} unsupported citation(s) or quotation(s).")
+        notices.append(f"The verifier removed {verified.removed} unsupported citation(s) or quotation(s): "
+                       + "; ".join(dict.fromkeys(verified.reasons[:5])) + ".")
     timings = dict(state.get("timings", {}))
     timings["total"] = round(sum(timings.values()), 4)
     return Answer(
@@ -163,5 +184,5 @@ def finish(state: dict) -> Answer:
         disclosure=DISCLOSURE, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
         backend=state.get("backend", "embedded"), removed_citations=verified.removed,
-        retrieved=[h.key() for h in state["hits"]],
+        retrieved=[h.key() for h in state["hits"]], plan=plan.to_dict(),
     )

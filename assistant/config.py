@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ConfigError
+
 # Telemetry and analytics must be off before chromadb or gradio are imported anywhere.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -29,6 +31,22 @@ ENVIRONMENT = {
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
     "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
 }
+
+
+def _number(env, name: str, default, kind, low, high):
+    """A numeric setting, or a ConfigError that names the variable and what it wants."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        what = "a whole number" if kind is int else "a number"
+        raise ConfigError(f"{name}={raw!r} is not valid: it wants {what} from {low} to {high} "
+                          f"(default {default}).")
+    return value
 
 
 @dataclass(frozen=True)
@@ -58,6 +76,6 @@ class Settings:
             chroma_url=env.get("ASSISTANT_CHROMA_URL") or None,
             llm=env.get("ASSISTANT_LLM") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
-            llm_timeout=float(env.get("ASSISTANT_LLM_TIMEOUT") or 60),
-            max_question_chars=int(env.get("ASSISTANT_MAX_QUESTION_CHARS") or 2000),
+            llm_timeout=_number(env, "ASSISTANT_LLM_TIMEOUT", 60.0, float, 0.1, 3600),
+            max_question_chars=_number(env, "ASSISTANT_MAX_QUESTION_CHARS", 2000, int, 10, 20000),
         )

@@ -4,12 +4,15 @@ from __future__ import annotations
 import copy
 import re
 import threading
+import unicodedata
 from typing import Iterator
 
 from .clauses import Library
 from .config import Settings
+from .answering.base import BackendUnavailable
 from .errors import InvalidQuestion
 from .records import Answer, Hit
+from .tuning import DEFAULT, Tuning
 
 DOCUMENT_GROUPS = {
     "proposal": ["ai-act-proposal-2021"],
@@ -19,6 +22,18 @@ DOCUMENT_GROUPS = {
                    "impact-assessment-swd-2021-84-part2", "aim-news-2021-04-eu-mulls-ban"],
 }
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SURROGATE = re.compile(r"[\ud800-\udfff]")
+WHITESPACE = re.compile(r"\s++")
+
+
+def normalise_text(text: str) -> str:
+    """User text as every later step sees it: NFC, control characters and whitespace runs of
+    any kind (tabs, newlines, U+2003 ...) as one space. A lone surrogate (a broken paste, or
+    undecodable bytes on the command line) is refused: no tokenizer can read it."""
+    if SURROGATE.search(text):
+        raise InvalidQuestion("The question contains characters that are not valid text (a lone UTF-16 "
+                              "surrogate, e.g. from undecodable bytes). Retype or repaste it as plain text.")
+    return WHITESPACE.sub(" ", CONTROL.sub(" ", unicodedata.normalize("NFC", text))).strip()
 
 
 class Assistant:
@@ -28,27 +43,41 @@ class Assistant:
     answering keep no per-question state on the instance.
     """
 
-    def __init__(self, settings: Settings | None = None, *, chat_model=None, progress: bool = False):
+    def __init__(self, settings: Settings | None = None, *, chat_model=None, progress: bool = False,
+                 tuning: Tuning = DEFAULT):
+        from .answering import base
+        from .answering.composer import Composer
+
         self.settings = settings or Settings.from_env()
         self.library = Library.from_settings(self.settings)
+        self.tuning = tuning
         self.progress = progress
         self._lock = threading.Lock()
         self._retriever = None
         self._chain = None
-        self.answerer = None
-        if chat_model is None:
-            from .answering.llm import chat_model_from_settings
-            chat_model = chat_model_from_settings(self.settings)
+        self._prepare = None
+        self.composer = Composer(self.library, tuning)
+        self.answerer: base.Answerer = self.composer
         if chat_model is not None:
-            from .answering.llm import LLMAnswerer
-            self.answerer = LLMAnswerer(chat_model, self.settings.llm or type(chat_model).__name__)
+            self.answerer = self._llm(chat_model, self.settings.llm or type(chat_model).__name__)
+        elif self.settings.llm:
+            from .answering import llm  # noqa: F401  (registers the LLM backends)
+            try:
+                self.answerer = base.create(self.settings.llm, self.settings, self.library)
+            except BackendUnavailable as exc:
+                self.answerer_error = str(exc)
+
+    answerer_error: str | None = None  # why the configured LLM could not be set up (then: embedded)
+
+    def _llm(self, chat_model, name: str):
+        from .answering.llm import LLMAnswerer
+        return LLMAnswerer(chat_model, name)
 
     def with_chat_model(self, chat_model, name: str | None = None) -> "Assistant":
         """The same assistant (corpus, index) answering through another chat model."""
-        from .answering.llm import LLMAnswerer
         other = copy.copy(self)
-        other.answerer = LLMAnswerer(chat_model, name or type(chat_model).__name__)
-        other._chain = None
+        other.answerer = self._llm(chat_model, name or type(chat_model).__name__)
+        other._chain = other._prepare = None
         return other
 
     # ------------------------------------------------------------ lazily built parts
@@ -61,7 +90,7 @@ class Assistant:
                     from .index import ClauseIndex
                     from .retrieval import Retriever
                     index = ClauseIndex(self.library, self.settings).open(progress=self.progress)
-                    self._retriever = Retriever(self.library, index)
+                    self._retriever = Retriever(self.library, index, self.tuning)
         return self._retriever
 
     @property
@@ -70,6 +99,14 @@ class Assistant:
             from .chain import build_chain
             self._chain = build_chain(self)
         return self._chain
+
+    @property
+    def prepare(self):
+        """plan -> retrieve -> scope, shared by ``ask`` and ``stream``."""
+        if self._prepare is None:
+            from .chain import build_prepare
+            self._prepare = build_prepare(self)
+        return self._prepare
 
     def warm_up(self) -> "Assistant":
         """Open (or build) the index and load the model now rather than on the first question."""
@@ -99,7 +136,7 @@ class Assistant:
     def clean_question(self, question) -> str:
         if not isinstance(question, str):
             raise InvalidQuestion(f"The question must be text, not {type(question).__name__}.")
-        question = CONTROL.sub(" ", question).strip()
+        question = normalise_text(question)
         if not question:
             raise InvalidQuestion("The question is empty. Ask about the AI Act proposal, the GDPR, the final "
                                   "AI Act or the commentary, e.g. 'Is social scoring banned under the draft?'.")
@@ -118,7 +155,7 @@ class Assistant:
         for turn in history:
             if not (isinstance(turn, (list, tuple)) and len(turn) == 2 and isinstance(turn[0], str)):
                 raise InvalidQuestion("history must be a list of (question, Answer) pairs.")
-            out.append((CONTROL.sub(" ", turn[0])[: self.settings.max_question_chars], turn[1]))
+            out.append((normalise_text(turn[0])[: self.settings.max_question_chars], turn[1]))
         return out
 
     # ------------------------------------------------------------ the API
@@ -129,16 +166,41 @@ class Assistant:
             raise InvalidQuestion("k must be a whole number from 1 to 100.")
         return self.retriever.search(question, k, self.documents_filter(documents))
 
+    def _state(self, question, history, documents) -> dict:
+        import time
+
+        question = self.clean_question(question)
+        self.retriever  # the index opens (or builds) outside the question's time budget
+        budget = self.tuning.time_budget
+        return {"question": question, "history": self.clean_history(history),
+                "documents": self.documents_filter(documents), "backend": self.answerer.name, "timings": {},
+                "budget": budget, "deadline": time.perf_counter() + budget}
+
     def ask(self, question: str, history=None, documents=None) -> Answer:
-        state = {"question": self.clean_question(question), "history": self.clean_history(history),
-                 "documents": self.documents_filter(documents),
-                 "backend": self.answerer.name if self.answerer else "embedded", "timings": {}}
-        return self.chain.invoke(state)
+        return self.chain.invoke(self._state(question, history, documents))
 
     def stream(self, question: str, history=None, documents=None) -> Iterator[str | Answer]:
-        """Text increments of the answer, then the final ``Answer``. The text is verified
-        before the first increment is sent, so nothing streamed is later withdrawn."""
-        answer = self.ask(question, history=history, documents=documents)
-        for piece in re.findall(r"\S+\s*|\s+", answer.text):
-            yield piece
-        yield answer
+        """Text increments as the answerer writes them, then the final ``Answer``. The verifier
+        runs on the finished text: when it strikes anything, the final ``Answer.text`` differs
+        from the streamed text and its notices say what was removed and why; show the final text."""
+        import time
+
+        from .answering.base import BackendUnavailable as Unavailable, Draft
+        from .chain import checked, finish
+
+        state = self.prepare.invoke(self._state(question, history, documents))
+        started = time.perf_counter()
+        if state["decline"]:
+            state["draft"] = Draft(state["decline"].message, [])
+            yield state["decline"].message
+        else:
+            answerer = self.answerer
+            try:
+                draft = yield from answerer.stream(state["plan"], state["hits"])
+            except Unavailable as exc:
+                draft = yield from self.composer.stream(state["plan"], state["hits"])
+                draft.notices.append(str(exc))
+            state["draft"] = draft
+        state["timings"]["answer"] = round(time.perf_counter() - started, 4)
+        state["verified"] = checked(self, state)
+        yield finish(state, self.tuning.max_answer_chars)

@@ -19,3 +19,7 @@ class IndexUnavailable(AssistantError):
 
 class InvalidQuestion(AssistantError):
     """A question that cannot be answered as given (empty, too long, wrong type)."""
+
+
+class ConfigError(AssistantError):
+    """An environment variable holds a value the assistant cannot use."""

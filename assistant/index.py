@@ -31,7 +31,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import shutil
+import sqlite3
 import sys
+import threading
 import time
 import uuid
 from contextlib import contextmanager
@@ -52,7 +55,10 @@ MAX_SEQ_LENGTH = 128  # word pieces embedded per unit (all-MiniLM-L6-v2 was trai
 BATCH = 256           # units embedded per step (one progress-bar step)
 ADD_BATCH = 5000      # vectors added to Chroma per call (at most the client's maximum)
 KEEP_PREVIOUS = 1     # indexes of older identities kept after a switch (for processes still reading them)
-STALE_STAGING = 3600  # seconds after which a staging collection is a dead build's leftover
+STALE_STAGING = 3600  # Chroma server only: seconds after which a staging collection is a dead build's leftover
+KEEP_QUARANTINED = 1  # unreadable index folders kept for inspection (the newest); older ones are deleted
+PROBES = 3            # stored vectors read back and searched for when an index is opened
+REMEDY = "Run `assistant index --rebuild` to build it again from the corpus."
 DENSE_DEPTH = 1500    # deepest unfiltered nearest-neighbour search before asking Chroma to filter
 COLLECTION_PREFIX = "clauses-"
 STAGING_PREFIX = "building-"
@@ -79,10 +85,17 @@ _LEGAL_FORMS = [
 _TOKEN = re.compile(r"\(([a-z]|[ivx]{1,5}|\d{1,3})\)|[a-z]+|\d+(?:\.\d+)*")
 
 
-@lru_cache(maxsize=1)
+_local = threading.local()
+
+
 def _stemmer():
-    import snowballstemmer
-    return snowballstemmer.stemmer("english")
+    """One Snowball stemmer per thread: an instance keeps per-word state, and shared by 8
+    threads it gave 1,407 wrong stems and 280 IndexErrors in 35,200 (which the cache then kept)."""
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import snowballstemmer
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 @lru_cache(maxsize=200_000)
@@ -211,7 +224,8 @@ class CorruptIndex(IndexUnavailable):
 
 
 def quarantine(path: Path) -> Path:
-    """Move an unreadable index directory aside (kept for inspection, never deleted)."""
+    """Move an unreadable index directory aside for inspection. Only the newest
+    ``KEEP_QUARANTINED`` such folders are kept: each is a whole index (~11 MB)."""
     from chromadb.api.client import SharedSystemClient
 
     target = path.with_name(f"{path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
@@ -219,22 +233,49 @@ def quarantine(path: Path) -> Path:
     # Chroma keeps one system per path in a process: forget this path's, and only this path's.
     SharedSystemClient._identifier_to_system.pop(str(path), None)
     SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    older = sorted(path.parent.glob(f"{path.name}.corrupt-*"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for stale in older[KEEP_QUARANTINED:]:
+        shutil.rmtree(stale, ignore_errors=True)
     return target
+
+
+def unused_segment_folders(path: Path) -> list[Path]:
+    """Vector-segment folders of an embedded store that no collection uses any more (Chroma
+    leaves a deleted collection's HNSW files on disk; each is ~8 MB). Read from the store's own
+    catalogue; nothing is listed when it cannot be read."""
+    try:
+        with sqlite3.connect(f"file:{path / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+            used = {row[0] for row in db.execute("SELECT id FROM segments")}
+    except sqlite3.Error:
+        return []
+    uuid_name = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    return [p for p in path.iterdir() if p.is_dir() and uuid_name.match(p.name) and p.name not in used]
 
 
 @contextmanager
 def build_lock(settings: Settings):
-    """One build at a time per data directory: a second process waits, then reopens the result."""
+    """One build at a time per data directory: a second process waits, then reopens the result.
+    Yields whether this process may write there (False for a read-only data directory, where
+    an existing index can still be read; the lock file is then opened read-only)."""
     if settings.chroma_url:
-        yield
+        yield True
         return
     import fcntl
 
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with open(settings.data_dir / "index.lock", "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    path = settings.data_dir / "index.lock"
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        fh, writable = open(path, "a"), True
+    except OSError:
         try:
-            yield
+            fh, writable = open(path, "r"), False
+        except OSError:
+            yield False  # nothing to lock: no index can have been built here either
+            return
+    with fh:
+        fcntl.flock(fh, fcntl.LOCK_EX if writable else fcntl.LOCK_SH)
+        try:
+            yield writable
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
@@ -285,6 +326,7 @@ class ClauseIndex:
         self.collection = None
         self.built = False  # True when this process built the collection (rather than reopened it)
         self.recovered: str | None = None  # what was done about an unreadable index directory
+        self.writable = True  # False when the data directory is read-only
         self.build_seconds = 0.0
 
     @cached_property
@@ -303,33 +345,70 @@ class ClauseIndex:
         return f"{COLLECTION_PREFIX}{self.identity[:24]}"
 
     def open(self, rebuild: bool = False, progress: bool = True) -> "ClauseIndex":
-        with build_lock(self.settings):
+        with build_lock(self.settings) as writable:
+            self.writable = writable
             try:
-                client = _client(self.settings)
+                return self._open(_client(self.settings), rebuild, progress)
             except CorruptIndex as exc:
+                if self.settings.chroma_url or not writable:
+                    raise IndexUnavailable(f"{exc} {REMEDY}") from None
                 # Keep the unreadable files aside and build a fresh index from the corpus.
                 moved = quarantine(self.settings.data_dir / "chroma")
-                self.recovered = f"{exc} It was moved to {moved} and the index is being rebuilt."
+                self.recovered = (f"{exc} It was moved to {moved} (only the newest such folder is kept) "
+                                  "and the index is being rebuilt.")
                 print(f"warning: {self.recovered}", file=sys.stderr)
-                client = _client(self.settings)
-            return self._open(client, rebuild, progress)
+                return self._open(_client(self.settings), True, progress)
 
     def _open(self, client, rebuild: bool, progress: bool) -> "ClauseIndex":
         self.client = client
         try:
             existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         except Exception as exc:
-            raise IndexUnavailable(f"The index cannot be read ({type(exc).__name__}: {exc}). "
-                                   "Run `assistant index --rebuild`.") from None
+            raise CorruptIndex(f"The index cannot be read ({type(exc).__name__}: {exc}).") from None
         if self.name in existing and not rebuild:
-            collection = client.get_collection(self.name, embedding_function=None)
-            if collection.count() == len(self.embedded):
-                self.collection = collection
-                self.lexical_index  # BM25 now (~1.5 s), not on the first question
-                return self
+            self.collection = client.get_collection(self.name, embedding_function=None)
+            self._check()
+            self.lexical_index  # BM25 now (~1.5 s), not on the first question
+            return self
+        if not self.writable:
+            raise IndexUnavailable(f"No index for this corpus in {self.settings.data_dir} and the directory is "
+                                   "read-only. Point ASSISTANT_DATA_DIR at a writable directory, or build the "
+                                   "index there first with `assistant index`.")
         self._build(client, existing, progress)
         self.lexical_index
         return self
+
+    def _check(self) -> None:
+        """Raise CorruptIndex unless the collection holds every unit and a few stored vectors
+        read back as unit vectors that find themselves. A truncated, garbled or deleted HNSW
+        file fails here, at open, rather than on a user's question (garbled vectors were
+        otherwise searched silently)."""
+        import numpy as np
+
+        where = f"The index collection {self.name}"
+        try:
+            count = self.collection.count()
+            if count != len(self.embedded):
+                raise CorruptIndex(f"{where} holds {count} of {len(self.embedded)} clauses.")
+            step = max(1, len(self.embedded) // PROBES)
+            ids = [u.id for u in self.embedded[::step][:PROBES]]
+            got = self.collection.get(ids=ids, include=["embeddings"])
+            vectors = got.get("embeddings")
+            if vectors is None or len(vectors) != len(ids):
+                raise CorruptIndex(f"{where} lost stored vectors.")
+            for uid, vector in zip(got["ids"], vectors):
+                vector = np.asarray(vector, dtype=np.float32)
+                if not np.all(np.isfinite(vector)) or abs(float(np.linalg.norm(vector)) - 1.0) > 0.01:
+                    raise CorruptIndex(f"{where} has a damaged vector ({uid}).")
+                # The nearest stored vector must be this one (or an identical twin: clauses repeat).
+                nearest = self.collection.query(query_embeddings=[vector.tolist()], n_results=1,
+                                                include=["distances"])
+                if not nearest["distances"][0] or nearest["distances"][0][0] > 1e-3:
+                    raise CorruptIndex(f"{where} does not find its own vector ({uid}).")
+        except CorruptIndex:
+            raise
+        except Exception as exc:
+            raise CorruptIndex(f"{where} cannot be read ({type(exc).__name__}: {exc}).") from None
 
     def _build(self, client, existing: set[str], progress: bool) -> None:
         from tqdm import tqdm
@@ -354,12 +433,17 @@ class ClauseIndex:
                 batch = ordered[start:start + step]
                 collection.add(ids=[u.id for u in batch], embeddings=vectors[start:start + step],
                                metadatas=[{"doc": u.doc, "ref": u.ref} for u in batch])
-        except BaseException:
+        except BaseException as exc:
             bar.close()
             try:
                 client.delete_collection(staging)  # the previous index stays as it was
             except Exception:
                 pass
+            if isinstance(exc, Exception) and not isinstance(exc, IndexUnavailable):
+                where = self.settings.chroma_url or self.settings.data_dir
+                raise IndexUnavailable(f"The index could not be written to {where} ({type(exc).__name__}: {exc}). "
+                                       "Check free disk space and permissions; the previous index, if any, is "
+                                       f"unchanged. {REMEDY}") from None
             raise
         bar.close()
         # Switch over only now: the finished collection takes the index's name.
@@ -371,11 +455,13 @@ class ClauseIndex:
         self.built = True
         self.build_seconds = time.perf_counter() - started
 
-    @staticmethod
-    def _tidy(client, others: set[str]) -> None:
+    def _tidy(self, client, others: set[str]) -> None:
         """Drop what no process needs any more: indexes of older identities except the latest
-        (a process that opened it before the switch keeps answering), and the staging
-        collections of builds that died (killed) more than STALE_STAGING seconds ago."""
+        (a process that opened it before the switch keeps answering), the staging collections
+        of builds that died (killed), and the files of deleted collections. Embedded, this runs
+        under the build lock, so any other staging collection is dead; a Chroma server has no
+        such lock, and there a staging collection is dead after STALE_STAGING seconds."""
+        embedded = not self.settings.chroma_url
         previous = []
         for name in others:
             if not name.startswith((COLLECTION_PREFIX, STAGING_PREFIX)):
@@ -385,7 +471,7 @@ class ClauseIndex:
             except Exception:
                 continue  # removed meanwhile by another process
             if name.startswith(STAGING_PREFIX):
-                if time.time() - float(meta.get("started", 0)) > STALE_STAGING:
+                if embedded or time.time() - float(meta.get("started", 0)) > STALE_STAGING:
                     previous.append((-1.0, name))  # dead build: always dropped
             else:
                 previous.append((float(meta.get("built_at", 0)), name))
@@ -397,6 +483,9 @@ class ClauseIndex:
                     client.delete_collection(name)
                 except Exception:
                     pass  # another process may be removing it; it is only disk space
+        if embedded:
+            for folder in unused_segment_folders(self.settings.data_dir / "chroma"):
+                shutil.rmtree(folder, ignore_errors=True)
 
     # ---------------------------------------------------------------- search
 
@@ -423,7 +512,8 @@ class ClauseIndex:
             result = self.collection.query(query_embeddings=[vector], n_results=n, where=where,
                                            include=["distances"])
         except Exception as exc:
-            raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}).") from None
+            raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}). "
+                                   f"{REMEDY}") from None
         out = []
         for uid, dist in zip(result["ids"][0], result["distances"][0]):
             if uid in self.by_id:
@@ -460,7 +550,8 @@ class ClauseIndex:
         try:
             got = self.collection.get(ids=[unit.id], include=["embeddings"])
         except Exception as exc:
-            raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}).") from None
+            raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}). "
+                                   f"{REMEDY}") from None
         embeddings = got.get("embeddings")
         return list(embeddings[0]) if embeddings is not None and len(embeddings) else None
 

@@ -35,12 +35,13 @@ class QueryPlan:
     filtered: bool = False                          # the user restricted the documents
     references: tuple[NamedClause, ...] = ()        # named clauses that exist
     missing: tuple[str, ...] = ()                   # messages for named clauses that do not exist
-    other_instrument: bool = False                  # names an article of a text outside the corpus
+    external: tuple[str, ...] = ()                  # references to texts outside the corpus ("Art. 16 TFEU")
     defined: tuple[NamedClause, ...] = ()           # defining clauses of terms whose meaning is asked
     wants_recitals: bool = False                    # asks why / for the recitals
     wants_memorandum: bool = False                  # asks about the explanatory memorandum
     wants_commentary: bool = False                  # asks what commentators said
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
+    general: bool = False                           # asks what an act is about, covers or is for
 
     @property
     def searched(self) -> list[str]:
@@ -57,3 +58,247 @@ class QueryPlan:
         data["references"] = [asdict(r) for r in self.references]
         data["defined"] = [asdict(r) for r in self.defined]
         return data
+
+
+# ---------------------------------------------------------------- reading a question
+
+import re  # noqa: E402  (the builder below; the records above stay importable without it)
+
+from .citations import find_references, is_within, mentioned_documents  # noqa: E402
+from .clauses import human_ref, top_level  # noqa: E402
+from .tuning import DEFAULT, Tuning  # noqa: E402
+
+PROPOSAL = "ai-act-proposal-2021"
+FINAL_ACT = "ai-act-final-2024"
+
+# A follow-up leans on the turn before: it starts like a continuation or points back.
+FOLLOW_UP = re.compile(
+    r"^\s*+(and|but|also|what about|how about|so|then|ok\w*|okay|same|what if)\b"
+    r"|\b(that|this|it|they|them|those|these|there|its|their|such)\b", re.IGNORECASE)
+# The GDPR's own vocabulary: a question using it is about the GDPR unless it names another act.
+GDPR_TERMS = re.compile(
+    r"\b(data subjects?|controllers?|processors?|DPIA|DPO|data protection (impact assessment|officer)|"
+    r"personal data breach|lawful(ness)? (basis|of processing)|legitimate interests?|special categor\w*|"
+    r"right (to|of) (erasure|access|rectification|object|be forgotten|data portability)|"
+    r"adequacy decision|standard (data protection|contractual) clauses|binding corporate rules|"
+    r"supervisory authorit\w*|third countr\w*|profiling|consent)\b", re.IGNORECASE)
+# Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
+OPINION_TERMS = re.compile(
+    r"\b(commentators?|critics?|criticis\w*|criticiz\w*|watchdogs?|stakeholders?|opinions?|"
+    r"news|reported|leak(ed|s)?|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
+    r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
+RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
+MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",
+                              re.IGNORECASE)
+MEMORANDUM = re.compile(r"\b(explanatory memo(randum)?|memorandum)\b", re.IGNORECASE)
+FINAL_PROVISION_TERMS = re.compile(
+    r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
+    r"when does .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
+    r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
+# What the question asks for, tried in this order; the first that fits decides.
+ASKS: list[tuple[str, re.Pattern]] = [
+    ("comparison", re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
+                              r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b",
+                              re.IGNORECASE)),
+    ("definition", re.compile(r"\b(defin\w+|meaning of|what counts as|what does .{1,40} mean|who counts as)\b"
+                              r"|^\s*+(what|who)(?:'s| is| are) (an? |the )?['‘\"]?[\w -]{1,40}+['’\"]?\s*+\??\s*+$",
+                              re.IGNORECASE)),
+    ("list", re.compile(r"\b(list\w*|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b"
+                        r"|\bwhat (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)",
+                        re.IGNORECASE)),
+    ("figure", re.compile(r"\b(how (much|many|big|high)|maximum|max|minimum|fines?|amount|percent\w*|turnover|"
+                          r"thresholds?)\b|%", re.IGNORECASE)),
+    ("deadline", re.compile(r"\b(when|how (long|soon|quickly)|deadlines?|within|hours|days|months|years|date)\b",
+                            re.IGNORECASE)),
+    ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
+                        r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"
+                        r"uses|types|kinds)|what (are|were) the \w+s)\b", re.IGNORECASE)),
+    ("yes_no", re.compile(r"^\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
+                          re.IGNORECASE)),
+    ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
+]
+# Words that make "what changed" a comparison of two texts rather than a question about one.
+VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
+# Questions about an act as a whole: its subject matter and scope answer them.
+GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
+                     r"(cover|regulate|apply to|do)|purpose|aims?|objectives?|scope|who does (it|the \w+) apply to)\b",
+                     re.IGNORECASE)
+
+
+def conversation_context(question: str, history) -> tuple[bool, str]:
+    """(is a follow-up, what it leans on): the earlier questions and the provisions their
+    answers cited ("and what are the fines for that?" after a question answered by Art. 5)."""
+    if not history:
+        return False, ""
+    self_contained = find_references(question) or (mentioned_documents(question) and len(question.split()) > 8)
+    if self_contained and not FOLLOW_UP.search(question):
+        return False, ""
+    parts = []
+    for earlier, answer in history[-2:]:
+        parts.append(earlier)
+        cited = getattr(answer, "citations", None) or []
+        for citation in cited[:2]:
+            parts.append(human_ref(top_level(citation.ref)))
+    return True, " ".join(parts)
+
+
+def document_weights(question: str, kinds: dict[str, str], documents: list[str] | None,
+                     tuning: Tuning = DEFAULT) -> dict[str, float]:
+    """Which documents to search and how much each counts. A question that names no version
+    means the proposal: the final act, whose clauses are near-verbatim twins of the proposal's,
+    is searched only when named."""
+    if documents:
+        return {d: 1.0 for d in documents}
+    opinion = bool(OPINION_TERMS.search(question))
+    named = mentioned_documents(question)
+    if MEMORANDUM.search(question) and PROPOSAL not in named:
+        named.append(PROPOSAL)
+    if named:
+        weights = {d: 1.0 for d in named}
+        if all(kinds.get(d) == "commentary" for d in named):
+            weights[PROPOSAL] = tuning.commentary_named_proposal
+        elif opinion:
+            for d, kind in kinds.items():
+                if kind == "commentary":
+                    weights.setdefault(d, tuning.opinion_weight)
+        if FINAL_ACT in named and PROPOSAL not in named:
+            weights[PROPOSAL] = tuning.final_with_proposal
+        return weights
+    commentary = tuning.opinion_weight if opinion else tuning.commentary_weight
+    weights = {d: (commentary if kind == "commentary" else 1.0) for d, kind in kinds.items()}
+    gdpr = bool(GDPR_TERMS.search(question))
+    weights["gdpr"] = 1.0 if gdpr else tuning.off_topic_act
+    weights[PROPOSAL] = tuning.off_topic_act if gdpr else 1.0
+    weights.pop(FINAL_ACT, None)
+    return weights
+
+
+def compared_documents(text: str, weights: dict[str, float], documents: list[str] | None) -> list[str]:
+    """Two or more documents the text names (within the filter), or the final act named alone
+    (compared with the proposal it grew from)."""
+    named = [d for d in mentioned_documents(text) if not documents or d in documents]
+    if named == [FINAL_ACT] and PROPOSAL in weights:
+        return [FINAL_ACT, PROPOSAL]
+    return named if len(named) > 1 else []
+
+
+def named_clauses(question: str, library, documents: list[str] | None,
+                  max_messages: int) -> tuple[list[NamedClause], list[str], list[str]]:
+    """(clauses the question names that exist, messages for those that do not, whether it
+    names an article of an instrument outside the corpus). A reference that names no document
+    belongs to the document the question names otherwise (or the filter's first); when that
+    name already belongs to another reference ("Recital 72 ... Article 6(4) GDPR"), to the proposal."""
+    named_docs = mentioned_documents(question)
+    references = find_references(question)
+    external = list(dict.fromkeys(f"{r.ref} {r.external}" for r in references if r.external))
+    references = [r for r in references if not r.external]
+    claimed = {r.doc for r in references if r.doc}
+    unclaimed = [d for d in named_docs if d not in claimed]
+    default = (documents or unclaimed or ([] if claimed else named_docs) or [PROPOSAL])[0]
+    found: list[NamedClause] = []
+    missing: list[str] = []
+    for reference in references:
+        candidates = [reference.doc] if reference.doc else [default, PROPOSAL] + named_docs
+        candidates = [d for d in dict.fromkeys(candidates) if not documents or d in documents] or [default]
+        doc = next((d for d in candidates if library.find(d, reference.ref)), None)
+        if doc is not None:
+            key = NamedClause(doc, reference.ref)
+            if key not in found:
+                found.append(key)
+            continue
+        document = library.documents.get(candidates[0])
+        if document is not None:
+            message = missing_message(document, reference.ref)
+            if message not in missing:
+                missing.append(message)
+    if len(missing) > max_messages:
+        extra = len(missing) - max_messages
+        missing = missing[:max_messages] + [f"({extra} more references in the question name no provision either.)"]
+    return found, missing, external
+
+
+def missing_message(document, ref: str) -> str:
+    """Why a reference names nothing in ``document``, and what exists near it."""
+    from .clauses import nearby_message
+
+    shown = ref if len(ref) <= 40 else ref[:40] + "…"
+    top = top_level(ref)
+    if top in document.clauses and not is_within(ref, top):  # "Art. 52a", "Art. 5 bis"
+        return (f"{document.source.short_name} has no {human_ref(shown)}: its articles are numbered without "
+                f"letters or 'bis' ({human_ref(top)} exists).")
+    return nearby_message(document, shown)
+
+
+def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list) -> Ask:
+    """The shape of answer the question wants: the first of ``ASKS`` that fits."""
+    for name, pattern in ASKS:
+        if name == "comparison":
+            if compared or (pattern.search(question) and VERSION_WORDS.search(question)):
+                return "comparison"
+        elif name == "definition":
+            if defined or pattern.search(question):
+                return "definition"
+        elif name == "provision":
+            if references and pattern.search(question):
+                return "provision"
+        elif pattern.search(question):
+            return name  # type: ignore[return-value]
+    return "explanation"
+
+
+def build(question: str, library, history=None, documents: list[str] | None = None,
+          tuning: Tuning = DEFAULT, language: str = "en") -> QueryPlan:
+    """The plan for ``question`` (already normalised) in a conversation ``history`` of
+    (question, Answer) pairs, within the ``documents`` filter (ids, or None)."""
+    from .definitions import defining_clauses
+
+    history = list(history or [])
+    follow_up, context = conversation_context(question, history)
+    whole = f"{context} {question}".strip()
+    # The documents a follow-up names are the ones it asks about ("... and what did the EDPB think?").
+    routing = question if mentioned_documents(question) else whole
+    kinds = {d.id: d.source.kind for d in library}
+    weights = document_weights(routing, kinds, documents, tuning)
+    compared = compared_documents(routing, weights, documents)
+    references, missing, external = named_clauses(question, library, documents, tuning.max_messages)
+    searched = sorted(d for d, w in weights.items() if w > 0)
+    defined = []
+    for clause in defining_clauses(question, library, searched):
+        key = NamedClause(clause.doc, clause.ref)
+        if key not in references and key not in defined:
+            defined.append(key)
+    asks = asks_of(question, compared, references, defined)
+    if asks == "explanation" and follow_up:
+        asks = asks_of(whole, compared, [], defined)
+    return QueryPlan(
+        question=question, asks=asks, language=language, follow_up=follow_up, context=context,
+        history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
+        documents_named=tuple(mentioned_documents(question)), documents_compared=tuple(compared),
+        weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),
+        external=tuple(external), defined=tuple(defined),
+        wants_recitals=bool(RECITAL_TERMS.search(whole)),
+        wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
+        wants_commentary=bool(OPINION_TERMS.search(whole)),
+        wants_final_provisions=bool(FINAL_PROVISION_TERMS.search(whole)),
+        general=bool(GENERAL.search(question)) and not references,
+    )
+
+
+def kind_weights(plan: QueryPlan, tuning: Tuning = DEFAULT) -> dict[str, float]:
+    """How much each kind of clause counts for this question (recitals, memorandum and
+    commentary less than enacting terms, unless the question asks for them)."""
+    weights = dict(tuning.kind_weights)
+    if plan.wants_recitals:
+        weights["recital"] = 1.0
+    if plan.wants_commentary:
+        weights["commentary_paragraph"] = 1.0
+    if plan.wants_memorandum:
+        weights["em_section"] = weights["em_paragraph"] = 1.0
+    if MEMORANDUM.search(f"{plan.context} {plan.question}"):  # asked for by name: before the articles
+        weights.update({"article": 0.5, "paragraph": 0.5, "point": 0.5, "subparagraph": 0.5, "recital": 0.5})
+    return weights
+
+
+def within(plan: QueryPlan, doc: str, ref: str) -> bool:
+    """Whether a clause is, or lies inside, one the question names."""
+    return any(r.doc == doc and is_within(ref, r.ref) for r in plan.references)

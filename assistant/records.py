@@ -58,6 +58,7 @@ class Answer:
     backend: str = "embedded"
     removed_citations: int = 0  # citations the verifier struck out
     retrieved: list[tuple[str, str]] = field(default_factory=list)  # (doc, ref) searched for this answer
+    plan: dict = field(default_factory=dict)  # how the question was read (QueryPlan.to_dict())
 
     def to_dict(self) -> dict:
         return {
@@ -72,4 +73,5 @@ class Answer:
             "backend": self.backend,
             "removed_citations": self.removed_citations,
             "retrieved": [{"doc": d, "ref": r} for d, r in self.retrieved],
+            "plan": dict(self.plan),
         }

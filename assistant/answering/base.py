@@ -27,6 +27,9 @@ class Draft:
     text: str
     citations: list[Citation]
     notices: list[str] = field(default_factory=list)
+    # Clauses the answerer read beyond the retrieved ones: the article, list or chapeau a
+    # retrieved clause belongs to. They join what was retrieved for this answer.
+    consulted: list[Hit] = field(default_factory=list)
 
 
 class BackendUnavailable(AssistantError):

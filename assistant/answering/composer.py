@@ -1,183 +1,77 @@
-"""The embedded answerer: composes a readable answer from the retrieved clauses, with no LLM.
+"""The embedded answerer: composes an answer from the retrieved clauses, with no LLM.
 
-A direct lead (a verbatim sentence of the best clause, introduced by what kind of answer the
-question wants: a definition, whether a practice is prohibited, a figure, a deadline), then
-each supporting clause quoted verbatim under its citation. Deterministic.
+What it quotes follows the query plan and the texts' own structure, not keywords:
+
+* the unit that answers: a whole list with its chapeau when a list is asked (all its points);
+  the paragraphs of the best article that hold an amount or a time limit when a figure or a
+  deadline is asked; the defining point for a definition; one clause per side when two
+  documents or versions are compared; the clauses a question names, whole;
+* a point is never quoted without the words that make it read right (its chapeau), and a
+  chapeau ("... the following areas:") never without its list;
+* the opening sentence says what the cited clause is (its reference, document and heading)
+  and quotes its most relevant sentence; a yes/no question gets "Yes." only when the clause's
+  own words carry the answer (a prohibition asked about in a prohibitions article, ...).
+
+Then each clause is quoted verbatim under its citation. Deterministic.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import Generator
 
-from ..citations import format_citation, mentioned_documents
-from ..clauses import Library, human_ref, top_level
+from ..citations import format_citation, is_within
+from ..clauses import Clause, Library, human_ref, top_level
 from ..index import tokenize
+from ..plan import QueryPlan, kind_weights
 from ..records import Citation, Hit
+from ..tuning import DEFAULT, Tuning
+from .base import Draft, register
 
-MAX_CITATIONS = 4
-AI_ACTS = ("ai-act-proposal-2021", "ai-act-final-2024")  # where Article 5 is the list of prohibitions
-MAX_QUOTE = 1500  # characters of a supporting clause quoted in the answer; the source card shows it all
-MAX_FIRST_QUOTE = 4500  # the main clause is quoted whole unless it is a very long article
-CONTEXT_LIMIT = 2500  # a paragraph or article this short is quoted whole rather than one of its parts
-MAX_NAMED_QUOTE = 9000  # a clause the question names is what the user asked to read
-RELATIVE_CUTOFF = 0.5  # a supporting clause scores at least this share of the best one
-
-INTENTS = [
-    ("compare", re.compile(r"\b(compare|comparison|vs\.?|versus|differ\w*|change[sd]?|chang\w+|same as|between|both)\b", re.I)),
-    ("figure", re.compile(r"\b(how (much|many|big|high)|maximum|max|fines?|amount|percent\w*|%)|%", re.I)),
-    ("deadline", re.compile(r"\b(when|how long|deadline|within|hours|days|months|years|date)\b", re.I)),
-    ("define", re.compile(r"\b(defin\w+|meaning of|what counts as|what does .{1,40} mean|who (is|counts as) (an? |the ))"
-                          r"|^\s*what(?: is|'s) (an? |the )?['‘\"]?[\w -]{1,40}['’\"]?\s*\??\s*$", re.I)),
-    ("prohibited", re.compile(r"\b(ban\w*|prohibit\w*|forbidden|outlaw\w*|allowed|permitted|legal to)\b", re.I)),
-    ("list", re.compile(r"\b(list\w*|all( of)? the|enumerat\w*|which \w+s|what (are|were) the \w+s|what \w+s (are|must|do|does|should))\b", re.I)),
+MONEY = re.compile(r"\d[\d ]*+\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
+TIME = re.compile(r"\b(?:\d++|twenty\w*|thirty|\w+teen) (?:hours|days|months|years|working days)\b"
+                  r"|\b(?:enter into force|shall apply from|without undue delay)\b", re.IGNORECASE)
+EXCEPTION = re.compile(r"^\s*+(?:\(\w+\)\s*+)?(?:This obligation shall not apply|.{0,40}shall not apply|"
+                       r"By way of derogation|However|Notwithstanding|Paragraphs? [\d, and]+ shall not (?:apply|affect))",
+                       re.IGNORECASE)
+ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless|loophole|carve.?out)", re.IGNORECASE)
+# A yes/no question and the words a clause must itself use to carry a "Yes".
+VERDICTS = [
+    (re.compile(r"\b(ban\w*|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.IGNORECASE),
+     re.compile(r"\bprohibited\b", re.IGNORECASE)),
+    (re.compile(r"\bhigh[- ]risk\b", re.IGNORECASE), re.compile(r"\bhigh-risk\b", re.IGNORECASE)),
 ]
-MONEY = re.compile(r"\d[\d ]*\d ?(EUR|%)|EUR ?\d|€ ?\d|\d ?%")
-TIME = re.compile(r"\b(\d+|twenty\w*|thirty|\w+teen) (hours|days|months|years)\b|\b(enter into force|shall apply from)\b", re.I)
-# Operative provisions answer; recitals, the memorandum and commentary explain. Close calls go
-# to the operative text unless the question asks for the explanation by name.
-EXCEPTION = re.compile(r"^\s*(\(\w+\)\s*)?(This obligation shall not apply|.{0,40}shall not apply|By way of derogation|"
-                       r"However|Notwithstanding|Paragraphs? [\d, and]+ shall not (apply|affect))", re.I)
-KIND_PRIOR = {"recital": 0.85, "em_section": 0.8, "em_paragraph": 0.8, "commentary_paragraph": 0.85, "cover": 0.5}
-
-LEADS = {
-    "define": "{where} defines it:",
-    "prohibited": "{where} deals with this:",
-    "figure": "{where} sets the figure:",
-    "deadline": "{where} sets the timing:",
-    "list": "{where} gives the list:",
-    "compare": "{where}:",
-    None: "The most relevant provision is {where}:",
-}
+LIST_KINDS = ("point", "indent")
+HIGHEST = re.compile(r"\b(max\w*|highest|top|biggest|largest|most|ceiling|cap)\b", re.IGNORECASE)
 
 
-@dataclass
-class Draft:
-    """An answer before verification: markdown text and the citations it claims."""
-
-    text: str
-    citations: list[Citation]
-    notices: list[str] = field(default_factory=list)
-
-
-def intent_of(question: str) -> str | None:
-    for name, pattern in INTENTS:
-        if pattern.search(question):
-            return name
-    return None
-
-
-def _is_within(inner: str, outer: str) -> bool:
-    return inner == outer or inner.startswith(outer + "(") or inner.startswith(outer + ",")
-
-
-def _prior(hit: Hit, question: str, intent: str | None) -> float:
-    prior = 1.0
-    mentioned = mentioned_documents(question)
-    if mentioned and hit.doc not in mentioned:
-        prior *= 0.6  # the question asked about another document
-    if hit.how == "definition":
-        prior *= 1.2
-    if hit.kind in KIND_PRIOR and not re.search(r"recital|memorandum|opinion|EDPB|EDPS|assessment|briefing|news|leak|comment|critic|said|argu",
-                                                question, re.I):
-        prior *= KIND_PRIOR[hit.kind]
-    if intent == "figure" and MONEY.search(hit.text):
-        prior *= 1.3
-        if re.search(r"\b(max\w*|highest|top|biggest|largest|most)\b", question, re.I):
-            prior *= 1.0 + 0.1 * min(_largest_amount(hit.text) / 10_000_000, 3)
-    if intent == "deadline" and TIME.search(hit.text):
-        prior *= 1.2
-    return prior
-
-
-def _largest_amount(text: str) -> float:
-    amounts = [float(m.replace(" ", "")) for m in re.findall(r"\d{1,3}(?: \d{3})+", text)]
+def largest_amount(text: str) -> float:
+    """The largest amount written with thousands separators ("30 000 000 EUR") in a text."""
+    amounts = [float(m.replace(" ", "")) for m in re.findall(r"\d{1,3}(?: \d{3})++", text)]
     return max(amounts, default=0.0)
 
 
-def _in_context(hit: Hit, hits: list[Hit], library: Library, limit: int = CONTEXT_LIMIT) -> Hit:
-    """A point or subparagraph reads right only with the paragraph it belongs to (its chapeau,
-    its sibling points): cite that paragraph when it was retrieved too and is short enough."""
-    clause = library.find(hit.doc, hit.ref)
-    while clause is not None and clause.parent:
-        parent = library.get(hit.doc, clause.parent)
-        retrieved = next((h for h in hits if h.key() == (parent.doc, parent.ref)), None)
-        if len(parent.text) > limit or retrieved is None:
-            break
-        hit = Hit(**{**retrieved.__dict__, "score": hit.score})
-        clause = parent
-    return hit
+def _where(hit: Hit | Clause, library: Library) -> str:
+    return f"{human_ref(hit.ref)} of {library.document(hit.doc).source.label_name}"
 
 
-def _merge_siblings(chosen: list[Hit], hits: list[Hit], library: Library, limit: int = CONTEXT_LIMIT) -> list[Hit]:
-    """Cite points with their paragraph, and never a clause together with one of its parts."""
-    out: list[Hit] = []
-    for hit in (_in_context(h, hits, library, limit) for h in chosen):
-        if any(o.doc == hit.doc and (_is_within(hit.ref, o.ref) or _is_within(o.ref, hit.ref)) for o in out):
-            continue
-        out.append(hit)
-    return out
+def _heading(clause: Clause) -> str:
+    """The clause's own heading: an article's or annex's title, or a commentary section."""
+    last = clause.heading_path[-1] if clause.heading_path else ""
+    return re.sub(r"^(Article \d+|Annex [IVXLC]+)\s*", "", last).strip()
 
 
-def select(hits: list[Hit], question: str, intent: str | None, library: Library) -> list[Hit]:
-    """The clauses to cite: every clause the question names, else the best hits that are not
-    parts of one another, within a score band of the best, spread over compared documents."""
-    named = [h for h in hits if h.how == "reference"]
-    if named:
-        return named[:MAX_CITATIONS + 1]
-    defined = [h for h in hits if h.how == "definition"]
-    ranked = sorted((h for h in hits if h.how != "reference"), key=lambda h: -h.score * _prior(h, question, intent))
-    if not ranked:
-        return []
-    ranked = [Hit(**{**h.__dict__, "score": round(h.score * _prior(h, question, intent), 4)}) for h in ranked]
-    docs = mentioned_documents(question) if intent == "compare" else []
-    best = ranked[0].score
-    chosen: list[Hit] = list(defined[:2])
-    for hit in ranked:
-        if len(chosen) >= MAX_CITATIONS:
-            break
-        if hit.score < best * RELATIVE_CUTOFF and not (docs and hit.doc in docs and all(c.doc != hit.doc for c in chosen)):
-            continue
-        overlapping = [c for c in chosen if c.doc == hit.doc and (_is_within(hit.ref, c.ref) or _is_within(c.ref, hit.ref))]
-        if overlapping:
-            continue
-        chosen.append(hit)
-    # A comparison needs each document it names.
-    for doc in docs:
-        if all(c.doc != doc for c in chosen):
-            extra = next((h for h in ranked if h.doc == doc), None)
-            if extra:
-                chosen.append(extra)
-    return _merge_siblings(chosen, hits, library, MAX_FIRST_QUOTE if intent == "list" else CONTEXT_LIMIT)
+def _blockquote(text: str) -> str:
+    return "\n".join("> " + line.strip() if line.strip() else ">" for line in text.split("\n"))
 
 
-def _sentences(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     parts = []
     for line in text.split("\n"):
-        parts += [s for s in re.split(r"(?<=[.;:])\s+(?=[A-Z(‘])", line.strip()) if s]
+        parts += [s for s in re.split(r"(?<=[.;:])\s++(?=[A-Z(‘])", line.strip()) if s]
     return parts
 
 
-def lead_sentence(text: str, question: str, intent: str | None) -> str:
-    """The verbatim sentence of a clause that best answers the question."""
-    wanted = set(tokenize(question))
-    asks_exception = bool(re.search(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless|loophole|carve.?out)", question, re.I))
-    best, best_score = "", -1e9
-    for i, sentence in enumerate(_sentences(text)):
-        words = set(tokenize(sentence))
-        score = len(words & wanted) / (1 + len(words) ** 0.5)
-        if intent == "figure" and MONEY.search(sentence):
-            score += 1.0
-        if intent == "deadline" and TIME.search(sentence):
-            score += 0.5
-        if EXCEPTION.match(sentence) and not asks_exception:
-            score -= 0.5  # the rule answers; its exception only when asked for
-        score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
-        if score > best_score:
-            best, best_score = sentence, score
-    return best
-
-
-def quote_of(text: str, limit: int = MAX_QUOTE) -> tuple[str, bool]:
+def quote_of(text: str, limit: int) -> tuple[str, bool]:
     """A verbatim quote of a clause, cut at a line or sentence end when it is long."""
     if len(text) <= limit:
         return text, False
@@ -187,42 +81,243 @@ def quote_of(text: str, limit: int = MAX_QUOTE) -> tuple[str, bool]:
     return text[:cut].rstrip(), True
 
 
-def _where(hit: Hit, library: Library) -> str:
-    return f"{human_ref(hit.ref)} of {library.document(hit.doc).source.label_name}"
+class Composer:
+    """The embedded answerer (``ASSISTANT_LLM`` unset): quoted clauses, no model."""
+
+    name = "embedded"
+
+    def __init__(self, library: Library, tuning: Tuning = DEFAULT):
+        self.library = library
+        self.tuning = tuning
+
+    # ------------------------------------------------------------ scoring
+
+    def prior(self, hit: Hit, plan: QueryPlan, kinds: dict[str, float]) -> float:
+        t = self.tuning
+        prior = kinds.get(hit.kind, 1.0)
+        named = set(plan.documents_named)
+        if named and hit.doc not in named and not plan.filtered:
+            prior *= t.other_document  # the question asked about another document
+        if hit.how == "definition":
+            prior *= t.definition_prior
+        if plan.asks == "figure" and MONEY.search(hit.text):
+            prior *= t.figure_prior
+        if plan.asks == "deadline" and TIME.search(hit.text):
+            prior *= t.deadline_prior
+        return prior * (1.0 + t.similarity_weight * hit.similarity)
+
+    def ranked(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
+        kinds = kind_weights(plan, self.tuning)
+        scored = [Hit(**{**h.__dict__, "score": round(h.score * self.prior(h, plan, kinds), 4)})
+                  for h in hits if h.how != "reference"]
+        return sorted(scored, key=lambda h: -h.score)
+
+    # ------------------------------------------------------------ structure
+
+    def clause(self, hit: Hit) -> Clause:
+        return self.library.get(hit.doc, hit.ref)
+
+    def as_hit(self, clause: Clause, like: Hit) -> Hit:
+        return Hit(clause.doc, clause.ref, clause.label, clause.text, like.score, clause.heading_path, clause.url,
+                   clause.kind, like.how, like.similarity)
+
+    def list_unit(self, clause: Clause) -> Clause:
+        """The clause that holds a whole list: the clause itself when it has points, its parent
+        when it is a point or a chapeau whose points are its siblings."""
+        doc = self.library.document(clause.doc)
+        current = clause
+        for _ in range(3):
+            kids = [doc.clauses[c] for c in current.children]
+            if sum(1 for k in kids if k.kind in LIST_KINDS) >= 2:
+                return current
+            if not current.parent:
+                break
+            current = doc.clauses[current.parent]
+        return clause
+
+    def readable(self, hit: Hit, limit: int) -> Hit:
+        """A chapeau ("... in any of the following areas:") reads right only with its list: quote
+        the clause that holds both. (A point is quoted under its chapeau: see ``chapeau``.)"""
+        clause = self.clause(hit)
+        if clause.text.rstrip().endswith(":") and not clause.children and clause.parent:
+            parent = self.library.get(clause.doc, clause.parent)
+            if len(parent.text) <= max(limit, self.tuning.max_list_quote):
+                return self.as_hit(parent, hit)
+        return hit
+
+    def chapeau(self, hit: Hit) -> str | None:
+        """The words a point continues ("The following ... shall be prohibited:"), verbatim."""
+        clause = self.clause(hit)
+        if clause.kind not in LIST_KINDS or not clause.parent:
+            return None
+        parent = self.library.get(clause.doc, clause.parent)
+        first = parent.text.split("\n", 1)[0].strip()
+        return first if first and first != clause.text.split("\n", 1)[0].strip() else None
+
+    # ------------------------------------------------------------ selection
+
+    def select(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
+        t = self.tuning
+        named = [h for h in hits if h.how == "reference"]
+        if named:
+            return named[:t.max_citations + 1]
+        ranked = self.ranked(plan, hits)
+        if not ranked:
+            return []
+        best = ranked[0]
+        chosen: list[Hit] = []
+        if plan.asks == "definition":
+            chosen += [h for h in ranked if h.how == "definition"][:2]
+        if plan.asks == "list":
+            unit = self.list_unit(self.clause(best))
+            chosen.append(self.as_hit(unit, best))
+        if plan.asks in ("figure", "deadline"):
+            chosen += self.figures(plan, best, ranked)
+        compared = list(plan.documents_compared)
+        for hit in ranked:
+            if len(chosen) >= t.max_citations:
+                break
+            if hit.score < ranked[0].score * t.relative_cutoff and not (
+                    compared and hit.doc in compared and all(c.doc != hit.doc for c in chosen)):
+                continue
+            if any(c.doc == hit.doc and (is_within(hit.ref, c.ref) or is_within(c.ref, hit.ref)) for c in chosen):
+                continue
+            chosen.append(hit)
+        for doc in compared:  # a comparison needs each side
+            if all(c.doc != doc for c in chosen):
+                extra = next((h for h in ranked if h.doc == doc), None)
+                if extra:
+                    chosen.append(extra)
+        limit = t.max_list_quote if plan.asks == "list" else t.context_limit
+        out: list[Hit] = []
+        for hit in (self.readable(h, limit) for h in chosen):
+            if any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
+                continue
+            out.append(hit)
+        return out
+
+    def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit]) -> list[Hit]:
+        """The paragraphs of the best-matching article that hold an amount (a figure asked) or a
+        time limit (a deadline asked), best first: all the fine ceilings of Art. 83(4)-(6), not
+        only the one that matched best."""
+        wanted = MONEY if plan.asks == "figure" else TIME
+        doc = self.library.document(best.doc)
+        article = doc.clauses.get(top_level(best.ref))
+        if article is None:
+            return []
+        retrieved = {h.ref: h for h in ranked if h.doc == best.doc}
+        out = []
+        for ref in article.children:
+            clause = doc.clauses[ref]
+            if wanted.search(clause.text):
+                like = retrieved.get(ref) or Hit(**{**best.__dict__, "score": best.score * 0.9})
+                out.append(self.as_hit(clause, like))
+        if plan.asks == "figure" and HIGHEST.search(plan.question):
+            out.sort(key=lambda h: -largest_amount(h.text))  # "the maximum fine": the highest first
+        return out[: self.tuning.max_citations]
+
+    # ------------------------------------------------------------ writing
+
+    def lead_sentence(self, text: str, plan: QueryPlan) -> str:
+        """The verbatim sentence of a clause that best answers the question."""
+        wanted = set(tokenize(f"{plan.context} {plan.question}"))
+        asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
+        best, best_score = "", -1e9
+        for i, sentence in enumerate(sentences(text)):
+            words = set(tokenize(sentence))
+            score = len(words & wanted) / (1 + len(words) ** 0.5)
+            if plan.asks == "figure" and MONEY.search(sentence):
+                score += 1.0
+            if plan.asks == "deadline" and TIME.search(sentence):
+                score += 0.5
+            if EXCEPTION.match(sentence) and not asks_exception:
+                score -= 0.5  # the rule answers; its exception only when asked for
+            if sentence.rstrip().endswith(":") and plan.asks != "list":
+                score -= 0.3  # a chapeau says little on its own
+            score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
+            if score > best_score:
+                best, best_score = sentence, score
+        return best
+
+    def verdict(self, plan: QueryPlan, hit: Hit) -> str:
+        """"Yes." when the clause's own words carry the answer to a yes/no question."""
+        if plan.asks != "yes_no":
+            return ""
+        clause = self.clause(hit)
+        own = " ".join([clause.text] + list(clause.heading_path) + [self.chapeau(hit) or ""])
+        for asked, says in VERDICTS:
+            if asked.search(plan.question) and says.search(own) and not re.search(r"\b(not|never|no longer)\b",
+                                                                                     plan.question, re.IGNORECASE):
+                return "Yes. "
+        return ""
+
+    def lead(self, plan: QueryPlan, hit: Hit, number: int) -> str:
+        clause = self.clause(hit)
+        heading = _heading(clause)
+        what = _where(hit, self.library) + (f" ({heading})" if heading else "")
+        verb = {"recital": "explains", "commentary_paragraph": "says", "em_section": "explains",
+                "em_paragraph": "explains", "cover": "reads"}.get(clause.kind, "provides")
+        if plan.asks == "list" and clause.children:
+            verb = f"sets out {'the list' if len(clause.children) > 1 else 'this'}"
+        sentence = self.lead_sentence(hit.text, plan)
+        return f"{self.verdict(plan, hit)}{what} {verb}: “{sentence}” [{number}]"
+
+    def parts(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
+        """The answer in the order it is written: lead, then each quoted clause; returns the Draft."""
+        t = self.tuning
+        chosen = self.select(plan, hits)
+        if not chosen:
+            text = "I found no clause in the texts that answers this."
+            yield text
+            return Draft(text, [])
+        citations: list[Citation] = []
+        for i, hit in enumerate(chosen, 1):
+            limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
+                     else t.max_first_quote if i == 1 else t.max_quote)
+            quote, _ = quote_of(hit.text, limit)
+            citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
+        if plan.asks == "provision" or all(h.how == "reference" for h in chosen):
+            # Reading a provision: the provision itself, whole, is the answer.
+            where = " and ".join(f"{_where(h, self.library)} [{i}]" for i, h in enumerate(chosen, 1))
+            leads = [f"The text of {where}, as {'they read' if len(chosen) > 1 else 'it reads'}:"]
+        else:
+            leads = [self.lead(plan, chosen[0], 1)]
+        if plan.documents_compared and chosen[0].how != "reference":  # one lead per side of a comparison
+            shown = {chosen[0].doc}
+            for i, hit in enumerate(chosen[1:], 2):
+                if hit.doc not in shown:
+                    leads.append(self.lead(plan, hit, i))
+                    shown.add(hit.doc)
+        pieces = [" ".join(leads), "", "**The provisions**", ""]
+        yield "\n".join(pieces)
+        for i, (hit, citation) in enumerate(zip(chosen, citations), 1):
+            lines = [f"**[{i}] {format_citation(hit.doc, hit.ref)}** — {' > '.join(hit.heading_path)}"]
+            chapeau = self.chapeau(hit)
+            if chapeau:
+                lines.append(_blockquote(chapeau) + "\n> […]")
+            lines.append(_blockquote(citation.quote) + ("\n> […]" if citation.quote != hit.text else ""))
+            if hit.url:
+                lines.append(f"[{top_level(hit.ref)} on EUR-Lex]({hit.url})" if "eur-lex" in hit.url
+                             else f"[Source]({hit.url})")
+            piece = "\n".join(lines) + "\n\n"
+            pieces.append(piece)
+            yield piece
+        retrieved = {h.key() for h in hits}
+        consulted = [h for h in chosen if h.key() not in retrieved]
+        return Draft("\n".join(pieces[:4]) + "".join(pieces[4:]).rstrip(), citations, consulted=consulted)
+
+    def answer(self, plan: QueryPlan, hits: list[Hit]) -> Draft:
+        generator = self.parts(plan, hits)
+        while True:
+            try:
+                next(generator)
+            except StopIteration as done:
+                return done.value
+
+    def stream(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
+        return self.parts(plan, hits)
 
 
-def _blockquote(text: str) -> str:
-    return "\n".join("> " + line.strip() if line.strip() else ">" for line in text.split("\n"))
-
-
-def compose(question: str, hits: list[Hit], library: Library, context: str = "") -> Draft:
-    """``context``: earlier turns a follow-up leans on; the question itself decides the intent."""
-    intent = intent_of(question)
-    if intent is None and context:
-        intent = intent_of(context)
-    chosen = select(hits, f"{context} {question}".strip(), intent, library)
-    if not chosen:
-        return Draft("I found no clause in the texts that answers this.", [])
-    citations = []
-    lead_parts = []
-    lead_docs = set()
-    for i, hit in enumerate(chosen, 1):
-        limit = MAX_NAMED_QUOTE if hit.how == "reference" else MAX_FIRST_QUOTE if i == 1 else MAX_QUOTE
-        quote, cut = quote_of(hit.text, limit)
-        citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
-        if i == 1 or (intent == "compare" and hit.doc not in lead_docs):
-            sentence = lead_sentence(hit.text, question, intent)
-            template = LEADS.get(intent if i == 1 else "compare", LEADS[None])
-            if i == 1 and intent == "prohibited" and hit.doc in AI_ACTS and top_level(hit.ref) == "Art. 5":
-                template = "{where} lists it among the prohibited artificial intelligence practices:"
-            lead_parts.append(f"{template.format(where=_where(hit, library))} “{sentence}” [{i}]")
-            lead_docs.add(hit.doc)
-    lines = [" ".join(lead_parts), "", "**The provisions**", ""]
-    for i, (hit, citation) in enumerate(zip(chosen, citations), 1):
-        heading = " > ".join(hit.heading_path)
-        lines.append(f"**[{i}] {format_citation(hit.doc, hit.ref)}** — {heading}")
-        lines.append(_blockquote(citation.quote) + ("\n> […]" if citation.quote != hit.text else ""))
-        if hit.url:
-            lines.append(f"[{top_level(hit.ref)} on EUR-Lex]({hit.url})" if "eur-lex" in hit.url else f"[Source]({hit.url})")
-        lines.append("")
-    return Draft("\n".join(lines).strip(), citations)
+@register("embedded")
+def _embedded(argument, settings, library) -> Composer:
+    return Composer(library)

@@ -9,18 +9,30 @@ DISCLOSURE = ("You are interacting with an AI system (eu-ai-draft-assistant), no
 
 SHORT_LABEL = "AI system - not a human, not legal advice"
 
-# What an answer must never say about itself, whatever the question asked for.
+# What an answer must never say about itself, whatever the question asked for. Matched on
+# text whose quotes and apostrophes are normalised ("I’m" -> "I'm"), with up to three words
+# before the noun ("a qualified attorney", "a real human legal expert") but never "not".
+_PERSON = (r"(?:human|person|people|lawyer|attorney|solicitor|barrister|advocate|paralegal|jurist|notary|counsel|"
+           r"legal\s++(?:expert|professional|adviser|advisor|team|counsel)|expert|employee|staff|compliance\s++officer|"
+           r"man|woman)s?")
+# Who an answer may not claim wrote or checked it: professionals only, since the texts
+# themselves say "verified and confirmed by at least two natural persons".
+_PROFESSIONAL = (r"(?:human|lawyer|attorney|solicitor|barrister|paralegal|jurist|notary|counsel|"
+                 r"legal\s++(?:expert|professional|adviser|advisor|team|counsel|department))s?")
+_WORDS = r"(?:(?!not\b|never\b|no\b)[\w-]++\s++){0,3}"
 HUMAN_CLAIMS = re.compile(
-    r"(\bI\s*(?:am|'m)\s+(?:a\s+|an\s+|actually\s+a\s+|really\s+a\s+)?(?:real\s+)?(?:human|person|lawyer|"
-    r"attorney|solicitor|employee|compliance officer|man|woman)\b"
-    r"|\bI\s*(?:am|'m)\s+not\s+(?:an?\s+)?(?:AI|bot|machine|language model|chatbot)\b"
-    r"|\bas\s+a\s+human\b|\bmy name is\s+\w+)",
+    rf"(\b(?:I|we)\s*+(?:am|'m|are|'re)\s++{_WORDS}{_PERSON}\b"
+    r"|\bI\s*+(?:am|'m)\s++not\s++(?:an?\s++)?(?:AI|bot|machine|language\s++model|chatbot|computer)\b"
+    rf"|\b(?:written|checked|reviewed|verified|prepared|drafted|approved|vetted|answered|signed\s++off)"
+    rf"(?:\s++(?:and|&)\s++\w++)?\s++by\s++(?:a\s++|an\s++|our\s++|the\s++|one\s++of\s++our\s++)?{_WORDS}{_PROFESSIONAL}\b"
+    r"|\bas\s++a\s++human\b|\bmy\s++name\s++is\s++\w+)",
     re.IGNORECASE,
 )
+QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'", "´": "'"})
 
 ASKS_TO_HIDE = re.compile(
-    r"(pretend|act as|role-?play|answer as|you are now|confirm you'?re|admit you'?re|say you are|"
-    r"claim to be|drop (the|your)|no ai notices?|never mention|don'?t say you'?re|ignore (all |your )?(previous )?instructions)",
+    r"\b(pretend|act as|role-?play|answer as|you are now|confirm you'?re|admit you'?re|say you are|"
+    r"claim to be|drop (the|your)|no ai notices?|never mention|don'?t say you'?re|ignore (all |your )?(previous )?instructions)\b",
     re.IGNORECASE,
 )
 
@@ -31,16 +43,20 @@ def drop_sentences(text: str, bad) -> tuple[str, int]:
     removed = 0
     lines = []
     for line in text.split("\n"):
-        sentences = re.split(r"(?<=[.!?])\s+", line)
+        sentences = re.split(r"(?<=[.!?])\s++", line)
         kept = [s for s in sentences if not bad(s)]
         removed += len(sentences) - len(kept)
         lines.append(" ".join(kept) if len(kept) != len(sentences) else line)
     return ("\n".join(lines) if removed else text), removed
 
 
+def claims_to_be_human(text: str) -> bool:
+    return bool(HUMAN_CLAIMS.search(text.translate(QUOTE_MARKS)))
+
+
 def strip_human_claims(text: str) -> tuple[str, int]:
     """Remove sentences in which the answer claims to be human; returns (text, count removed)."""
-    return drop_sentences(text, lambda s: bool(HUMAN_CLAIMS.search(s)))
+    return drop_sentences(text, claims_to_be_human)
 
 
 def refusal_note(question: str) -> str | None:

@@ -9,16 +9,12 @@ from __future__ import annotations
 import os
 import re
 
-from ..errors import AssistantError
 from ..records import Citation, Hit
-from .composer import Draft, _sentences
+from .base import BackendUnavailable, Draft, register
+from .composer import sentences
 from .prompts import PROMPT, numbered_sources
 
 SOURCES = 6
-
-
-class BackendUnavailable(AssistantError):
-    """The LLM backend could not be reached or did not answer in time."""
 
 
 def chat_model_from_settings(settings):
@@ -63,7 +59,7 @@ def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
         hit = hits[n - 1]
         before = reply[max(0, match.start() - 400):match.start()]
         quoted = re.findall(r"“([^”]+)”|\"([^\"]+)\"", before)
-        quote = next((q for pair in reversed(quoted) for q in pair if q), None) or _sentences(hit.text)[0]
+        quote = next((q for pair in reversed(quoted) for q in pair if q), None) or sentences(hit.text)[0]
         citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
         numbering[n] = len(citations)
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{numbering[int(m.group(1))]}]", reply)
@@ -71,16 +67,46 @@ def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
 
 
 class LLMAnswerer:
+    """Any LangChain chat model behind the answerer protocol."""
+
     def __init__(self, model, name: str):
         self.model = model
         self.name = name
 
-    def answer(self, question: str, hits: list[Hit]) -> Draft:
-        sources = hits[:SOURCES]
-        messages = PROMPT.format_messages(question=question, sources=numbered_sources(sources))
+    def _messages(self, plan, hits: list[Hit]):
+        return PROMPT.format_messages(question=plan.question, sources=numbered_sources(hits[:SOURCES]))
+
+    def _unavailable(self, exc: Exception) -> BackendUnavailable:
+        return BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}); "
+                                  "answered with the embedded composer instead.")
+
+    def answer(self, plan, hits: list[Hit]) -> Draft:
         try:
-            reply = self.model.invoke(messages)
+            reply = self.model.invoke(self._messages(plan, hits))
         except Exception as exc:  # connection refused, timeout, HTTP error: all mean "not available"
-            raise BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}); "
-                                     "answered with the embedded composer instead.") from None
-        return draft_from_reply(str(reply.content), sources)
+            raise self._unavailable(exc) from None
+        return draft_from_reply(str(reply.content), hits[:SOURCES])
+
+    def stream(self, plan, hits: list[Hit]):
+        pieces = []
+        try:
+            for chunk in self.model.stream(self._messages(plan, hits)):
+                piece = str(chunk.content)
+                pieces.append(piece)
+                yield piece
+        except Exception as exc:
+            if pieces:
+                raise  # it answered, then broke: not a transport failure to hide
+            raise self._unavailable(exc) from None
+        return draft_from_reply("".join(pieces), hits[:SOURCES])
+
+
+def _from_settings(kind: str):
+    def factory(argument, settings, library):
+        from dataclasses import replace
+        return LLMAnswerer(chat_model_from_settings(replace(settings, llm=f"{kind}:{argument}")), f"{kind}:{argument}")
+    return factory
+
+
+for _kind in ("ollama", "openai", "gguf"):
+    register(_kind)(_from_settings(_kind))

@@ -1,19 +1,14 @@
-"""When to decline: provisions that do not exist, and questions outside the corpus."""
+"""When to decline: provisions that do not exist, texts the corpus does not hold, and
+questions outside the corpus. What the question names is read once, in the query plan."""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..citations import find_references, mentioned_documents
-from ..clauses import Library, nearby_message
+from ..citations import find_references
+from ..plan import QueryPlan
 from ..records import Hit
-
-DEFAULT_DOC = "ai-act-proposal-2021"
-
-# A reference followed by the name of another instrument is about that instrument, not ours.
-OTHER_INSTRUMENT_AFTER = re.compile(
-    r"^\s*(?:of\s+|in\s+)?(?:the\s+)?(?:TFEU|TEU|Treaty|Charter|Convention|ECHR|Directive|"
-    r"Council\s+Framework|Regulation\s+\((?:EU|EC)\)\s+(?:No\s+)?(?!2016/679|2024/1689)\d)", re.IGNORECASE)
+from ..tuning import DEFAULT, Tuning
 
 # Names of instruments and jurisdictions the corpus does not hold.
 OUR_ACTS = re.compile(r"\b(AI|Artificial Intelligence) Act\b|General Data Protection Regulation|GDPR", re.IGNORECASE)
@@ -41,58 +36,41 @@ DOMAIN = re.compile(
     r"sanction\w*|enforce\w*|supervis\w*|harmonis\w*|ethic\w*|trust\w*|accountab\w*|explain\w*|decision\w*)\b",
     re.IGNORECASE)
 
-# Below this cosine similarity of the question (as asked) and the closest clause, the corpus
-# does not discuss the topic at all: calibrated on cooking, sport, trivia and joke requests
-# (0.09-0.27) against in-scope ones (0.29 and up, the lowest a terse "What must a DPIA contain?").
-MIN_SIMILARITY = 0.28
-
-
 @dataclass(frozen=True)
 class Decline:
     reason: str  # "nonexistent" | "out-of-scope"
     message: str
 
 
-def missing_references(question: str, library: Library, documents: list[str] | None = None) -> list[str]:
-    """Messages for references in the question that name no clause of the document meant."""
-    out = []
-    mentioned = mentioned_documents(question)
-    for reference in find_references(question):
-        if OTHER_INSTRUMENT_AFTER.match(question[reference.end:reference.end + 60]):
-            continue
-        doc_id = reference.doc or (documents[0] if documents else (mentioned[0] if mentioned else DEFAULT_DOC))
-        doc = library.documents.get(doc_id)
-        if doc is None or reference.ref in doc.clauses:
-            continue
-        if reference.doc is None and any(reference.ref in library.documents[d].clauses for d in mentioned):
-            continue  # names a clause of another document the question mentions
-        out.append(nearby_message(doc, reference.ref))
-    return out
+OUT_OF_SCOPE = ("This question is outside what I can answer from: I searched the 2021 AI Act "
+                "proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689) "
+                "and commentary on the proposal (EDPB-EDPS Joint Opinion 5/2021, the impact "
+                "assessment SWD(2021) 84, the EPRS briefing, news on the leaked draft), and none "
+                "of them addresses it.")
 
 
-def out_of_scope(question: str, hits: list[Hit], best_similarity: float, context: str = "") -> bool:
+def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> bool:
+    question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
-        bool(OTHER_JURISDICTION.search(question) and not mentioned_documents(question)
+        bool(OTHER_JURISDICTION.search(question) and not plan.documents_named
              and not re.search(r"\b(EU|European|Union)\b", question))
     if names_other and not find_references(question):
         return True
     if OTHER_ADVICE.search(question):
         return True
-    if not context and not DOMAIN.search(question):
+    if not plan.follow_up and not DOMAIN.search(question):
         return True
-    return not hits or best_similarity < MIN_SIMILARITY
+    return not hits or best_similarity < tuning.min_similarity
 
 
-def decline(question: str, library: Library, hits: list[Hit], best_similarity: float,
-            documents: list[str] | None = None, context: str = "") -> Decline | None:
-    missing = missing_references(question, library, documents)
-    if missing:
-        return Decline("nonexistent", " ".join(missing))
-    if out_of_scope(question, [h for h in hits if h.how != "reference"] or hits, best_similarity, context):
-        return Decline("out-of-scope",
-                       "This question is outside what I can answer from: I searched the 2021 AI Act "
-                       "proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689) "
-                       "and commentary on the proposal (EDPB-EDPS Joint Opinion 5/2021, the impact "
-                       "assessment SWD(2021) 84, the EPRS briefing, news on the leaked draft), and none "
-                       "of them addresses it.")
+def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> Decline | None:
+    if plan.missing:
+        return Decline("nonexistent", " ".join(plan.missing))
+    if plan.external and not plan.references:
+        named = ", ".join(plan.external[:3])
+        return Decline("out-of-scope", f"{named} belongs to a text I do not hold. " + OUT_OF_SCOPE)
+    if plan.references:
+        return None  # it names clauses that exist: they are the answer
+    if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, best_similarity, tuning):
+        return Decline("out-of-scope", OUT_OF_SCOPE)
     return None

@@ -1,31 +1,40 @@
 """The verifier between any answerer and the user.
 
 Every citation must name a real clause that was retrieved for this question (or lies inside
-one that was), and its quote must appear verbatim in that clause. A reference in the prose,
-or a quotation, that no verified citation supports is struck out. Whatever is removed is
-counted, so that a fabricated citation can never reach the user unnoticed.
+one that was), and its quote must appear verbatim in that clause. In the text, nothing is
+exempt: a reference that no verified citation supports, a quotation (in double or curly
+single quotes, or a block quote under a source header) that is not verbatim in a cited
+clause, a source header that names another clause than its number, a link to a site other
+than the cited sources and EUR-Lex, a claim to be human and a passage of the answerer's
+instructions are all struck out. Whatever is removed is counted and said, so that a
+fabricated citation can never reach the user unnoticed.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from ..citations import find_references
+from ..citations import find_references, format_citation, is_within
 from ..clauses import Library
 from ..records import Citation, Hit
-from .composer import Draft, _is_within
-from .disclosure import drop_sentences, strip_human_claims
+from .base import Draft
+from .disclosure import QUOTE_MARKS, drop_sentences, strip_human_claims
+
+TRUSTED_HOSTS = ("eur-lex.europa.eu",)  # links besides the cited clauses' own addresses
+HEADER = re.compile(r"^\*\*\[(\d+)\]\s*+(.*?)\*\*")
+LINK = re.compile(r"\[([^\]\n]*+)\]\((\S+?)\)")
+BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]++")
+QUOTATION = re.compile(r"“([^”]{20,})”|\"([^\"\n]{20,})\"|‘([^’]{20,})’")
 
 
 def normalise(text: str) -> str:
-    text = text.replace("“", '"').replace("”", '"').replace("’", "'").replace("‘", "'")
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s++", " ", text.translate(QUOTE_MARKS)).strip()
 
 
 @dataclass
 class Verified:
     draft: Draft
-    removed: int  # citations, references or quotations struck out
+    removed: int  # citations, references, quotations, links or claims struck out
     reasons: list[str]
 
 
@@ -34,7 +43,7 @@ def supported(citation: Citation, hits: list[Hit], library: Library) -> str | No
     clause = library.find(citation.doc, citation.ref)
     if clause is None:
         return f"{citation.doc} {citation.ref} is not a clause of the corpus"
-    if not any(h.doc == citation.doc and _is_within(citation.ref, h.ref) for h in hits):
+    if not any(h.doc == citation.doc and is_within(citation.ref, h.ref) for h in hits):
         return f"{citation.ref} was not among the clauses retrieved for this question"
     if not citation.quote.strip() or normalise(citation.quote) not in normalise(clause.text):
         return f"the quote given for {citation.ref} is not verbatim"
@@ -42,15 +51,92 @@ def supported(citation: Citation, hits: list[Hit], library: Library) -> str | No
 
 
 def _outside_quotes(text: str) -> str:
-    """The prose an answerer wrote itself: without block quotes, quoted spans, the source
-    headers and links that are generated from the citations."""
-    text = "\n".join(line for line in text.split("\n")
-                     if not re.match(r"\s*(>|\*\*\[\d+\]|\[[^\]]*\]\(http)", line))
-    return re.sub(r"“[^”]*”|\"[^\"]*\"", " ", text)
+    """The prose an answerer wrote itself: without block quotes, quoted spans, and the source
+    headers and links (each checked on its own)."""
+    text = "\n".join(line for line in text.split("\n") if not re.match(r"\s*+(>|\*\*\[\d+\])", line))
+    text = LINK.sub(lambda m: m.group(1), text)
+    return QUOTATION.sub(" ", re.sub(r"“[^”]*+”|\"[^\"\n]*+\"", " ", text))
 
 
-def _quotations(text: str) -> list[str]:
-    return [q for q in re.findall(r"“([^”]{20,})”|\"([^\"]{20,})\"", text) for q in q if q]
+def _check_blocks(text: str, kept: list[Citation], library: Library, reasons: list[str]) -> str:
+    """Each source header must name its own citation, and each block quote must be verbatim in
+    the clause of the header above it (or of some cited clause when it has none)."""
+    def with_ancestors(citation: Citation) -> str:
+        """A clause's text and the texts it sits in: a point is shown under its chapeau."""
+        clause, texts = library.get(citation.doc, citation.ref), []
+        while clause is not None:
+            texts.append(normalise(clause.text))
+            clause = library.find(clause.doc, clause.parent) if clause.parent else None
+        return "\n".join(texts)
+
+    clause_texts = {i: with_ancestors(c) for i, c in enumerate(kept, 1)}
+    out: list[str] = []
+    current: int | None = None
+    block: list[str] = []
+
+    def flush():
+        if not block:
+            return
+        # The quoted lines, in pieces between the "[…]" marks of a cut quote.
+        pieces, piece = [], []
+        for line in block:
+            content = re.sub(r"^\s*+>\s?", "", line).strip()
+            if content in ("[…]", "[...]"):
+                pieces.append(" ".join(piece))
+                piece = []
+            else:
+                piece.append(content)
+        pieces = [normalise(p) for p in pieces + [" ".join(piece)] if normalise(p)]
+        allowed = [clause_texts[current]] if current in clause_texts else list(clause_texts.values())
+        if pieces and not all(any(p in t for t in allowed) for p in pieces):
+            reasons.append("a block quote is not verbatim in the clause it is shown under")
+        else:
+            out.extend(block)
+        block.clear()
+
+    for line in text.split("\n"):
+        if re.match(r"\s*+>", line):
+            block.append(line)
+            continue
+        flush()
+        header = HEADER.match(line.strip())
+        if header:
+            number = int(header.group(1))
+            citation = kept[number - 1] if 1 <= number <= len(kept) else None
+            named = find_references(header.group(2))
+            if citation is None or (named and not any(
+                    r.ref == citation.ref and r.doc in (None, citation.doc) for r in named)) or (
+                    not named and format_citation(citation.doc, citation.ref) not in header.group(2)):
+                reasons.append(f"the source header [{number}] does not name the clause cited as [{number}]")
+                current = None
+                continue
+            current = number
+        elif line.strip():
+            current = current if line.startswith(("[", "**")) else None
+        out.append(line)
+    flush()
+    return "\n".join(out)
+
+
+def _check_links(text: str, allowed: set[str], reasons: list[str]) -> str:
+    """Links and addresses only to the cited clauses' sources and EUR-Lex."""
+    def trusted(url: str) -> bool:
+        host = re.match(r"https?://([^/:?#]+)", url)
+        return url in allowed or bool(host and host.group(1).lower().endswith(TRUSTED_HOSTS))
+
+    def link(match: re.Match) -> str:
+        if trusted(match.group(2)):
+            return match.group(0)
+        reasons.append(f"a link to {match.group(2)[:80]} was removed")
+        return match.group(1)
+
+    def bare(match: re.Match) -> str:
+        if trusted(match.group(0)):
+            return match.group(0)
+        reasons.append(f"an address {match.group(0)[:80]} was removed")
+        return ""
+
+    return BARE_URL.sub(bare, LINK.sub(link, text))
 
 
 def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
@@ -62,23 +148,26 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
         why = supported(citation, hits, library)
         if why:
             reasons.append(why)
-            text = text.replace(f"[{i}]", "")
         else:
             kept.append(citation)
             renumber[i] = len(kept)
-    # Markers keep pointing at the same citation after removals.
-    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "", text)
+    # Markers keep pointing at the same citation after removals; markers of struck ones go.
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{renumber[int(m.group(1))]}]" if int(m.group(1)) in renumber else "",
+                  text)
+    text = _check_blocks(text, kept, library, reasons)
+    text = _check_links(text, {c.url for c in kept if c.url} | {h.url for h in hits if h.url}, reasons)
 
     # References in the prose must be to a kept citation (or a part of one).
     prose = _outside_quotes(text)
     for reference in find_references(prose):
-        if not any(_is_within(c.ref, reference.ref) or _is_within(reference.ref, c.ref) for c in kept
-                   if reference.doc in (None, c.doc)):
+        if not any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref) for c in kept
+                   if reference.doc in (None, c.doc)) or reference.external:
             reasons.append(f"{reference.ref} is named but no verified citation supports it")
             text = _drop_sentences_with(text, prose[reference.start:reference.end])
     # Quotations must be verbatim in a kept citation's clause.
     clause_texts = [normalise(library.get(c.doc, c.ref).text) for c in kept]
-    for quotation in _quotations(text):
+    for match in QUOTATION.finditer(text):
+        quotation = next(g for g in match.groups() if g)
         if not any(normalise(quotation) in t for t in clause_texts):
             reasons.append("a quotation is not verbatim in any cited clause")
             text = _drop_sentences_with(text, quotation)

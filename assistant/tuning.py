@@ -1,0 +1,67 @@
+"""Every weight and threshold of retrieval, scope and the embedded answerer, in one place.
+
+``Tuning`` is frozen and passed in: ``Retriever(..., tuning=...)``, ``Assistant(tuning=...)``.
+``bench/tune.py`` sweeps it with ``dataclasses.replace`` on the ``tune`` split of the eval
+questions only (never ``test``). The values and what each was measured to do:
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+
+def _frozen(**values: float) -> MappingProxyType:
+    return MappingProxyType(dict(values))
+
+
+@dataclass(frozen=True)
+class Tuning:
+    # --- fusion (tuned on the eval questions with bench/tune.py; flat optima, round values)
+    rrf_k: int = 20                 # reciprocal-rank constant
+    candidates: int = 80            # units taken from each of the dense and BM25 rankings
+    dense_weight: float = 0.75      # weight of the dense ranking in the fusion
+    lexical_weight: float = 1.5     # weight of the BM25 ranking
+    expansion_weight: float = 0.75  # BM25 weight of a word the glossary added (the question's own count 1)
+    own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
+    twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
+
+    # --- documents: how much each counts when the question names none, or names some
+    final_with_proposal: float = 0.6  # the proposal beside the final act named alone (a comparison)
+    commentary_weight: float = 0.4    # commentary when the question names no document
+    opinion_weight: float = 1.0       # commentary when the question asks what commentators said
+    commentary_named_proposal: float = 0.3  # the proposal beside commentary named alone (it discusses the proposal)
+    off_topic_act: float = 0.7        # the GDPR for a question without GDPR words, and the proposal for one with them
+
+    # --- kinds of clause: explanations weigh less than enacting terms unless asked for
+    kind_weights: MappingProxyType = field(default_factory=lambda: _frozen(
+        recital=0.7, em_section=0.6, em_paragraph=0.6, cover=0.3, commentary_paragraph=0.85))
+    final_provisions: float = 0.6   # final and amending provisions (entry into force, amendments) unless asked for
+
+    # --- the answer: which retrieved clauses are quoted
+    max_citations: int = 4          # clauses quoted in one answer (more on a comparison: one per side)
+    relative_cutoff: float = 0.5    # a supporting clause scores at least this share of the best one
+    other_document: float = 0.6     # a clause of a document the question did not name, when it names some
+    definition_prior: float = 1.2   # a defining clause when a meaning is asked
+    figure_prior: float = 1.3       # a clause holding an amount, when a figure is asked
+    deadline_prior: float = 1.2     # a clause holding a time limit, when a deadline is asked
+    similarity_weight: float = 0.5  # share of a clause's answer score from its similarity with the question
+
+    # --- quotes (characters)
+    max_quote: int = 1500           # a supporting clause; the source card shows it all
+    max_first_quote: int = 4500     # the main clause, unless a very long article
+    max_list_quote: int = 7000      # a list asked for is quoted whole up to this
+    context_limit: int = 2500       # a paragraph this short is quoted whole rather than one of its parts
+    max_named_quote: int = 9000     # a clause the question names is what the user asked to read
+
+    # --- scope: below this cosine similarity of the question and the closest clause the corpus
+    # does not discuss the topic (cooking, sport, trivia 0.09-0.27; in-scope 0.29 and up)
+    min_similarity: float = 0.28
+
+    # --- limits on what one question can cost or produce
+    max_answer_chars: int = 24_000  # longer answers are cut at a paragraph end, saying so
+    max_messages: int = 5           # "no such provision" messages shown for one question
+    time_budget: float = 30.0       # seconds one answer may take before its later steps are refused
+                                    # (p95 is ~0.1 s; 30 s leaves room for a first question's model load)
+
+
+DEFAULT = Tuning()
