@@ -35,6 +35,7 @@ class Assistant:
         self._lock = threading.Lock()
         self._retriever = None
         self._chain = None
+        self._alignment = None
         self.answerer = None
         if chat_model is None:
             from .answering.llm import chat_model_from_settings
@@ -134,6 +135,16 @@ class Assistant:
                  "documents": self.documents_filter(documents),
                  "backend": self.answerer.name if self.answerer else "embedded", "timings": {}}
         return self.chain.invoke(state)
+
+    def counterpart(self, doc: str, ref: str) -> list:
+        """The clauses of the other AI Act version aligned with ``ref`` of ``doc`` (proposal <->
+        final), best first, as ``alignment.Counterpart`` (doc, ref, clause, score, evidence, via)."""
+        if self._alignment is None:
+            with self._lock:
+                if self._alignment is None:
+                    from .alignment import Alignment
+                    self._alignment = Alignment.load(self.library, self.settings)
+        return self._alignment.counterpart(doc, ref)
 
     def stream(self, question: str, history=None, documents=None) -> Iterator[str | Answer]:
         """Text increments of the answer, then the final ``Answer``. The text is verified
