@@ -38,7 +38,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v1:tfidf-title+content,nw,moved,parts"
+ALGORITHM = "align-v2:tfidf-title+content,nw,moved,parts"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -62,8 +62,9 @@ class Pair:
     kind: str
     proposal: str
     final: tuple[str, ...]
-    score: float
+    score: float  # the best of ``scores``
     evidence: str
+    scores: tuple[float, ...] = ()  # one per final unit
 
 
 @dataclass(frozen=True)
@@ -226,8 +227,8 @@ def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind
                 title = f"title {titles[i, j]:.2f}, " if has_title[i, j] else ""
                 where = "in sequence" if in_sequence else "out of sequence"
                 parts.append(f"{right[j].ref}: {title}content {content[i, j]:.2f}, {where}")
-            pairs.append(Pair(kind, clause.ref, tuple(right[j].ref for j, _ in found),
-                              round(float(max(scores[i, j] for j, _ in found)), 3), "; ".join(parts)))
+            each = tuple(round(float(scores[i, j]), 3) for j, _ in found)
+            pairs.append(Pair(kind, clause.ref, tuple(right[j].ref for j, _ in found), max(each), "; ".join(parts), each))
         else:
             j = int(scores[i].argmax()) if right else None
             nearest = f"; nearest {right[j].ref} at {scores[i, j]:.2f}" if j is not None else ""
@@ -252,8 +253,8 @@ def _align_parts(lexicon: Lexicon, proposal: Document, final: Document, left_ref
         finals = tuple(right[j].ref for j, _ in found)
         evidence = "; ".join(f"{right[j].ref}: content {scores[i, j]:.2f}, "
                              f"{'in sequence' if seq else 'out of sequence'}" for j, seq in found)
-        out.append(Pair(left[i].kind, left[i].ref, finals, round(float(max(scores[i, j] for j, _ in found)), 3),
-                        evidence))
+        each = tuple(round(float(scores[i, j]), 3) for j, _ in found)
+        out.append(Pair(left[i].kind, left[i].ref, finals, max(each), evidence, each))
         out += _align_parts(lexicon, proposal, final, [left[i].ref], finals)
     return out
 
@@ -314,7 +315,8 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
         if pair.proposal in overrides:
             e = overrides[pair.proposal]
             units[n] = Pair(pair.kind, pair.proposal, tuple(e["final"]), 1.0 if e["final"] else 0.0,
-                            f"documented exception: {e['reason']} (computed: {', '.join(pair.final) or 'none'})")
+                            f"documented exception: {e['reason']} (computed: {', '.join(pair.final) or 'none'})",
+                            tuple(1.0 for _ in e["final"]))
     used = {ref for p in units for ref in p.final}
     unmatched = [ref for ref in unmatched if ref not in used]
     parts: list[Pair] = []
@@ -337,7 +339,7 @@ def key(library: Library, exceptions_path: Path = EXCEPTIONS_PATH) -> str:
 
 
 def _pair(d: dict) -> Pair:
-    return Pair(d["kind"], d["proposal"], tuple(d["final"]), d["score"], d["evidence"])
+    return Pair(d["kind"], d["proposal"], tuple(d["final"]), d["score"], d["evidence"], tuple(d["scores"]))
 
 
 @dataclass
@@ -377,6 +379,9 @@ class Alignment:
         tmp = path.with_suffix(f".{time.time_ns()}.tmp")
         tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
         tmp.replace(path)  # atomic: a reader never sees half a file
+        for old in settings.data_dir.glob("alignment-*.json"):
+            if old != path:
+                old.unlink(missing_ok=True)  # computed for other texts or another algorithm
         return cls(library, data, built=True)
 
     def counterpart(self, doc: str, ref: str) -> list[Counterpart]:
@@ -391,16 +396,16 @@ class Alignment:
         while current:
             if doc == PROPOSAL and current in self.forward:
                 pair = self.forward[current]
-                return self._resolve(other, [(r, pair.score, pair.evidence) for r in pair.final], current)
+                return self._resolve(other, list(zip(pair.final, pair.scores, [pair.evidence] * len(pair.final))), current)
             if doc == FINAL and current in self.backward:
-                found = [(p.proposal, p.score, p.evidence) for p in self.backward[current]]
+                found = [(p.proposal, p.scores[p.final.index(current)], p.evidence) for p in self.backward[current]]
                 return self._resolve(other, found, current)
             current = self.library.get(doc, current).parent
         return []
 
     def _resolve(self, doc: str, found: list[tuple[str, float, str]], via: str) -> list[Counterpart]:
         out = [Counterpart(doc, ref, self.library.get(doc, ref), score, evidence, via) for ref, score, evidence in found]
-        return sorted(out, key=lambda c: -c.score)
+        return sorted(out, key=lambda c: (-c.score, c.clause.seq))
 
     def table(self) -> dict:
         """The unit table for ``assistant align --json``."""
