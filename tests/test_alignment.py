@@ -176,3 +176,14 @@ def test_assistant_counterpart_and_cli(settings, capsys):
     assert row["final"] == ["Art. 50"] and row["evidence"] and "Art. 51" in table["unmatched_final"]
     assert main(["show", "Art. 52(1)", "--doc", PROPOSAL]) == 0
     assert "Counterpart in the final Act: Article 50(1)" in capsys.readouterr().out
+
+
+def test_version_questions_are_sound(library):
+    from pathlib import Path
+
+    from evals.questions import QUESTIONS_PATH, load_questions, problems
+
+    versions = load_questions(Path(QUESTIONS_PATH).with_name("questions_versions.yaml"))
+    assert len(versions) >= 30 and {q.category for q in versions} == {"proposal-vs-final"}
+    assert all(q.id.startswith("pvf-") for q in versions)
+    assert problems(load_questions() + versions, library) == []  # ids unique across both files
