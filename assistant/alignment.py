@@ -38,7 +38,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v2:tfidf-title+content,nw,moved,parts"
+ALGORITHM = "align-v3:tfidf-title+content,nw,moved,parts"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -155,10 +155,10 @@ def match_lists(scores, threshold: float, moved: float, content=None, siblings=N
     """Left index -> [(right index, in sequence?)]: the sequence alignment, then out-of-order
     pairs for what it left out, when their similarity reaches ``moved``:
 
-    * a right unit left out goes to its most similar left unit (a provision split in two), unless
-      it is at least as similar to another right unit (``siblings``, right x right): then it is a
-      new provision modelled on that one (the Act's authorised representatives of GPAI providers
-      copy its Art. 22, not the proposal);
+    * a right unit left out goes to its most similar left unit (a provision split in two) when
+      their texts (``content``) also reach ``moved``, unless it is at least as similar to another
+      right unit (``siblings``, right x right): then it is a new provision modelled on that one
+      (the Act's authorised representatives of GPAI providers copy its Art. 22, not the proposal);
     * a left unit left out goes to its most similar right unit: merged with a neighbour (the
       right unit's partner is next to it in the left list), or moved, when the texts themselves
       (``content``) agree that strongly; a title alone never moves a provision.
@@ -179,7 +179,7 @@ def match_lists(scores, threshold: float, moved: float, content=None, siblings=N
             continue
         i = int(scores[:, j].argmax())
         modelled = siblings is not None and any(siblings[j, k] >= content[i, j] for k in partner if k != j)
-        if scores[i, j] >= moved and not modelled:
+        if scores[i, j] >= moved and content[i, j] >= moved and not modelled:
             out.setdefault(i, []).append((j, False))
     for i in range(scores.shape[0]):
         if i in out:

@@ -98,6 +98,10 @@ def cmd_index(args) -> int:
     if index.recovered:
         print(f"Recovered: {index.recovered}")
     print(f"Index {index.name}: {len(index.units)} clauses, {state}.")
+    from .alignment import Alignment
+    aligned = Alignment.load(assistant.library, assistant.settings)
+    print(f"Proposal/final alignment: {len(aligned.units)} units, {len(aligned.parts)} paragraphs and points, "
+          + (f"built in {aligned.data['build_seconds']:.1f} s." if aligned.built else "reopened."))
     return 0
 
 
