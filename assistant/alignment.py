@@ -407,6 +407,11 @@ class Alignment:
         out = [Counterpart(doc, ref, self.library.get(doc, ref), score, evidence, via) for ref, score, evidence in found]
         return sorted(out, key=lambda c: (-c.score, c.clause.seq))
 
+    @property
+    def rename_pairs(self) -> list[tuple[str, str]]:
+        """(proposal term, final term) of every renamed defined term, for ``textdiff.compare``."""
+        return [(r.proposal_term, r.final_term) for r in self.renames]
+
     def table(self) -> dict:
         """The unit table for ``assistant align --json``."""
         plural = {"article": "articles", "annex": "annexes", "recital": "recitals"}

@@ -184,6 +184,34 @@ def compare(before: str, after: str, renames: Sequence[tuple[str, str]] = ()) ->
     return Comparison(before, after, tuple(ops), tuple(changes))
 
 
+@dataclass(frozen=True)
+class VersionPair:
+    """A proposal clause, its counterpart in the final Act, and what changed between them."""
+
+    proposal: Clause
+    final: Clause
+    score: float  # the alignment's similarity of the two
+    via: str  # the aligned unit the pair was found through (the asked clause or an ancestor)
+    comparison: Comparison
+
+
+def versions(aligned, doc: str, ref: str) -> list[VersionPair]:
+    """Both versions of a provision, best-aligned first: ``ref`` of ``doc`` (proposal or final Act),
+    or its nearest aligned ancestor, with each counterpart that ``aligned`` (an
+    ``alignment.Alignment``) gives, and the changes. Empty when it has no counterpart."""
+    from .alignment import PROPOSAL
+
+    out = []
+    for other in aligned.counterpart(doc, ref):
+        # Compare like with like: a clause with no pair of its own is compared through the
+        # aligned ancestor it was found by (``via``), never a point against a whole article.
+        asked = aligned.library.get(doc, other.via)
+        proposal, final = (asked, other.clause) if doc == PROPOSAL else (other.clause, asked)
+        out.append(VersionPair(proposal, final, other.score, other.via,
+                               compare(proposal.text, final.text, aligned.rename_pairs)))
+    return out
+
+
 # ---------------------------------------------------------------- HTML
 
 DEL_STYLE = "background:#fde2e2;color:#8a1111;text-decoration:line-through"

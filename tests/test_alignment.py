@@ -187,3 +187,13 @@ def test_version_questions_are_sound(library):
     assert len(versions) >= 30 and {q.category for q in versions} == {"proposal-vs-final"}
     assert all(q.id.startswith("pvf-") for q in versions)
     assert problems(load_questions() + versions, library) == []  # ids unique across both files
+
+
+def test_versions_pairs_both_texts_with_changes(aligned):
+    (pair,) = textdiff.versions(aligned, PROPOSAL, "Art. 71(3)")
+    assert (pair.proposal.ref, pair.final.ref) == ("Art. 71(3)", "Art. 99(3)")
+    assert "amount: EUR 30 000 000 -> EUR 35 000 000" in pair.comparison.summary()
+    back = textdiff.versions(aligned, FINAL, "Art. 26(1)")  # from the final side: the same orientation
+    assert back[0].proposal.doc == PROPOSAL and back[0].final.ref == "Art. 26(1)"
+    assert "‘user’ is now ‘deployer’" in back[0].comparison.summary()
+    assert textdiff.versions(aligned, FINAL, "Art. 53(1)") == []  # general-purpose AI models: no ancestor
