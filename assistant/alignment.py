@@ -16,8 +16,8 @@ Computed from the two texts, never typed by hand:
 * defined terms that were renamed (user -> deployer) come from the aligned definitions articles.
 
 A few documented exceptions (``corpus/alignment_exceptions.json``, each with its reason) override
-the computed pairs. The result is stored as JSON in the data directory, keyed by the checksums of
-both texts, the algorithm and the exceptions, and kept in memory for lookups.
+the computed pairs. The result is stored as JSON in the data directory (beside the index), keyed by
+a digest of both parsed texts, the algorithm and the exceptions, and kept in memory for lookups.
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ import math
 import re
 import time
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Sequence
 
@@ -38,7 +38,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v3:tfidf-title+content,nw,moved,parts"
+ALGORITHM = "align-v4:tfidf-title+content,nw,moved,parts"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -205,17 +205,12 @@ def _units(doc: Document, kind: str) -> list[Clause]:
     return [c for c in doc.clauses.values() if c.kind == kind]
 
 
-def _content(clause: Clause) -> str:
-    return f"{clause.title or ''}\n{clause.text}"
-
-
 def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind: str) -> tuple[list[Pair], list[str]]:
-    content = lexicon.matrix([c.text for c in left], [c.text for c in right])
-    titles = lexicon.matrix([c.title or "" for c in left], [c.title or "" for c in right])
-    titled = [[bool(a.title) and bool(b.title) for b in right] for a in left]
     import numpy as np
 
-    has_title = np.asarray(titled, dtype=bool) if left and right else np.zeros((len(left), len(right)), bool)
+    content = lexicon.matrix([c.text for c in left], [c.text for c in right])
+    titles = lexicon.matrix([c.title or "" for c in left], [c.title or "" for c in right])
+    has_title = np.array([[bool(a.title and b.title) for b in right] for a in left], dtype=bool).reshape(content.shape)
     scores = np.where(has_title, (1 - TITLE_WEIGHT) * content + TITLE_WEIGHT * titles, content)
     matches = match_lists(scores, THRESHOLD, MOVED, content, _siblings(lexicon, right))
     pairs = []
@@ -230,11 +225,25 @@ def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind
             each = tuple(round(float(scores[i, j]), 3) for j, _ in found)
             pairs.append(Pair(kind, clause.ref, tuple(right[j].ref for j, _ in found), max(each), "; ".join(parts), each))
         else:
-            j = int(scores[i].argmax()) if right else None
-            nearest = f"; nearest {right[j].ref} at {scores[i, j]:.2f}" if j is not None else ""
-            pairs.append(Pair(kind, clause.ref, (), 0.0, f"no counterpart: no unit at or above {THRESHOLD:.2f}{nearest}"))
-    used = {ref for p in pairs for ref in p.final}
-    return pairs, [c.ref for c in right if c.ref not in used]
+            pairs.append(Pair(kind, clause.ref, (), 0.0, ""))
+    owner = {ref: p.proposal for p in pairs for ref in p.final}
+    for n, pair in enumerate(pairs):
+        if not pair.final:
+            pairs[n] = replace(pair, evidence=_unpaired(scores[n], right, owner))
+    return pairs, [c.ref for c in right if c.ref not in owner]
+
+
+def _unpaired(row, right: list[Clause], owner: dict[str, str]) -> str:
+    """Why a unit has no counterpart, naming the nearest candidate."""
+    if not right:
+        return "no counterpart: nothing to compare with"
+    j = int(row.argmax())
+    nearest = f"nearest {right[j].ref} at {row[j]:.2f}"
+    if row[j] < THRESHOLD:
+        return f"no counterpart: {nearest}, below {THRESHOLD:.2f}"
+    if right[j].ref in owner:
+        return f"no counterpart: {nearest} is the counterpart of {owner[right[j].ref]}"
+    return f"no counterpart: {nearest}, out of sequence and below {MOVED:.2f}"
 
 
 def _children(doc: Document, refs: Sequence[str]) -> list[Clause]:
@@ -332,8 +341,16 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
 # ---------------------------------------------------------------- storing and looking up
 
 def key(library: Library, exceptions_path: Path = EXCEPTIONS_PATH) -> str:
-    checksums = library.corpus.checksums
-    payload = {"proposal": checksums.get(PROPOSAL), "final": checksums.get(FINAL), "algorithm": ALGORITHM,
+    """Digest of what the alignment is computed from: both acts as parsed (every clause's reference,
+    title and text, so a parser change counts as much as a new source file), the algorithm's
+    name and code, and the exceptions."""
+    texts = hashlib.sha256()
+    for doc in (PROPOSAL, FINAL):
+        for clause in library.document(doc).clauses.values():
+            texts.update(f"{doc}\x00{clause.ref}\x00{clause.title or ''}\x00{clause.text}\x01".encode())
+    payload = {"texts": texts.hexdigest(), "algorithm": ALGORITHM,
+               # a changed rule or constant recomputes the file even if ALGORITHM was not updated
+               "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest(),
                "exceptions": exceptions_path.read_text(encoding="utf-8") if exceptions_path.exists() else ""}
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
