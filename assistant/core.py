@@ -136,15 +136,22 @@ class Assistant:
                  "backend": self.answerer.name if self.answerer else "embedded", "timings": {}}
         return self.chain.invoke(state)
 
-    def counterpart(self, doc: str, ref: str) -> list:
-        """The clauses of the other AI Act version aligned with ``ref`` of ``doc`` (proposal <->
-        final), best first, as ``alignment.Counterpart`` (doc, ref, clause, score, evidence, via)."""
+    @property
+    def alignment(self):
+        """The proposal <-> final Act alignment (``alignment.Alignment``), read or built once."""
         if self._alignment is None:
             with self._lock:
                 if self._alignment is None:
                     from .alignment import Alignment
                     self._alignment = Alignment.load(self.library, self.settings)
-        return self._alignment.counterpart(doc, ref)
+        return self._alignment
+
+    def counterpart(self, doc: str, ref: str) -> list:
+        """The clauses of the other AI Act version aligned with ``ref`` of ``doc`` (a document id,
+        or the group "proposal" / "final"), best first, as ``alignment.Counterpart`` (doc, ref,
+        clause, score, evidence, via)."""
+        doc = DOCUMENT_GROUPS.get(doc, [doc])[0] if doc in ("proposal", "final") else doc
+        return self.alignment.counterpart(doc, ref)
 
     def stream(self, question: str, history=None, documents=None) -> Iterator[str | Answer]:
         """Text increments of the answer, then the final ``Answer``. The text is verified

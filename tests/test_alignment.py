@@ -197,3 +197,11 @@ def test_versions_pairs_both_texts_with_changes(aligned):
     assert back[0].proposal.doc == PROPOSAL and back[0].final.ref == "Art. 26(1)"
     assert "‘user’ is now ‘deployer’" in back[0].comparison.summary()
     assert textdiff.versions(aligned, FINAL, "Art. 53(1)") == []  # general-purpose AI models: no ancestor
+
+
+def test_assistant_counterpart_accepts_group_names(settings):
+    from assistant import Assistant
+
+    a = Assistant(settings)
+    assert [c.ref for c in a.counterpart("final", "Art. 99(3)")] == ["Art. 71(3)"]
+    assert a.alignment is a.alignment  # read once
