@@ -13,6 +13,9 @@ Computed from the two texts, never typed by hand:
   or merged with a neighbour;
 * inside every pair, paragraphs and points are aligned the same way, level by level
   (Art. 71(3) -> Art. 99(3), Art. 5(1)(d) -> Art. 5(1)(h));
+* a paragraph (or a whole unpaired article) whose wording reappears in another article of the Act
+  is paired there, and that article joins its article's counterparts (Art. 64(1) -> Art. 74(12)
+  beside Art. 64 -> Art. 77; Art. 45 -> Art. 44(3), second subparagraph);
 * defined terms that were renamed (user -> deployer) come from the aligned definitions articles.
 
 A few documented exceptions (``corpus/alignment_exceptions.json``, each with its reason) override
@@ -38,7 +41,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v4:tfidf-title+content,nw,moved,parts"
+ALGORITHM = "align-v5:tfidf-title+content,nw,moved,parts,moved-text"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -47,6 +50,8 @@ EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 # but boilerplate ("the Commission shall adopt implementing acts") score 0.10-0.25.
 THRESHOLD = 0.25
 MOVED = 0.40
+MARGIN = 0.15  # how much better than anything in its own article's counterparts a moved paragraph must match
+MOVED_MIN_TERMS = 8  # distinct terms a paragraph needs before its wording can show where it moved
 STRONG = 0.60  # content similarity that pairs a provision moved far from its place (Art. 50 -> Art. 18: 0.70)
 PART_THRESHOLD = 0.30  # paragraphs and points: shorter texts, noisier cosines
 TITLE_WEIGHT = 0.35    # share of the title similarity in the score of two titled units
@@ -269,6 +274,84 @@ def _align_parts(lexicon: Lexicon, proposal: Document, final: Document, left_ref
 
 
 # "(4) ‘user’ means", "(1) ‘artificial intelligence system’ (AI system) means", "(37) ‘‘real-time’ remote ...’ means"
+def _with_moved_parts(pair: Pair, split: list[Pair]) -> Pair:
+    """An article whose paragraphs moved into other articles also has those articles as counterparts."""
+    finals, scores, evidence = list(pair.final), list(pair.scores), [pair.evidence]
+    for part in split:
+        if top_level(part.proposal) == pair.proposal and "moved to another article" in part.evidence:
+            article = top_level(part.final[0])
+            evidence.append(f"{article}: through {part.proposal} -> {part.final[0]} (content {part.score:.2f})")
+            if article not in finals:
+                finals.append(article)
+                scores.append(part.score)
+    if len(evidence) == 1:
+        return pair
+    return replace(pair, final=tuple(finals), scores=tuple(scores), score=max(scores), evidence="; ".join(evidence))
+
+
+class _Moved:
+    """Text that moved into another article of the final Act: a proposal article's paragraph (or a
+    whole article) whose wording reappears elsewhere, at least ``STRONG`` and ``MARGIN`` above
+    anything in its own article's counterparts (proposal Art. 64(1) -> final Art. 74(12), beside
+    Art. 64(3)-(6) -> Art. 77; Art. 45 -> a subparagraph of Art. 44(3))."""
+
+    def __init__(self, lexicon: Lexicon, proposal: Document, final: Document):
+        self.lexicon, self.proposal, self.final = lexicon, proposal, final
+        self.targets = [c for c in final.clauses.values()
+                        if c.ref.startswith("Art. ") and (c.parent or not c.children)]
+        self.sources = [c for c in proposal.clauses.values() if c.ref.startswith("Art. ")
+                        and ((c.parent and proposal.clauses[c.parent].kind == "article") or not c.parent and not c.children)]
+        self.row = {c.ref: i for i, c in enumerate(self.sources)}
+        self.scores = lexicon.matrix([c.text for c in self.sources], [c.text for c in self.targets])
+
+    def _home_best(self, clause: Clause, homes: Sequence[str]) -> float:
+        home = [d.text for ref in homes for d in [self.final.clauses[ref], *self.final.descendants(ref)]]
+        return float(self.lexicon.matrix([clause.text], home).max()) if home else 0.0
+
+    def _find(self, clause: Clause, homes: Sequence[str]) -> tuple[Clause, float] | None:
+        if len(self.lexicon.vector(clause.text)) < MOVED_MIN_TERMS:
+            return None  # "(1) In Article 17, the following paragraph is added:" matches every amendment
+        row = self.scores[self.row[clause.ref]]
+        j = int(row.argmax())
+        best = float(row[j])
+        if best >= STRONG and best >= self._home_best(clause, homes) + MARGIN:
+            return self.targets[j], best
+        return None
+
+    def _pair(self, clause: Clause, target: Clause, score: float) -> list[Pair]:
+        pair = Pair(clause.kind, clause.ref, (target.ref,), round(score, 3),
+                    f"{target.ref}: content {score:.2f}, moved to another article", (round(score, 3),))
+        return [pair] + _align_parts(self.lexicon, self.proposal, self.final, [clause.ref], [target.ref])
+
+    def unit(self, pair: Pair) -> tuple[Pair, list[Pair]]:
+        """An article with no counterpart whose text moved: the articles it moved to, and the moves."""
+        article = self.proposal.clauses[pair.proposal]
+        sources = [self.proposal.clauses[r] for r in article.children] or [article]
+        found = [(c, hit) for c in sources if (hit := self._find(c, ())) is not None]
+        if not found:
+            return pair, []
+        finals: dict[str, float] = {}
+        for _, (target, score) in found:
+            ref = top_level(target.ref)
+            finals[ref] = max(finals.get(ref, 0.0), round(score, 3))
+        evidence = "text moved: " + "; ".join(f"{c.ref} -> {t.ref} (content {s:.2f})" for c, (t, s) in found)
+        parts = [p for c, (t, s) in found if c is not article for p in self._pair(c, t, s)]
+        return replace(pair, final=tuple(finals), score=max(finals.values()), evidence=evidence,
+                       scores=tuple(finals.values())), parts
+
+    def paragraphs(self, units: list[Pair], parts: list[Pair]) -> list[Pair]:
+        """Paragraphs of paired articles that found no pair in the counterparts but moved elsewhere."""
+        paired = {p.proposal for p in parts}
+        out = []
+        for pair in units:
+            if pair.kind != "article" or not pair.final:
+                continue
+            for ref in self.proposal.clauses[pair.proposal].children:
+                if ref not in paired and (hit := self._find(self.proposal.clauses[ref], pair.final)) is not None:
+                    out += self._pair(self.proposal.clauses[ref], *hit)
+        return out
+
+
 TERM = re.compile(r"^\(\d+\)\s*[‘'\"](.{2,90}?)[’'\"](?:\s*\(([^)]{2,30})\))?\s+means\b")
 DEFINITIONS = "Art. 3"
 
@@ -319,6 +402,12 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
         pairs, left_out = _align_units(lexicon, _units(proposal, kind), _units(final, kind), kind)
         units += pairs
         unmatched += left_out
+    moved = _Moved(lexicon, proposal, final)
+    parts: list[Pair] = []
+    for n, pair in enumerate(units):
+        if pair.kind == "article" and not pair.final:
+            units[n], found = moved.unit(pair)
+            parts += found
     overrides = {e["proposal"]: e for e in exceptions}
     for n, pair in enumerate(units):
         if pair.proposal in overrides:
@@ -326,12 +415,17 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
             units[n] = Pair(pair.kind, pair.proposal, tuple(e["final"]), 1.0 if e["final"] else 0.0,
                             f"documented exception: {e['reason']} (computed: {', '.join(pair.final) or 'none'})",
                             tuple(1.0 for _ in e["final"]))
+            parts = [p for p in parts if top_level(p.proposal) != pair.proposal]
     used = {ref for p in units for ref in p.final}
     unmatched = [ref for ref in unmatched if ref not in used]
-    parts: list[Pair] = []
     for pair in units:
-        if pair.final:
+        if pair.final and not any(top_level(p.proposal) == pair.proposal for p in parts):
             parts += _align_parts(lexicon, proposal, final, [pair.proposal], pair.final)
+    split = moved.paragraphs(units, parts)
+    parts += split
+    units = [_with_moved_parts(pair, split) for pair in units]
+    used = {ref for p in units for ref in p.final}
+    unmatched = [ref for ref in unmatched if ref not in used]
     renames = _renames(parts, proposal, final)
     return {"algorithm": ALGORITHM, "units": [asdict(p) for p in units], "unmatched_final": unmatched,
             "parts": [asdict(p) for p in parts], "renames": [asdict(r) for r in renames],

@@ -205,3 +205,15 @@ def test_assistant_counterpart_accepts_group_names(settings):
     a = Assistant(settings)
     assert [c.ref for c in a.counterpart("final", "Art. 99(3)")] == ["Art. 71(3)"]
     assert a.alignment is a.alignment  # read once
+
+
+def test_text_moved_to_another_article_is_found_without_exceptions(library):
+    data = alignment.build(library, exceptions=[])
+    units = {p["proposal"]: p["final"] for p in data["units"]}
+    parts = {p["proposal"]: p["final"] for p in data["parts"]}
+    assert tuple(units["Art. 45"]) == ("Art. 44",)  # appeals against notified bodies: into Art. 44(3)
+    assert tuple(parts["Art. 45, first subparagraph"]) == ("Art. 44(3), second subparagraph",)
+    assert tuple(parts["Art. 64(1)"]) == ("Art. 74(12)",)  # access to datasets: market surveillance powers
+    assert "Art. 74" in units["Art. 64"] and "Art. 77" in units["Art. 64"]
+    # an amendment instruction ("In Article 17, the following paragraph is added:") is too short to move
+    assert not any(ref.startswith("Art. 81") and "moved" in p["evidence"] for p in data["parts"] for ref in [p["proposal"]])
