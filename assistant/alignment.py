@@ -41,7 +41,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v5:tfidf-title+content,nw,moved,parts,moved-text"
+ALGORITHM = "align-v6:tfidf-title+content,nw,moved,parts,moved-text,nesting"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -270,7 +270,22 @@ def _align_parts(lexicon: Lexicon, proposal: Document, final: Document, left_ref
         each = tuple(round(float(scores[i, j]), 3) for j, _ in found)
         out.append(Pair(left[i].kind, left[i].ref, finals, max(each), evidence, each))
         out += _align_parts(lexicon, proposal, final, [left[i].ref], finals)
-    return out
+    return out + _one_level_down(lexicon, left, _children(final, [c.ref for c in right]), out)
+
+
+def _one_level_down(lexicon: Lexicon, left: list[Clause], below: list[Clause], pairs: list[Pair]) -> list[Pair]:
+    """Where the versions nest differently (proposal Art. 50 lists points (a)-(e) directly, final
+    Art. 18 puts them under paragraph 1): unpaired leaves against the level below, in order."""
+    paired = {p.proposal for p in pairs}
+    taken = {ref for p in pairs for ref in p.final}
+    left = [c for c in left if c.ref not in paired and not c.children]
+    below = [c for c in below if c.ref not in taken]
+    if not left or not below:
+        return []
+    scores = lexicon.matrix([c.text for c in left], [c.text for c in below])
+    return [Pair(left[i].kind, left[i].ref, (below[j].ref,), round(float(scores[i, j]), 3),
+                 f"{below[j].ref}: content {scores[i, j]:.2f}, in sequence one level down", (round(float(scores[i, j]), 3),))
+            for i, j in sequence_align(scores, PART_THRESHOLD)]
 
 
 # "(4) ‘user’ means", "(1) ‘artificial intelligence system’ (AI system) means", "(37) ‘‘real-time’ remote ...’ means"

@@ -217,3 +217,7 @@ def test_text_moved_to_another_article_is_found_without_exceptions(library):
     assert "Art. 74" in units["Art. 64"] and "Art. 77" in units["Art. 64"]
     # an amendment instruction ("In Article 17, the following paragraph is added:") is too short to move
     assert not any(ref.startswith("Art. 81") and "moved" in p["evidence"] for p in data["parts"] for ref in [p["proposal"]])
+
+
+def test_points_nested_one_level_deeper_in_the_final_act(aligned):
+    assert finals(aligned, "Art. 50(c)") == ["Art. 18(1)(c)"]  # document retention: points under 18(1)
