@@ -41,10 +41,47 @@ def cmd_show(args) -> int:
     clause = library.get(doc, reference.ref)
     out = {"doc": clause.doc, "ref": clause.ref, "label": clause.label,
            "heading_path": list(clause.heading_path), "text": clause.text, "url": clause.url}
+    counterpart = _counterpart_line(library, clause)
+    if counterpart is not None:
+        out["counterpart"] = counterpart
     if args.json:
         print(json.dumps(out, ensure_ascii=False, indent=1))
     else:
         print(f"{clause.label}\n{' > '.join(clause.heading_path)}\n\n{clause.text}\n\n{clause.url or ''}")
+        if counterpart is not None:
+            print(f"\n{counterpart['text']}")
+    return 0
+
+
+def _counterpart_line(library, clause) -> dict | None:
+    """What became of a proposal clause in the final Act (or where a final clause came from)."""
+    from .alignment import FINAL, PROPOSAL, Alignment
+    from .config import Settings
+    if clause.doc not in (PROPOSAL, FINAL):
+        return None
+    found = Alignment.load(library, Settings.from_env()).counterpart(clause.doc, clause.ref)
+    other = "final Act" if clause.doc == PROPOSAL else "proposal"
+    refs = [{"doc": c.doc, "ref": c.ref, "score": c.score, "via": c.via} for c in found]
+    if not found:
+        text = f"Counterpart in the {other}: none (no provision of the {other} corresponds)."
+    else:
+        via = f" (through {found[0].via})" if found[0].via != clause.ref else ""
+        text = f"Counterpart in the {other}{via}: " + "; ".join(f"{c.clause.label} (score {c.score:.2f})" for c in found)
+    return {"text": text, "clauses": refs}
+
+
+def cmd_align(args) -> int:
+    from .alignment import Alignment
+    from .config import Settings
+    table = Alignment.load(_library(), Settings.from_env()).table()
+    if args.json:
+        print(json.dumps(table, ensure_ascii=False, indent=1))
+        return 0
+    for name in ("articles", "annexes", "recitals"):
+        for row in table[name]:
+            print(f"{row['proposal']:12} -> {', '.join(row['final']) or '(none)':24} {row['score']:.2f}  {row['evidence']}")
+    print(f"\nNo ancestor in the proposal: {', '.join(table['unmatched_final'])}")
+    print("Renamed terms: " + "; ".join(f"{r['proposal_term']} -> {r['final_term']}" for r in table["renamed_terms"]))
     return 0
 
 
@@ -61,6 +98,10 @@ def cmd_index(args) -> int:
     if index.recovered:
         print(f"Recovered: {index.recovered}")
     print(f"Index {index.name}: {len(index.units)} clauses, {state}.")
+    from .alignment import Alignment
+    aligned = Alignment.load(assistant.library, assistant.settings)
+    print(f"Proposal/final alignment: {len(aligned.units)} units, {len(aligned.parts)} paragraphs and points, "
+          + (f"built in {aligned.data['build_seconds']:.1f} s." if aligned.built else "reopened."))
     return 0
 
 
@@ -131,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--doc", help="document id (default: the one the reference names, else the proposal)")
     show.add_argument("--json", action="store_true")
     show.set_defaults(func=cmd_show)
+
+    align = sub.add_parser("align", help="which article, annex and recital of the proposal became which in the final Act")
+    align.add_argument("--json", action="store_true")
+    align.set_defaults(func=cmd_align)
 
     ask = sub.add_parser("ask", help="answer a question with verified citations")
     ask.add_argument("question")

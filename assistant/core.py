@@ -56,6 +56,7 @@ class Assistant:
         self._retriever = None
         self._chain = None
         self._prepare = None
+        self._alignment = None
         self.composer = Composer(self.library, tuning)
         self.answerer: base.Answerer = self.composer
         if chat_model is not None:
@@ -178,6 +179,23 @@ class Assistant:
 
     def ask(self, question: str, history=None, documents=None) -> Answer:
         return self.chain.invoke(self._state(question, history, documents))
+
+    @property
+    def alignment(self):
+        """The proposal <-> final Act alignment (``alignment.Alignment``), read or built once."""
+        if self._alignment is None:
+            with self._lock:
+                if self._alignment is None:
+                    from .alignment import Alignment
+                    self._alignment = Alignment.load(self.library, self.settings)
+        return self._alignment
+
+    def counterpart(self, doc: str, ref: str) -> list:
+        """The clauses of the other AI Act version aligned with ``ref`` of ``doc`` (a document id,
+        or the group "proposal" / "final"), best first, as ``alignment.Counterpart`` (doc, ref,
+        clause, score, evidence, via)."""
+        doc = DOCUMENT_GROUPS.get(doc, [doc])[0] if doc in ("proposal", "final") else doc
+        return self.alignment.counterpart(doc, ref)
 
     def stream(self, question: str, history=None, documents=None) -> Iterator[str | Answer]:
         """Text increments as the answerer writes them, then the final ``Answer``. The verifier

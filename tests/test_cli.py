@@ -22,8 +22,9 @@ def test_show_json():
     out = run("show", "Art. 5(1)(d)(iii)", "--doc", "ai-act-proposal-2021", "--json")
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout)
-    assert set(data) == {"doc", "ref", "label", "heading_path", "text", "url"}
+    assert set(data) == {"doc", "ref", "label", "heading_path", "text", "url", "counterpart"}
     assert data["ref"] == "Art. 5(1)(d)(iii)" and "2002/584/JHA" in data["text"]
+    assert data["counterpart"]["clauses"][0]["ref"] == "Art. 5(1)(h)(iii)"  # its place in the final Act
     assert json.loads(run("show", "art 22 GDPR", "--json").stdout)["doc"] == "gdpr"
 
 
