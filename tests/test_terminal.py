@@ -65,7 +65,7 @@ def test_terminal_output_is_rendered(library, monkeypatch):
     assert "Short answer" in plain and "Yes." in plain and "[1]" in plain
     assert "Sources" in plain and "AI Act proposal, Art. 5(1)(c)" in plain and answer.citations[0].url in plain
     assert "Note: From the 2021 proposal." in plain and DISCLOSURE[:40] in " ".join(plain.split())
-    assert f"\x1b]8;" in raw  # the EUR-Lex address is a terminal hyperlink as well
+    assert "\x1b]8;" in raw  # the EUR-Lex address is a terminal hyperlink as well
 
 
 def test_chat_keeps_the_conversation_and_its_commands(library, tmp_path):
