@@ -6,6 +6,7 @@ Works on ``Answer.to_dict()`` and the public ``Assistant.ask``; the same Markdow
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 from typing import Callable, TextIO
@@ -14,6 +15,8 @@ from .answering.disclosure import DISCLOSURE
 from .errors import AssistantError
 from .export import CITATION_MARK, answer_markdown, conversation_record, to_json, to_markdown
 from .records import Answer
+
+log = logging.getLogger("assistant.terminal")
 
 PROMPT = "you> "
 HELP = """Commands:
@@ -112,6 +115,11 @@ class ChatSession:
             answer = self.assistant.ask(question, history=list(self.turns), documents=self.documents)
         except AssistantError as exc:
             self.say(f"error: {exc}", style="red")
+            return
+        except Exception:  # noqa: BLE001 - the conversation so far is kept; the details go to the log
+            log.exception("answering %r failed", question[:200])
+            self.say("error: something went wrong while answering (details in the log); the conversation is "
+                     "kept: ask again, another way, or /save it.", style="red")
             return
         self.turns.append((question, answer))
         print_answer(answer, self.out)

@@ -1,7 +1,7 @@
 """The web UI in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
 Never ``playwright install``: .ci/run installs the ``chromium`` package; without it these tests skip.
-A screenshot of the answered page is saved to tests/artifacts/ (gitignored).
+Screenshots of the answered page (1366 x 1000, and 390 x 844 as on a phone) go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 

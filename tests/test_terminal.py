@@ -40,6 +40,8 @@ class Recorder:
         self.calls.append({"question": question, "history": list(history or []), "documents": documents})
         if question == "too long":
             raise InvalidQuestion("The question is 5,000 characters long; the limit is 2,000.")
+        if question == "crash":
+            raise RuntimeError("boom in retrieval")
         return answer_for(self.library, question)
 
 
@@ -71,20 +73,21 @@ def test_terminal_output_is_rendered(library, monkeypatch):
 def test_chat_keeps_the_conversation_and_its_commands(library, tmp_path):
     recorder = Recorder(library)
     saved = tmp_path / "kept.json"
-    lines = ["Is social scoring banned?", "", "What are the fines for that?", "/history", "too long", "/sources",
+    lines = ["Is social scoring banned?", "", "What are the fines for that?", "/history", "too long", "crash", "/sources",
              f"/save {saved}", "/bogus", "/new", "A new topic?", "/exit", "never asked"]
     out = io.StringIO()
     assert terminal.chat(recorder, stdin=io.StringIO("\n".join(lines) + "\n"), out=out, documents=["proposal"]) == 0
     asked = [c["question"] for c in recorder.calls]
-    assert asked == ["Is social scoring banned?", "What are the fines for that?", "too long", "A new topic?"]
+    assert asked == ["Is social scoring banned?", "What are the fines for that?", "too long", "crash", "A new topic?"]
     assert [q for q, _ in recorder.calls[1]["history"]] == ["Is social scoring banned?"]  # the follow-up's context
-    assert [q for q, _ in recorder.calls[2]["history"]] == asked[:2]  # a refused question is not kept
-    assert recorder.calls[3]["history"] == []  # after /new
+    assert [q for q, _ in recorder.calls[3]["history"]] == asked[:2]  # a refused question is not kept
+    assert recorder.calls[4]["history"] == []  # after /new
     assert all(c["documents"] == ["proposal"] for c in recorder.calls)
     text = out.getvalue()
     assert text.startswith(DISCLOSURE) and "you> What are the fines for that?" in text
     assert "1. Is social scoring banned?\n2. What are the fines for that?" in text  # /history
     assert "error: The question is 5,000 characters long" in text
+    assert "something went wrong while answering" in text and "boom" not in text  # and the session went on
     assert "detrimental or unfavourable treatment" in text  # /sources: the whole clause
     assert "Unknown command /bogus" in text and "never asked" not in text
     kept = json.loads(saved.read_text(encoding="utf-8"))
