@@ -111,16 +111,28 @@ def cmd_ask(args) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
-    print(answer.text)
-    if answer.citations:
-        print("\nCitations:")
-        for i, c in enumerate(answer.citations, 1):
-            print(f"  [{i}] {c.display}  {c.url or ''}")
-    for notice in answer.notices:
-        print(f"\nNote: {notice}")
-    if not answer.text.startswith("*" + answer.disclosure):
-        print(f"\n{answer.disclosure}")
+    if args.format or args.output:
+        from .export import conversation_record, to_json, to_markdown
+        from .terminal import write_export
+        if args.output:
+            fmt = write_export([(args.question, answer)], assistant.library, args.output, args.format)
+            print(f"Saved the answer to {args.output} ({fmt}).", file=sys.stderr)
+            return 0
+        record = conversation_record([(args.question, answer)], assistant.library)
+        sys.stdout.write(to_json(record) if args.format == "json" else to_markdown(record))
+        return 0
+    from .terminal import print_answer
+    print_answer(answer)
     return 0
+
+
+def cmd_chat(args) -> int:
+    from .terminal import chat
+    assistant = _assistant()
+    if sys.stdin.isatty():
+        print("Opening the search index ...", file=sys.stderr, flush=True)
+    assistant.warm_up()
+    return chat(assistant, documents=args.doc)
 
 
 def cmd_serve(args) -> int:
@@ -181,7 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--doc", action="append", help="limit to a document id or group (proposal, gdpr, final, commentary)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict()")
+    ask.add_argument("--format", choices=["md", "json"],
+                     help="print the answer to keep: question, answer, cited clauses in full with EUR-Lex links, "
+                          "AI disclosure, date and corpus checksums")
+    ask.add_argument("-o", "--output", help="write that to a file instead (format from --format or the extension)")
     ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="an interactive conversation in the terminal (follow-ups, /save, /exit)")
+    chat.add_argument("--doc", action="append", help="limit to a document id or group (proposal, gdpr, final, commentary)")
+    chat.set_defaults(func=cmd_chat)
 
     index = sub.add_parser("index", help="build or reopen the search index (with progress)")
     index.add_argument("--rebuild", action="store_true", help="build anew even when nothing changed")

@@ -6,21 +6,27 @@ AI-system disclosure, on Gradio.
 ``gradio_client``: ``Client(url).predict(question, api_name="/ask")`` returns
 ``Assistant.ask(question).to_dict()``.
 
-Everything a user typed is escaped before it is shown, and the Chatbot's HTML sanitizer stays on.
-The source cards are HTML built here from escaped text only.
+Everything a user typed is shown as text (character references, never Markdown or HTML), and the
+Chatbot's HTML sanitizer stays on. The source cards are HTML built here from escaped text only.
+The page offers the conversation as a Markdown file (``assistant.export``), and ``/?q=QUESTION``
+opens the page with that question asked (each answer links to its own).
 """
 from __future__ import annotations
 
 import html
 import logging
 import re
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 from . import config as _config  # noqa: F401  (analytics and telemetry off before gradio is imported)
 from .answering.disclosure import DISCLOSURE, SHORT_LABEL
 from .errors import AssistantError, InvalidQuestion
+from .export import CITATION_MARK, clause_text, conversation_record, filename, to_markdown
 from .records import Answer, Citation
 
 log = logging.getLogger("assistant.ui")
@@ -30,6 +36,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7860
 CONCURRENCY = 2  # answers computed at once (a 2-core machine); the rest wait in the queue
 MAX_QUEUE = 64  # waiting requests beyond this are told the server is busy
+MAX_UPLOAD_BYTES = 0  # the page uploads nothing: Gradio's upload route refuses any file (413)
+CACHE_PURGE = (3600, 3600)  # Gradio's copies of downloaded conversations: checked hourly, kept an hour
 
 DOCUMENT_CHOICES = [
     ("AI Act proposal (2021)", "proposal"),
@@ -60,14 +68,14 @@ NOT_LEGAL_ADVICE = (
     "read the clauses themselves. The 2021 text is a proposal, not law in force; the AI Act as adopted is "
     "Regulation (EU) 2024/1689."
 )
-NO_DOCUMENTS = "Choose at least one group of documents under **Search in** to answer from."
+NO_DOCUMENTS = "Choose at least one group of documents under **Search in** (below the chat on a phone) to answer from."
 UNEXPECTED = ("**Something went wrong while answering.** The problem has been logged on the server. "
               "Please try again, or ask the question another way.")
 STREAM_STEP = 120  # characters of answer per streamed update
 LONG_DISPLAY = 1200  # characters of an over-long question echoed back in the chat
 
-CITE = re.compile(r"(?<![\\\w])\[(\d{1,3})\](?![(\[])")
-MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~$])")
+# ASCII punctuation (Markdown, HTML and autolink syntax) and the spaces that start a line (code blocks).
+USER_TEXT_SYNTAX = re.compile(r"[!-/:-@\[-`{-~]|(?:^|(?<=\n))[ \t]+")
 
 
 @dataclass
@@ -87,9 +95,10 @@ def anchor(turn: int, number: int) -> str:
 
 
 def escape_user_text(text: str) -> str:
-    """User text for the Markdown chat, shown exactly as typed: no HTML, no Markdown formatting."""
-    text = html.escape(text, quote=False)
-    return MD_SPECIAL.sub(r"\\\1", text)
+    """User text for the Markdown chat, shown as typed: every punctuation character (and the spaces
+    that start a line) as a numeric character reference, which Markdown and HTML display as that
+    character and never read as syntax. (Backslash escapes showed up in links: "evil\\.example".)"""
+    return USER_TEXT_SYNTAX.sub(lambda m: "".join(f"&#{ord(c)};" for c in m.group()), text)
 
 
 def _neutralize_html(text: str) -> str:
@@ -104,7 +113,7 @@ def link_citations(text: str, turn: int, count: int) -> str:
         if not 1 <= number <= count:
             return match.group(0)
         return f"[\\[{number}\\]](#{anchor(turn, number)})"
-    return CITE.sub(repl, text)
+    return CITATION_MARK.sub(repl, text)
 
 
 def _chip_text(citation: Citation) -> str:
@@ -117,10 +126,26 @@ def citation_chips(citations: list[Citation], turn: int) -> str:
     return f"**Sources:** {chips}"
 
 
-def render_answer(answer: Answer, turn: int) -> str:
+def deep_link(question: str) -> str:
+    """The page address (relative) that opens with ``question`` asked."""
+    return "?q=" + quote(question, safe="")
+
+
+def deep_link_question(params) -> str | None:
+    """The question a page address asks with ``?q=``, if any (``params``: the request's query parameters)."""
+    question = (params or {}).get("q")
+    return question if isinstance(question, str) and question.strip() else None
+
+
+def render_answer(answer: Answer, turn: int, question: str | None = None) -> str:
+    """The answer as chat Markdown: citations linked to their cards, the chips, a link that reopens
+    ``question`` (default: the answer's), the notices."""
     parts = [link_citations(_neutralize_html(answer.text), turn, len(answer.citations))]
+    link = f"[Link to this question]({deep_link(question or answer.question)})"
     if answer.citations:
-        parts.append(citation_chips(answer.citations, turn))
+        parts.append(f"{citation_chips(answer.citations, turn)} · {link}")
+    else:
+        parts.append(link)
     for notice in answer.notices:
         parts.append(f"_{_neutralize_html(notice)}_")
     return "\n\n".join(parts)
@@ -139,7 +164,7 @@ def chat_messages(turns: list[Turn], pending: str | None = None) -> list[dict]:
     for number, turn in enumerate(turns, 1):
         messages.append({"role": "user", "content": render_user(turn.question)})
         if turn.answer is not None:
-            messages.append({"role": "assistant", "content": render_answer(turn.answer, number)})
+            messages.append({"role": "assistant", "content": render_answer(turn.answer, number, turn.question)})
         elif turn.error is not None:
             messages.append({"role": "assistant", "content": turn.error})
         elif pending and number == len(turns):
@@ -149,14 +174,6 @@ def chat_messages(turns: list[Turn], pending: str | None = None) -> list[dict]:
 
 def _e(text) -> str:
     return html.escape(str(text), quote=True)
-
-
-def clause_text(citation: Citation, library) -> str:
-    """The whole cited clause from the library (the quote when the library cannot give it)."""
-    try:
-        return library.get(citation.doc, citation.ref).text
-    except Exception:  # noqa: BLE001 - a card must render even if the clause cannot be looked up
-        return citation.quote
 
 
 def _highlighted(text: str, quote: str) -> str:
@@ -195,9 +212,8 @@ def render_sources(turns: list[Turn], library=None) -> str:
     """The sources panel: the cited clauses of every answer, the latest answer first and open."""
     answered = [(n, t) for n, t in enumerate(turns, 1) if t.answer is not None and t.answer.citations]
     if not answered:
-        return ('<div class="sources-panel"><div class="sources-title">Sources</div>'
-                '<p class="sources-empty">The clauses an answer cites appear here: label, place in the act, '
-                "full text and a link to EUR-Lex.</p></div>")
+        return _sources_panel('<p class="sources-empty">The clauses an answer cites appear here: label, place in '
+                              "the act, full text and a link to EUR-Lex.</p>")
     sections = []
     latest = answered[-1][0]
     for number, turn in reversed(answered):
@@ -208,8 +224,13 @@ def render_sources(turns: list[Turn], library=None) -> str:
             f'<details class="sources-turn" id="sources-{number}"{" open" if number == latest else ""}>'
             f'<summary><span class="turn-num">Answer {number}</span>'
             f'<span class="turn-question">{_e(question)}</span></summary>{cards}</details>')
-    return ('<div class="sources-panel"><div class="sources-title">Sources</div>'
-            + "".join(sections) + "</div>")
+    return _sources_panel("".join(sections))
+
+
+def _sources_panel(body: str) -> str:
+    # A <details>, so that on a phone the panel below the chat folds away; a citation link opens it.
+    return (f'<details class="sources-panel" open><summary class="sources-title">Sources</summary>'
+            f'<div class="sources-body">{body}</div></details>')
 
 
 def _header_html() -> str:
@@ -318,6 +339,26 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
     yield gr.skip(), chat_messages(turns), render_sources(turns, library), conversation
 
 
+def filters_label(groups) -> str:
+    """The filters' accordion title, naming what is searched so that it tells without opening."""
+    chosen = [label for label, value in DOCUMENT_CHOICES if value in (groups or [])]
+    if len(chosen) == len(DOCUMENT_CHOICES):
+        return "Search in: all documents"
+    return "Search in: " + (", ".join(chosen) if chosen else "nothing (choose at least one)")
+
+
+def conversation_file(conversation: Conversation | None, library, directory: Path) -> str | None:
+    """The conversation so far as a Markdown file (``assistant.export``) in a fresh folder under
+    ``directory``; None before the first answer."""
+    turns = conversation.history() if isinstance(conversation, Conversation) else []
+    if not turns:
+        return None
+    record = conversation_record(turns, library)
+    path = Path(tempfile.mkdtemp(dir=directory)) / filename(record, "md")
+    path.write_text(to_markdown(record), encoding="utf-8")
+    return str(path)
+
+
 def clear(conversation: Conversation | None = None) -> tuple:
     """Start over: an empty chat (the opening message only) and an empty sources panel."""
     if isinstance(conversation, Conversation):
@@ -375,15 +416,19 @@ CSS = """
 #filters { padding: 4px 2px; }
 #examples button { text-align: left; }
 .sources-panel { border: 1px solid var(--line); border-radius: 10px; background: var(--block-background-fill);
-  max-height: 540px; overflow-y: auto; padding: 10px 12px 12px; }
-.sources-title { font-weight: 700; font-size: 0.95rem; color: var(--ink); margin: 2px 0 8px; }
+  padding: 10px 12px 12px; }
+.sources-body { max-height: 540px; overflow-y: auto; }
+.sources-title { font-weight: 700; font-size: 0.95rem; color: var(--ink); margin: 2px 0 8px; cursor: pointer; }
 .sources-empty { color: var(--muted); font-size: 0.88rem; margin: 0; }
 .sources-turn { margin-bottom: 8px; }
 .sources-turn > summary { cursor: pointer; list-style: none; display: flex; gap: 8px; align-items: baseline;
   padding: 4px 0; color: var(--muted); font-size: 0.84rem; }
 .sources-turn > summary::-webkit-details-marker { display: none; }
 .turn-num { font-weight: 700; color: var(--eu-blue); white-space: nowrap; }
-.turn-question { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.turn-question { overflow: hidden; text-overflow: ellipsis; white-space: nowrap; min-width: 0; }
+#chat .message-content, #chat .message .prose { overflow-wrap: anywhere; }
+#chat a[href^="?q="] { font-size: 0.82em; color: var(--muted) !important; }
+#download { flex: none; }
 .source-card { border: 1px solid var(--line); border-radius: 8px; margin: 6px 0; background: #fff; scroll-margin-top: 90px;
   transition: box-shadow .3s, border-color .3s; }
 .source-card > summary { cursor: pointer; list-style: none; display: flex; gap: 10px; padding: 9px 10px; align-items: flex-start; }
@@ -410,11 +455,30 @@ CSS = """
   .ai-label { font-size: 0.76rem; padding: 3px 10px 3px 3px; white-space: normal; }
   .ai-dot { width: 20px; height: 20px; font-size: 0.6rem; }
   .source-card { scroll-margin-top: 110px; }
+  #main-row { flex-direction: column; flex-wrap: nowrap; }
+  #main-row > .column { min-width: 0 !important; width: 100%; }
+  .ai-notice { font-size: 0.8rem; padding: 6px 10px; }
+  #chat { height: 62vh !important; }
+  #chat a[href^="#source-"] { white-space: normal; }
+  .sources-body { max-height: none; }
+  .source-body { padding: 0 10px 10px 12px; }
 }
 """
 
+# The page frame around Gradio's ``.contain``: Gradio rewrites the CSS above so that rules inside
+# @media match only within ``.contain``, hence these in a <style> of their own. Gradio pads the page
+# by 32 px and, as flex items of min-width auto, its frames grow to their content's min-content width:
+# measured at 390 px, an answer made the page 443 px wide. A phone gets 8 px and a frame no content can push wider than the screen.
+FRAME_CSS = """<style>
+gradio-app > .gradio-container, .gradio-container .main, .gradio-container .main > .wrap,
+.gradio-container main.contain { min-width: 0 !important; max-width: 100% !important; }
+@media (max-width: 760px) {
+  .gradio-container .main.app { padding-left: 8px !important; padding-right: 8px !important; }
+}
+</style>"""
+
 # A citation link opens its card (and the answer's section) and scrolls it into view.
-HEAD = """<script>
+HEAD = FRAME_CSS + """<script>
 (() => {
   function openSource(id) {
     const card = document.getElementById(id);
@@ -469,12 +533,31 @@ def build_ui(assistant) -> "gr.Blocks":
         documents optionally limits the search to groups: proposal, gdpr, commentary, final."""
         return api_ask(assistant, question, documents)
 
-    with gr.Blocks(title=TITLE, analytics_enabled=False) as demo:
+    exports = tempfile.TemporaryDirectory(prefix="assistant-exports-")  # removed with the app
+
+    def on_load(groups, conversation, request: gr.Request):
+        question = deep_link_question(request.query_params if request else None)
+        if question is None:
+            yield gr.skip(), gr.skip(), gr.skip(), conversation
+            return
+        yield from respond(assistant, question, groups, conversation)
+
+    # Gradio finds the request parameter by its annotation, which must be the class itself
+    # (with postponed annotations it is a string, and the request would be None).
+    on_load.__annotations__["request"] = gr.Request
+
+    def on_conversation(conversation):
+        path = conversation_file(conversation, assistant.library, Path(exports.name))
+        return gr.DownloadButton(value=path, interactive=path is not None)
+
+    with gr.Blocks(title=TITLE, analytics_enabled=False, delete_cache=CACHE_PURGE) as demo:
         conversation = gr.State(Conversation())
         gr.HTML(_header_html(), padding=False, elem_id="header")
         gr.HTML(_notice_html(), padding=False, elem_id="notice")
-        with gr.Row(equal_height=False):
-            with gr.Column(scale=7, min_width=420):
+        # Columns wrap below their min_width (the sum is wider than a laptop half-screen, narrower than a
+        # desktop): on a phone the chat comes first and the filters and sources follow it.
+        with gr.Row(equal_height=False, elem_id="main-row"):
+            with gr.Column(scale=7, min_width=360):
                 chatbot = gr.Chatbot(
                     value=chat_messages([]), elem_id="chat", show_label=False, height=600,
                     latex_delimiters=[], feedback_options=None, buttons=["copy"], sanitize_html=True,
@@ -492,23 +575,36 @@ def build_ui(assistant) -> "gr.Blocks":
                     )
                 with gr.Row():
                     clear_button = gr.Button("Clear conversation", variant="secondary", size="sm",
-                                             elem_id="clear", scale=0, min_width=180)
-            with gr.Column(scale=5, min_width=320):
-                groups = gr.CheckboxGroup(
-                    DOCUMENT_CHOICES, value=list(ALL_GROUPS), label="Search in", elem_id="filters",
-                    info="Answers come only from the documents checked here.",
-                )
+                                             elem_id="clear", scale=0, min_width=160)
+                    download = gr.DownloadButton("Download conversation", value=None, interactive=False,
+                                                 variant="secondary", size="sm", elem_id="download", scale=0,
+                                                 min_width=180)
+            with gr.Column(scale=5, min_width=300):
+                with gr.Accordion(filters_label(ALL_GROUPS), open=False, elem_id="filters-box") as filters_box:
+                    groups = gr.CheckboxGroup(
+                        DOCUMENT_CHOICES, value=list(ALL_GROUPS), label="Search in", show_label=False, elem_id="filters",
+                        info="Answers come only from the documents checked here.",
+                    )
                 sources = gr.HTML(render_sources([]), elem_id="sources", padding=False)
         gr.HTML(_footer_html(), padding=False, elem_id="legal")
 
         outputs = [question, chatbot, sources, conversation]
         question.submit(on_submit, [question, groups, conversation], outputs, api_visibility="private",
-                        show_progress="minimal")
+                        show_progress="minimal").then(on_conversation, conversation, download,
+                                                      api_visibility="private", queue=False)
         examples.click(on_example, [examples, groups, conversation], outputs, api_visibility="private",
-                       show_progress="minimal")
+                       show_progress="minimal").then(on_conversation, conversation, download,
+                                                     api_visibility="private", queue=False)
+        demo.load(on_load, [groups, conversation], outputs, api_visibility="private",
+                  show_progress="minimal").then(on_conversation, conversation, download,
+                                                api_visibility="private", queue=False)
+        groups.change(lambda chosen: gr.Accordion(label=filters_label(chosen)), groups, filters_box,
+                      api_visibility="private", queue=False)
         # Not queued, so it takes effect at once; an answer still streaming sees the new epoch and stops.
-        clear_button.click(clear, conversation, outputs, api_visibility="private", queue=False)
-        chatbot.clear(clear, conversation, outputs, api_visibility="private", queue=False)  # its bin icon
+        clear_button.click(clear, conversation, outputs, api_visibility="private", queue=False).then(
+            on_conversation, conversation, download, api_visibility="private", queue=False)
+        chatbot.clear(clear, conversation, outputs, api_visibility="private", queue=False).then(
+            on_conversation, conversation, download, api_visibility="private", queue=False)  # its bin icon
         gr.api(ask, api_name="ask")
     return demo
 
@@ -527,5 +623,6 @@ def launch(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, assistant=None, *
     demo.queue(default_concurrency_limit=concurrency, max_size=MAX_QUEUE)
     demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=prevent_thread_lock,
                 quiet=quiet, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
+                max_file_size=MAX_UPLOAD_BYTES,
                 footer_links=["api"], **page_assets())
     return demo

@@ -16,8 +16,8 @@ its own:
 
 Usage::
 
-    /work/venv/bin/python bench/benchmark.py            # prints the table (~3-5 min on 2 cores)
-    /work/venv/bin/python bench/benchmark.py --json out.json
+    python bench/benchmark.py            # prints the table (~3-5 min on 2 cores)
+    python bench/benchmark.py --json out.json
 
 The targets of issue #4 are checked at the end (exit status 1 when one is missed).
 """

@@ -2,11 +2,11 @@
 
 Runs on the real index (built or reopened under ASSISTANT_DATA_DIR) through ``Retriever.search``:
 
-    /work/venv/bin/python bench/tune.py sweep       # one-at-a-time sweeps of the fusion constants
-    /work/venv/bin/python bench/tune.py split       # the chosen constants on two halves of the questions
-    /work/venv/bin/python bench/tune.py glossary    # each glossary entry left out in turn, and none at all
-    /work/venv/bin/python bench/tune.py units       # dense units of one kind left out (what embedding them buys)
-    /work/venv/bin/python bench/tune.py precision   # bfloat16 vs float32 clause vectors
+    python bench/tune.py sweep       # one-at-a-time sweeps of the fusion constants
+    python bench/tune.py split       # the chosen constants on two halves of the questions
+    python bench/tune.py glossary    # each glossary entry left out in turn, and none at all
+    python bench/tune.py units       # dense units of one kind left out (what embedding them buys)
+    python bench/tune.py precision   # bfloat16 vs float32 clause vectors
 
 Tuning on the eval set is what this does, so its numbers flatter the retriever; the held-out
 questions in bench/heldout_questions.yaml (reported by bench/benchmark.py) were never used here.

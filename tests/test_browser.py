@@ -1,7 +1,7 @@
 """The web UI in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
 Never ``playwright install``: .ci/run installs the ``chromium`` package; without it these tests skip.
-A screenshot of the answered page is saved to tests/artifacts/ (gitignored).
+Screenshots of the answered page (1366 x 1000, and 390 x 844 as on a phone) go to tests/artifacts/ (gitignored).
 """
 from __future__ import annotations
 
@@ -38,18 +38,39 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, app):
+def new_page(browser, app, width: int, height: int, **options):
+    """A page in a fresh context of that viewport size, recording any request that leaves the app."""
     url = app["url"]
-    context = browser.new_context(viewport={"width": 1366, "height": 1000})
+    context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True, **options)
     page = context.new_page()
     page.set_default_timeout(30_000)
     outside = []
-    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", url)) else None)
+    page.on("request", lambda r: outside.append(r.url) if not r.url.startswith(("data:", "blob:", url)) else None)
     page.outside_requests = outside
     page.app_url = url
+    return page
+
+
+@pytest.fixture
+def page(browser, app):
+    page = new_page(browser, app, 1366, 1000)
     yield page
-    context.close()
+    page.context.close()
+
+
+SIZES = {"phone": dict(width=390, height=844, is_mobile=True, has_touch=True, device_scale_factor=2),
+         "desktop": dict(width=1366, height=1000)}
+
+
+def fits(page, width: int) -> bool:
+    """No horizontal scroll. A mobile browser widens its layout viewport (innerWidth) to wide content,
+    so the page is measured against the screen's width as well."""
+    return page.evaluate(f"document.documentElement.scrollWidth <= Math.min(window.innerWidth, {width})")
+
+
+def right_edge(locator) -> float:
+    box = locator.bounding_box()
+    return box["x"] + box["width"]
 
 
 def ask(page, question: str):
@@ -119,9 +140,12 @@ def test_follow_up_clear_and_typed_html_is_not_run(page):
     expect(page.locator("[data-testid='bot']").last.locator("a[href^='#source-2-']").first).to_be_visible()
     expect(page.locator("#sources-2")).to_have_attribute("open", "")
 
-    hostile = '<img src=x onerror="window.__typed_html_ran = 1"> <b>bold?</b>'
+    hostile = ('<img src=x onerror="window.__typed_html_ran = 1"> <b>bold?</b> https://evil.example *not em* '
+               "a\\b [x](https://evil.example) `code`")
     ask(page, hostile)
-    expect(page.locator("[data-testid='user']").last).to_have_text(hostile)
+    expect(page.locator("[data-testid='user']").last).to_have_text(hostile)  # as typed: no added backslash
+    assert page.locator("#chat [data-testid='user'] a, #chat [data-testid='user'] em, "
+                        "#chat [data-testid='user'] code").count() == 0
     expect(page.locator("[data-testid='bot']")).to_have_count(4)
     assert page.evaluate("window.__typed_html_ran") is None
     assert page.locator("#chat [data-testid='user'] img, #chat [data-testid='user'] b").count() == 0
@@ -144,3 +168,91 @@ def test_over_long_question_and_example_button(page, app):
     answer = page.locator("[data-testid='bot']").last
     expect(answer.locator("a[href^='#source-2-']").first).to_be_visible()
     expect(answer).to_contain_text("GDPR, Art. 22")
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_layout_fits_the_screen_with_answer_and_source_card_reachable(browser, app, size):
+    """Phone (390 x 844) and desktop (1366 x 1000): no horizontal scroll, the AI label on screen, the chat
+    first (beside the sources on a desktop, above them on a phone), the filters folded in an accordion,
+    and an answer's source card reachable from its chip. Screenshots go to tests/artifacts/."""
+    from playwright.sync_api import expect
+
+    options = dict(SIZES[size])
+    width, height = options.pop("width"), options.pop("height")
+    page = new_page(browser, app, width, height, **options)
+    try:
+        page.goto(page.app_url)
+        expect(page.locator(".ai-label")).to_be_in_viewport()
+        assert fits(page, width)
+        filters = page.locator("#filters")
+        expect(filters).to_be_hidden()  # folded: the accordion names what is searched
+        expect(page.locator("#filters-box")).to_contain_text("Search in: all documents")
+
+        ask(page, QUESTION)
+        answer = page.locator("[data-testid='bot']").last
+        chips = answer.locator("a[href^='#source-1-']")
+        expect(chips.first).to_be_visible()
+        assert fits(page, width)
+        chat, panel = page.locator("#chat").bounding_box(), page.locator("#sources").bounding_box()
+        if width < 760:
+            assert panel["y"] >= chat["y"] + chat["height"] - 1  # the sources below the chat
+        else:
+            assert panel["x"] >= chat["x"] + chat["width"] - 1 and panel["y"] < chat["y"] + chat["height"]
+
+        target = chips.first.get_attribute("href")[1:]
+        chips.first.click()
+        card = page.locator(f"details.source-card#{target}")
+        expect(card).to_have_attribute("open", "")
+        expect(card).to_be_in_viewport()
+        expect(card.locator(".source-text")).to_be_visible()
+        expect(card.locator("a.source-link")).to_be_visible()
+        expect(page.locator(".ai-label")).to_be_in_viewport()  # still on screen after scrolling to the card
+        for element in (page.locator(".ai-label"), answer, card, card.locator("a.source-link")):
+            assert right_edge(element) <= width + 0.5  # nothing cut off on the right
+
+        page.locator("#filters-box button").first.click()  # the accordion opens in place
+        expect(filters).to_be_visible()
+        expect(filters.locator("input[type=checkbox]")).to_have_count(4)
+        assert fits(page, width)
+
+        ARTIFACTS.mkdir(exist_ok=True)
+        name = f"ui-{width}x{height}"
+        card.evaluate("el => el.scrollIntoView({block: 'center'})")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"{name}-source.png"))  # what the screen shows at the card
+        # The whole page from the top, the answer shown from its start in the chat's own scroll area.
+        answer.evaluate("el => { el.scrollIntoView({block: 'start'}); window.scrollTo(0, 0); }")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        assert fits(page, width)
+        assert not page.outside_requests, page.outside_requests
+    finally:
+        page.context.close()
+
+
+def test_deep_link_reopens_the_question_and_the_conversation_downloads(browser, app):
+    from urllib.parse import quote
+
+    from playwright.sync_api import expect
+
+    page = new_page(browser, app, 390, 844, is_mobile=True, has_touch=True)
+    try:
+        page.goto(page.app_url + "?q=" + quote(QUESTION))
+        expect(page.locator("[data-testid='user']").last).to_have_text(QUESTION)
+        answer = page.locator("[data-testid='bot']").last
+        expect(answer.locator("a[href^='#source-1-']").first).to_be_visible()
+        expect(page.locator("#sources details.source-card").first).to_be_attached()
+        link = answer.locator("a", has_text="Link to this question")
+        assert link.get_attribute("href") == "?q=" + quote(QUESTION, safe="")
+
+        button = page.locator("#download")
+        expect(button).to_be_enabled()
+        with page.expect_download() as info:
+            button.click()
+        download = info.value
+        assert download.suggested_filename.startswith("conversation-") and download.suggested_filename.endswith(".md")
+        text = open(download.path(), encoding="utf-8").read()
+        assert QUESTION in text and DISCLOSURE in text and "eur-lex.europa.eu" in text and "Corpus versions" in text
+        assert not page.outside_requests, page.outside_requests
+    finally:
+        page.context.close()

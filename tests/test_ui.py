@@ -6,12 +6,14 @@ tests/test_browser.py) on a free port, with the session's assistant.
 from __future__ import annotations
 
 import concurrent.futures
+import html
 import json
 import os
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -98,12 +100,61 @@ def test_opening_message_and_page_carry_the_disclosure():
     assert "Not legal advice" in ui._footer_html()
 
 
-def test_user_text_is_shown_escaped():
-    shown = ui.escape_user_text('<img src=x onerror="alert(1)"> **bold** [a](javascript:alert(1))')
-    assert "<img" not in shown and "&lt;img" in shown
-    assert "\\*\\*bold\\*\\*" in shown and "\\[a\\]\\(javascript:alert\\(1\\)\\)" in shown
+TYPED = ('<img src=x onerror="alert(1)"> **bold** [a](javascript:alert(1)) https://evil.example a\\b `c` '
+         "www.evil.example x@evil.example\n    four spaces\n1. one\n# heading\n> quote &amp; &#42;")
+
+
+def test_user_text_is_shown_as_typed():
+    shown = ui.escape_user_text(TYPED)
+    assert not set("<>*[]()`\\#&.:") & set(shown.replace("&#", "").replace(";", ""))  # no syntax left
+    assert html.unescape(shown) == TYPED  # every character is still there, as a character reference
+    # Rendered by a CommonMark parser, it is one paragraph of plain text: the characters typed, no link,
+    # no image, no emphasis, no code, and no backslash added.
+    from markdown_it import MarkdownIt
+
+    tokens = MarkdownIt("commonmark").parse(shown)
+    assert [t.type for t in tokens] == ["paragraph_open", "inline", "paragraph_close"]
+    inline = tokens[1].children
+    assert {t.type for t in inline} <= {"text", "softbreak"}
+    assert "".join("\n" if t.type == "softbreak" else t.content for t in inline) == TYPED
     long = ui.render_user("x" * 5000)
     assert len(long) < 1400 and "5,000 characters" in long
+
+
+def test_answers_link_to_their_question_and_the_link_reopens_it():
+    from urllib.parse import parse_qs
+
+    question = "What does Art. 5(1)(c) say? & more #1"
+    answer = Answer(question, "Banned [1].", [citation()], DISCLOSURE)
+    shown = ui.render_answer(answer, 1)
+    link = shown[shown.index("[Link to this question](") + len("[Link to this question]("):].split(")")[0]
+    assert link == ui.deep_link(question) and link.startswith("?q=")
+    assert ui.deep_link_question({k: v[0] for k, v in parse_qs(link[1:]).items()}) == question
+    assert ui.deep_link_question({}) is None and ui.deep_link_question({"q": "  "}) is None
+    assert ui.deep_link_question(None) is None
+
+
+def test_filters_label_names_what_is_searched():
+    assert ui.filters_label(ui.ALL_GROUPS) == "Search in: all documents"
+    assert ui.filters_label(["gdpr", "final"]) == "Search in: GDPR, Final AI Act (2024)"
+    assert "choose at least one" in ui.filters_label([])
+
+
+def test_download_conversation_file(library, tmp_path):
+    conversation = ui.Conversation()
+    assert ui.conversation_file(conversation, library, tmp_path) is None  # nothing to keep yet
+    clause = library.get("ai-act-proposal-2021", "Art. 5(1)(c)")
+    answer = Answer("Is social scoring banned?", "Yes [1].", [citation(quote=clause.text[:60])], DISCLOSURE)
+    conversation.turns = [ui.Turn("Is social scoring banned?", answer), ui.Turn("broken", error="x")]
+    path = Path(ui.conversation_file(conversation, library, tmp_path))
+    text = path.read_text(encoding="utf-8")
+    assert path.parent.parent == tmp_path and path.name.startswith("conversation-") and path.suffix == ".md"
+    assert "Is social scoring banned?" in text and "broken" not in text  # failed turns are not kept
+    assert DISCLOSURE in text and clause.url in text
+    assert "detrimental or unfavourable treatment" in text  # the whole clause, beyond the quote
+    assert library.corpus.checksums["gdpr"] in text
+    # two sessions exporting in the same minute do not overwrite each other
+    assert Path(ui.conversation_file(conversation, library, tmp_path)) != path
 
 
 def test_citations_link_to_their_source_cards():
@@ -121,6 +172,7 @@ def test_answer_has_chips_and_answer_html_is_neutralized():
     assert "<script" not in shown
     assert "(#source-1-1)" in shown and "[2 · AI Act proposal, Art. 6](#source-1-2)" in shown
     assert "_The verifier removed 1 unsupported" in shown
+    assert "[Link to this question](?q=q)" in shown
 
 
 def test_source_cards_escape_everything_and_link_to_eur_lex():
@@ -156,7 +208,7 @@ def test_respond_streams_then_shows_linked_answer_and_sources():
     steps, (box, chat, panel, conversation) = run(fake, "Is social scoring banned?")
     assert box == ""
     assert len(steps) > 3  # the user's message first, then partial answers, then the final one
-    assert steps[0][1][-1] == {"role": "user", "content": "Is social scoring banned?"}
+    assert steps[0][1][-1] == {"role": "user", "content": ui.render_user("Is social scoring banned?")}
     partial = steps[2][1][-1]["content"]
     assert partial and len(partial) < len(fake.answer.text)
     assert "(#source-1-1)" in chat[-1]["content"] and "**Sources:**" in chat[-1]["content"]
@@ -320,6 +372,26 @@ def test_page_is_served_without_analytics(app):
     with urllib.request.urlopen(app["url"] + "config", timeout=10) as response:
         config = json.loads(response.read())
     assert config["analytics_enabled"] is False and config["title"] == ui.TITLE
+
+
+@pytest.mark.slow
+def test_uploads_refused_system_files_unreachable_loopback_only(app):
+    """The page uploads nothing, so Gradio's upload route takes no file; its file route serves no
+    system file; the server listens on the loopback interface only."""
+    import uuid
+
+    boundary = uuid.uuid4().hex
+    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.bin\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + b"x" * 100_000 + f"\r\n--{boundary}--\r\n".encode()
+    request = urllib.request.Request(app["url"] + "gradio_api/upload", data=body, method="POST",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(request, timeout=10)
+    assert info.value.code == 413 and "maximum allowed size" in info.value.read().decode()
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(app["url"] + "gradio_api/file=/etc/passwd", timeout=10)
+    assert info.value.code == 403
+    assert app["demo"].server_name == "127.0.0.1"
 
 
 @pytest.mark.slow
