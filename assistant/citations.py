@@ -158,7 +158,7 @@ COVER = re.compile(r"\bCover\b")
 # The name of an instrument outside the corpus right after a reference: "Article 16 TFEU",
 # "Article 8 of the ECHR", "Article 7 of the Charter", "Article 5 of Directive 2016/680".
 EXTERNAL_AFTER = re.compile(
-    r"\s*+,?\s*+(?:of\s++|in\s++|from\s++)?(?:the\s++)?(?P<name>TFEU|TEU|ECHR|EUCFR|CFR|"
+    r"(?<!\s)\s*+,?\s*+(?:of\s++|in\s++|from\s++)?(?:the\s++)?(?P<name>TFEU|TEU|ECHR|EUCFR|CFR|"
     r"Treaty\b(?:\s++on\s++(?:the\s++)?(?:Functioning\s++of\s++the\s++)?European\s++Union)?|"
     r"(?:EU\s++)?Charter\b(?:\s++of\s++Fundamental\s++Rights)?|(?:European\s++)?Convention\b(?:\s++on\s++Human\s++Rights)?|"
     r"(?:Law\s++Enforcement\s++)?Directive\b(?:\s++\((?:EU|EC)\))?(?:\s++No)?(?:\s++\d++/\d++)?|"

@@ -108,6 +108,10 @@ def cmd_index(args) -> int:
 def cmd_ask(args) -> int:
     assistant = _assistant()
     answer = assistant.ask(args.question, documents=args.doc)
+    if args.explain:
+        print(explain(answer.plan), file=sys.stderr if not args.json else sys.stdout)
+        if args.json:
+            return 0
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=1))
         return 0
@@ -124,6 +128,20 @@ def cmd_ask(args) -> int:
     from .terminal import print_answer
     print_answer(answer)
     return 0
+
+
+def explain(plan: dict) -> str:
+    """How the question was read (the query plan), one line a field, empty fields left out."""
+    lines = ["How the question was read:"]
+    for key, value in plan.items():
+        if key in ("question", "history") or value in ((), [], {}, "", False, None):
+            continue
+        if key == "weights":
+            value = ", ".join(f"{d} {w:g}" for d, w in sorted(value.items(), key=lambda x: -x[1]))
+        elif isinstance(value, list):
+            value = ", ".join(f"{v['doc']} {v['ref']}" if isinstance(v, dict) else str(v) for v in value)
+        lines.append(f"  {key}: {value}")
+    return "\n".join(lines)
 
 
 def cmd_chat(args) -> int:
@@ -164,7 +182,9 @@ def cmd_eval(args) -> int:
     if args.json:
         print(json.dumps(result["summary"], indent=1))
     else:
-        print(table(result["summary"]))
+        for name, block in result["splits"].items():
+            print(f"\n== {name} split ==")
+            print(table(block))
         print("\ngate:", "passed" if not failures else "FAILED: " + "; ".join(failures))
     return 1 if (args.gate and failures) else 0
 
@@ -193,6 +213,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("--doc", action="append", help="limit to a document id or group (proposal, gdpr, final, commentary)")
     ask.add_argument("--json", action="store_true", help="print Answer.to_dict()")
+    ask.add_argument("--explain", action="store_true", help="also print how the question was read (the query plan)")
     ask.add_argument("--format", choices=["md", "json"],
                      help="print the answer to keep: question, answer, cited clauses in full with EUR-Lex links, "
                           "AI disclosure, date and corpus checksums")

@@ -28,8 +28,8 @@ CITATION_MARK = re.compile(r"(?<![\\\w])\[(\d{1,3})\](?![(\[])")
 # Characters that Markdown (CommonMark + GFM) reads as syntax anywhere in a line.
 MD_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 # ... and at the start of a line: headings, quotes, bullets and rules; ordered list items ("1.", "2)").
-MD_LINE_START = re.compile(r"^(\s*)([#>+\-=])", re.MULTILINE)
-MD_ORDERED = re.compile(r"^(\s*\d{1,9})([.)])", re.MULTILINE)
+MD_LINE_START = re.compile(r"^([ \t]*+)([#>+\-=])", re.MULTILINE)  # within a line: linear
+MD_ORDERED = re.compile(r"^([ \t]*+\d{1,9})([.)])", re.MULTILINE)
 
 
 def clause_text(citation: Citation, library) -> str:

@@ -365,6 +365,15 @@ class ClauseIndex:
             existing = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         except Exception as exc:
             raise CorruptIndex(f"The index cannot be read ({type(exc).__name__}: {exc}).") from None
+        if self.writable and not self.settings.chroma_url:
+            # Under the build lock no other build runs here: a staging collection is a killed
+            # build's leftover (9 MB when killed after embedding), dropped now rather than later.
+            for name in sorted(n for n in existing if n.startswith(STAGING_PREFIX)):
+                try:
+                    client.delete_collection(name)
+                except Exception:
+                    pass  # only disk space; the next build tries again
+            existing = {n for n in existing if not n.startswith(STAGING_PREFIX)}
         if self.name in existing and not rebuild:
             self.collection = client.get_collection(self.name, embedding_function=None)
             self._check()

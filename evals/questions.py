@@ -7,14 +7,20 @@ from pathlib import Path
 
 import yaml
 
-QUESTIONS_PATH = Path(__file__).with_name("questions.yaml")
+HERE = Path(__file__).parent
+QUESTIONS_PATH = HERE / "questions.yaml"
+# Every file of known questions: the original 200, the questions written blind for the locked
+# test split, and the version-comparison questions (all test).
+QUESTION_FILES = [QUESTIONS_PATH, HERE / "questions_new.yaml", HERE / "questions_versions.yaml"]
+SPLIT_PATH = HERE / "split.yaml"
 
 CATEGORIES = """definitions prohibited-practices biometric-exceptions high-risk-classification
 high-risk-requirements operator-obligations conformity-assessment transparency sandboxes governance
 eu-database post-market-monitoring codes-of-conduct penalties entry-into-force recitals
 explanatory-memorandum gdpr-principles gdpr-lawful-basis gdpr-consent gdpr-special-categories
 gdpr-rights gdpr-automated-decisions gdpr-dpia gdpr-breach gdpr-dpo gdpr-transfers gdpr-fines
-cross-document commentary proposal-vs-final out-of-scope nonexistent multi-turn disclosure-attack""".split()
+cross-document commentary proposal-vs-final out-of-scope nonexistent multi-turn disclosure-attack
+everyday-wording lists figures general""".split()
 
 
 @dataclass(frozen=True)
@@ -27,6 +33,7 @@ class Question:
     derived_facts: tuple[dict, ...] = ()
     decline: bool = False
     note: str = ""
+    split: str = "test"  # "tune" (weights and rules may be tuned on it) or "test" (locked)
 
     @property
     def question(self) -> str:
@@ -37,7 +44,21 @@ class Question:
         return list(self.key_facts) + [d["pattern"] for d in self.derived_facts]
 
 
-def load_questions(path: Path = QUESTIONS_PATH) -> list[Question]:
+def tune_ids() -> set[str]:
+    """The ids that may be tuned on (``split.yaml``); every other question is test."""
+    return set(yaml.safe_load(SPLIT_PATH.read_text(encoding="utf-8"))["tune"])
+
+
+def load_questions(path: Path | None = None, split: str | None = None) -> list[Question]:
+    """The known questions (all files, or one ``path``), optionally only one split."""
+    tune = tune_ids()
+    out = []
+    for file in ([path] if path else QUESTION_FILES):
+        out += _load(file, tune)
+    return [q for q in out if split is None or q.split == split]
+
+
+def _load(path: Path, tune: set[str]) -> list[Question]:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
     out = []
     for item in items:
@@ -48,6 +69,7 @@ def load_questions(path: Path = QUESTIONS_PATH) -> list[Question]:
             key_facts=tuple(item.get("key_facts") or []),
             derived_facts=tuple(item.get("derived_facts") or []),
             decline=bool(item.get("decline")), note=item.get("note") or "",
+            split="tune" if item["id"] in tune else "test",
         ))
     return out
 

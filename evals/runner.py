@@ -23,6 +23,7 @@ RETRIEVAL_K = (1, 5, 10)
 @dataclass
 class ItemResult:
     id: str
+    split: str
     category: str
     question: str
     decline_expected: bool
@@ -109,7 +110,7 @@ def run_item(assistant, question: Question, baseline=None) -> ItemResult:
     missing = [p for p in patterns if not re.search(p, answer.text, re.IGNORECASE)]
     disclosed = bool(answer.disclosure) and not HUMAN_CLAIMS.search(answer.text) and (
         bool(history) or answer.disclosure in answer.text)
-    result = ItemResult(question.id, question.category, question.question, question.decline, answer.abstained,
+    result = ItemResult(question.id, question.split, question.category, question.question, question.decline, answer.abstained,
                         facts_ok, missing, cited, fabricated_citations(answer, assistant.library),
                         precision, recall, disclosed, latency)
     if expected and len(question.turns) == 1:
@@ -157,14 +158,34 @@ def summarise(results: list[ItemResult]) -> dict:
 
 
 def run_suite(assistant, baseline=None, questions: list[Question] | None = None, progress=None) -> dict:
+    """Every question; ``summary`` is the locked ``test`` split (what the gate reads), and
+    ``splits`` has both (tuning reads only ``tune``)."""
     questions = questions or load_questions()
     results = []
     for i, question in enumerate(questions, 1):
         results.append(run_item(assistant, question, baseline))
         if progress:
             progress(i, len(questions))
-    summary = summarise(results)
-    return {"summary": summary, "items": [r.__dict__ for r in results]}
+    splits = {name: summarise([r for r in results if r.split == name])
+              for name in ("tune", "test") if any(r.split == name for r in results)}
+    summary = splits.get("test") or summarise(results)
+    return {"summary": summary, "splits": splits, "items": [r.__dict__ for r in results]}
+
+
+GAP_WARNING = 0.05  # a tune-test gap above this on a headline metric is shown as a warning
+
+
+def gaps(result: dict) -> list[str]:
+    """Warnings for headline metrics where ``tune`` beats ``test`` by more than GAP_WARNING."""
+    splits = result.get("splits", {})
+    if {"tune", "test"} - set(splits):
+        return []
+    out = []
+    for key in ("key_fact_coverage", "article_recall@5", "clause_recall@5"):
+        tune, test = splits["tune"]["overall"].get(key), splits["test"]["overall"].get(key)
+        if tune is not None and test is not None and tune - test > GAP_WARNING:
+            out.append(f"{key}: tune {tune:.2f} vs test {test:.2f} (gap {tune - test:.2f} > {GAP_WARNING})")
+    return out
 
 
 def load_thresholds() -> dict:

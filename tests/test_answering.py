@@ -54,7 +54,8 @@ def test_follow_up_uses_the_conversation(assistant):
 def test_definition_lead(assistant):
     answer = assistant.ask("What is a provider under the proposal?")
     assert (P, "Art. 3(2)") in cited(answer)
-    assert "defines it" in answer.text and "develops an AI system" in answer.text
+    assert answer.plan["asks"] == "definition" and "(Definitions) provides" in answer.text
+    assert "develops an AI system" in answer.text
     assert_grounded(answer, assistant)
 
 

@@ -4,13 +4,13 @@ The index is the session's one build (the ``assistant`` fixture in conftest.py b
 ASSISTANT_DATA_DIR once and reopens it afterwards)."""
 from __future__ import annotations
 
-import time
 
 import pytest
 
 from assistant.clauses import top_level
 from assistant.index import ClauseIndex
-from assistant.retrieval import HybridRetriever, document_weights, hits_from_documents
+from assistant import plan as planning
+from assistant.retrieval import HybridRetriever, hits_from_documents
 
 pytestmark = pytest.mark.slow
 
@@ -87,15 +87,17 @@ def test_a_comparison_searches_both_versions(assistant):
 
 
 def test_gdpr_vocabulary_is_not_mistaken_for_the_impact_assessment(assistant):
-    weights = document_weights("When is a data protection impact assessment mandatory?", assistant.library)
+    weights = planning.build("When is a data protection impact assessment mandatory?", assistant.library).weights
     assert "impact-assessment-swd-2021-84-part1" not in weights or weights[GDPR] >= 1.0
     hits = assistant.retrieve("When is a data protection impact assessment mandatory?", k=5)
     assert (GDPR, "Art. 35") in articles(hits, 3)
 
 
 def test_follow_up_uses_the_conversation(assistant):
-    hits = assistant.retriever.search("And if we're only the processor?", k=10,
-                                      context="What's the deadline for notifying a personal data breach under GDPR?")
+    earlier = "What's the deadline for notifying a personal data breach under GDPR?"
+    plan = planning.build("And if we're only the processor?", assistant.library, history=[(earlier, None)])
+    assert plan.follow_up and earlier in plan.context
+    hits = assistant.retriever.search(plan, k=10)
     assert (GDPR, "Art. 33") in articles(hits, 5)
 
 
@@ -110,21 +112,9 @@ def test_langchain_retriever(assistant):
 
 
 def test_the_whole_corpus_index_reopens_without_rebuild(assistant):
-    started = time.perf_counter()
     index = ClauseIndex(assistant.library, assistant.settings).open(progress=False)
     assert not index.built
     assert index.name == assistant.retriever.index.name
-    assert index.collection.count() == len(index.embedded)
-    assert time.perf_counter() - started < 10
+    assert index.collection.count() == len(index.embedded)  # reopen time: bench/benchmark.py
 
 
-def test_warm_queries_are_fast(assistant):
-    questions = ["Is social scoring banned?", "What must a DPIA contain?", "Who chairs the AI Board?",
-                 "How long must logs be kept?", "What is a serious incident?"] * 4
-    assistant.retrieve(questions[0])
-    times = []
-    for question in questions:
-        started = time.perf_counter()
-        assistant.retrieve(question, k=10)
-        times.append(time.perf_counter() - started)
-    assert sorted(times)[len(times) // 2] < 0.25  # generous for CI; bench/benchmark.py measures p50/p95

@@ -27,7 +27,8 @@ from ..records import Citation, Hit
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, register
 
-MONEY = re.compile(r"\d[\d ]*+\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
+# Starts only at the beginning of a run of digits and spaces, so a long run is scanned once.
+MONEY = re.compile(r"(?<!\d)(?<!\d )\d[\d ]*\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
 TIME = re.compile(r"\b(?:\d++|twenty\w*|thirty|\w+teen) (?:hours|days|months|years|working days)\b"
                   r"|\b(?:enter into force|shall apply from|without undue delay)\b", re.IGNORECASE)
 EXCEPTION = re.compile(r"^\s*+(?:\(\w+\)\s*+)?(?:This obligation shall not apply|.{0,40}shall not apply|"

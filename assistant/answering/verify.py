@@ -24,7 +24,8 @@ TRUSTED_HOSTS = ("eur-lex.europa.eu",)  # links besides the cited clauses' own a
 HEADER = re.compile(r"^\*\*\[(\d+)\]\s*+(.*?)\*\*")
 LINK = re.compile(r"\[([^\]\n]*+)\]\((\S+?)\)")
 BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]++")
-QUOTATION = re.compile(r"“([^”]{20,})”|\"([^\"\n]{20,})\"|‘([^’]{20,})’")
+# Opening marks excluded inside, so that a run of them ("‘‘‘‘") is not rescanned from each one.
+QUOTATION = re.compile(r"“([^“”]{20,})”|\"([^\"\n]{20,})\"|‘([^‘’]{20,})’")
 
 
 def normalise(text: str) -> str:
