@@ -217,7 +217,9 @@ def _add_em_section(b: _Builder, source: Source, rec: dict) -> None:
 def _add_annex(b: _Builder, source: Source, rec: dict) -> None:
     annex = f"Annex {rec['number']}"
     path = (f"{annex} {rec.get('title') or ''}".strip(),)
-    b.add(annex, "annex", rec["text"], path, source.url, None, title=rec.get("title"))
+    # Records parsed from the official file carry no flattened text: it is the content rendered.
+    text = rec.get("text") or "\n".join(render(n) for n in rec["content"])
+    b.add(annex, "annex", text, path, source.url, None, title=rec.get("title"))
     # Headings split an annex into groups; collect the nodes under each heading first.
     groups: list[tuple[dict | None, list[dict]]] = [(None, [])]
     for node in rec["content"]:
