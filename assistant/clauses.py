@@ -321,6 +321,12 @@ def _parse_commentary(source: Source, records: list[dict]) -> dict[str, Clause]:
     return b.clauses
 
 
+def build_clauses(source: Source, records: list[dict]) -> dict[str, Clause]:
+    """The clauses of one document from its records (JSON Lines layout, without the meta line)."""
+    parse = _parse_commentary if source.kind == "commentary" else _parse_act
+    return parse(source, records)
+
+
 # ---------------------------------------------------------------- documents
 
 @dataclass
@@ -391,9 +397,7 @@ class Library:
         self.documents: dict[str, Document] = {}
         for source in corpus.sources:
             records = corpus.records(source)
-            meta, body = records[0], records[1:]
-            parse = _parse_commentary if source.kind == "commentary" else _parse_act
-            self.documents[source.id] = Document(source, meta, parse(source, body))
+            self.documents[source.id] = Document(source, records[0], build_clauses(source, records[1:]))
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.documents.values())

@@ -180,6 +180,7 @@ class _Acts:
         self.current: dict | None = None
         self.paragraph: dict | None = None  # the numbered paragraph that collects what follows
         self.annex_title_due = False
+        self.closed = False  # the closing formula ("Done at ...") was read: the act is whole
 
     # -- structure
     def heading(self, block: Block) -> None:
@@ -256,6 +257,7 @@ class _Acts:
             self.current, self.paragraph, self.part = None, None, "end"
             return
         if kind == "final":
+            self.closed = True
             self.current, self.paragraph, self.part = None, None, "closing"
             return
         if kind == "note":
@@ -319,15 +321,34 @@ def parse(files: list[tuple[str, bytes]]) -> list[dict]:
         raise CorpusError(f"An Official Journal act is one HTML file; the manifest gives {len(files)}.")
     name, data = files[0]
     try:
-        root = lxml.html.document_fromstring(data)
+        data.decode("utf-8")  # EUR-Lex serves UTF-8; anything else is a damaged or a wrong file
+        root = lxml.html.document_fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except UnicodeDecodeError as exc:
+        raise CorpusError(f"{name} is not UTF-8 text (byte {exc.start}): a damaged or binary file, "
+                          "not the EUR-Lex HTML.") from None
     except (lxml.etree.ParserError, ValueError) as exc:
         raise CorpusError(f"{name} is not readable HTML: {exc}") from None
     acts = _Acts()
     for block in _blocks(root.body if root.find("body") is not None else root):
         acts.feed(block)
     records = acts.records
-    if not any(r["kind"] == "article" for r in records):
-        title = root.findtext(".//title") or ""
-        raise CorpusError(f"{name} holds no articles of an act in the Official Journal layout "
-                          f"(page title: {title.strip()[:80]!r}); it is not the expected EUR-Lex text.")
+    _check_whole(name, root, records, acts.closed)
     return records
+
+
+def _check_whole(name: str, root, records: list[dict], closed: bool) -> None:
+    """Refuse a file that is not a whole act: an error page, a cut download, a gap in the articles."""
+    articles = [r["number"] for r in records if r["kind"] == "article"]
+    if not articles:
+        title = (root.findtext(".//title") or "").strip()
+        raise CorpusError(f"{name} holds no articles of an act in the Official Journal layout "
+                          f"(page title: {title[:80]!r}); it is not the expected EUR-Lex text.")
+    if articles != list(range(1, len(articles) + 1)):
+        gap = next(n for i, n in enumerate(articles, 1) if n != i)
+        raise CorpusError(f"{name}: the articles are not numbered 1 to {len(articles)} without gaps "
+                          f"(Article {gap} comes in position {articles.index(gap) + 1}); the file is not the whole act.")
+    if not closed:
+        last = next(r for r in reversed(records) if r["kind"] in ("article", "annex"))
+        where = f"Article {last['number']}" if last["kind"] == "article" else f"Annex {last['number']}"
+        raise CorpusError(f"{name} ends at {where} without the act's closing formula (\"Done at ...\"): "
+                          "the file is cut short or is not the whole act.")
