@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Iterator
 
+from .content import render
 from .errors import UnknownReference
 from .sources import Corpus, Source
 
@@ -69,19 +70,6 @@ def make_label(ref: str, source: Source) -> str:
 
 
 # ---------------------------------------------------------------- legal acts
-
-def _node_line(node: dict) -> str:
-    num = node.get("printed_num") and node.get("num") or node.get("num")
-    return f"{num} {node['text']}" if num else node["text"]
-
-
-def render(node: dict, depth: int = 0) -> str:
-    """A node and its descendants as lines with two spaces of indentation per level,
-    the layout of the corpus' own flattened ``text``."""
-    lines = ["  " * depth + _node_line(node)]
-    lines += [render(child, depth + 1) for child in node.get("children") or []]
-    return "\n".join(lines)
-
 
 def _dedent(text: str) -> str:
     lines = text.split("\n")
@@ -217,9 +205,7 @@ def _add_em_section(b: _Builder, source: Source, rec: dict) -> None:
 def _add_annex(b: _Builder, source: Source, rec: dict) -> None:
     annex = f"Annex {rec['number']}"
     path = (f"{annex} {rec.get('title') or ''}".strip(),)
-    # Records parsed from the official file carry no flattened text: it is the content rendered.
-    text = rec.get("text") or "\n".join(render(n) for n in rec["content"])
-    b.add(annex, "annex", text, path, source.url, None, title=rec.get("title"))
+    b.add(annex, "annex", rec["text"], path, source.url, None, title=rec.get("title"))
     # Headings split an annex into groups; collect the nodes under each heading first.
     groups: list[tuple[dict | None, list[dict]]] = [(None, [])]
     for node in rec["content"]:

@@ -15,6 +15,7 @@ from typing import Iterator
 
 import lxml.html
 
+from ..content import flatten
 from ..errors import CorpusError
 
 # A point label: (a), (iv), (12), 1., 3.1., — and the quoted labels of amending provisions (‘(68)).
@@ -333,6 +334,9 @@ def parse(files: list[tuple[str, bytes]]) -> list[dict]:
         acts.feed(block)
     records = acts.records
     _check_whole(name, root, records, acts.closed)
+    for rec in records:
+        if "content" in rec:
+            rec["text"] = flatten(rec["content"])
     return records
 
 
