@@ -376,6 +376,8 @@ class Library:
 
     @classmethod
     def from_settings(cls, settings) -> "Library":
+        from .fetch import ensure_corpus
+        ensure_corpus(settings)  # the first start on a fresh machine fetches the sources, saying so
         return cls(Corpus.from_settings(settings))
 
     def __init__(self, corpus: Corpus):

@@ -150,3 +150,46 @@ def test_a_truncated_act_is_refused(settings):
     data = (corpus.dir / source.official[0].file).read_bytes()
     with pytest.raises(CorpusError, match="cut.html.*ends at Article"):
         eurlex_html.parse([("cut.html", data[: len(data) // 2])])
+
+
+def test_parsing_is_cached_by_the_checksums(settings, tmp_path, monkeypatch):
+    from assistant import parsers
+    from assistant.clauses import Library
+    corpus = Corpus(settings.corpus_dir, settings.manifest_path, tmp_path)
+    if not corpus.reads_official(corpus.by_id["gdpr"]):
+        pytest.skip("no official files")
+    cold = Library(corpus)
+    cached = sorted(p.name for p in tmp_path.glob("*.json"))
+    assert [n.split("-")[0] for n in cached] == ["ai", "gdpr"]
+    # a warm start reads the cache: the parser is not called
+    monkeypatch.setitem(parsers.PARSERS, "eurlex-html", lambda files: pytest.fail("parsed again"))
+    warm = Library(Corpus(settings.corpus_dir, settings.manifest_path, tmp_path))
+    assert [c.text for c in warm.all_clauses] == [c.text for c in cold.all_clauses]
+    # a damaged cache file is parsed anew and replaced
+    monkeypatch.undo()
+    victim = tmp_path / cached[1]
+    victim.write_text(victim.read_text()[:1000], encoding="utf-8")
+    again = Library(Corpus(settings.corpus_dir, settings.manifest_path, tmp_path))
+    assert again.get("gdpr", "Art. 6(1)(f)").text == cold.get("gdpr", "Art. 6(1)(f)").text
+    assert len(victim.read_text()) > 1000
+
+
+def test_the_library_refuses_a_wrong_official_file_naming_it(settings, tmp_path):
+    """An error page saved in place of the Act, even with the manifest updated to its checksum."""
+    import hashlib
+
+    from assistant.clauses import Library
+    from assistant.fetch import fetch
+    corpus = Corpus.from_settings(settings)
+    fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
+    gdpr = corpus.by_id["gdpr"]
+    page = b"<html><head><title>EUR-Lex - Service unavailable</title></head><body><p>Try later</p></body></html>"
+    (tmp_path / gdpr.official[0].file).write_bytes(page)
+    manifest = json.loads(settings.manifest_path.read_text(encoding="utf-8"))
+    for doc in manifest["documents"]:
+        if doc["id"] == "gdpr":
+            doc["official"][0]["sha256"] = hashlib.sha256(page).hexdigest()
+    path = tmp_path / "manifest.json"
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"GDPR_en_OJ_L_119_2016\.html holds no articles.*Service unavailable"):
+        Library(Corpus(tmp_path, path, tmp_path / "parsed"))
