@@ -193,3 +193,54 @@ def test_the_library_refuses_a_wrong_official_file_naming_it(settings, tmp_path)
     path.write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(CorpusError, match=r"GDPR_en_OJ_L_119_2016\.html holds no articles.*Service unavailable"):
         Library(Corpus(tmp_path, path, tmp_path / "parsed"))
+
+
+# ---------------------------------------------------------------- PDF text repairs
+
+from assistant.parsers import pdf_text  # noqa: E402
+
+
+def test_pdf_glyphs_ligatures_hyphen_mark_and_bullets():
+    assert pdf_text.fix_glyphs("\ufb01ne high\uffferisk \uf0b7 item") == "fine high-risk • item"
+
+
+def test_pdf_running_headers_and_page_numbers_are_dropped():
+    pages = [["EN 1 EN", "Text one.", "1"], ["EN 2 EN", "Text two.", "2"], ["EN 3 EN", "Text three.", "3"]]
+    assert pdf_text.drop_running_lines(pages) == [["Text one."], ["Text two."], ["Text three."]]
+
+
+def test_pdf_footnotes_leave_the_body_and_calls_become_markers():
+    lines = ["within the meaning of Recommendation 2003/361/EC61", ";", "Article 61 applies.", " ",
+             "61 Commission Recommendation of 6 May 2003 concerning", "the definition of SMEs."]
+    body, notes = pdf_text.split_footnotes(lines)
+    assert notes == {"61": "Commission Recommendation of 6 May 2003 concerning the definition of SMEs."}
+    marked = pdf_text.attach_punctuation(pdf_text.mark_footnote_calls(body, set(notes)))
+    # "Article 61" is a reference, not a call: the digits are not glued to a word
+    assert marked == ["within the meaning of Recommendation 2003/361/EC[^61];", "Article 61 applies."]
+
+
+def test_pdf_words_hyphenated_at_a_line_end_are_joined_and_dashes_kept():
+    assert pdf_text.join_hyphenated(["an un-", "expected result", "a gap -", "and a dash"]) == \
+        ["an unexpected result", "a gap - and a dash"]
+
+
+def test_pdf_paragraphs_follow_the_wrap_space_across_pages():
+    pages = [pdf_text.Page(1, ["(a) the first point runs ", "onto a second line;", "(b) the second point is split ", "over "]),
+             pdf_text.Page(2, ["the page break; ", "(i) a label opens a new one."])]
+    assert pdf_text.paragraphs(pages) == [
+        (1, "(a) the first point runs onto a second line;"),
+        (1, "(b) the second point is split over the page break;"),
+        (2, "(i) a label opens a new one.")]
+
+
+@pytest.mark.parametrize("cut, what", [(0.5, "cut short"), (None, "not a PDF")])
+def test_a_cut_or_wrong_pdf_is_refused_naming_it(settings, cut, what):
+    corpus = Corpus.from_settings(settings)
+    (f,) = corpus.by_id["edpb-edps-joint-opinion-5-2021"].official
+    path = corpus.dir / f.file
+    if not path.is_file():
+        pytest.skip("no official PDF")
+    data = path.read_bytes()
+    data = data[: int(len(data) * cut)] if cut else b"<html><title>404</title></html>"
+    with pytest.raises(CorpusError, match=f"opinion.pdf.*{what}|opinion.pdf is {what}"):
+        pdf_text.read_pages(data, "opinion.pdf")
