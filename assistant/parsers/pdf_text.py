@@ -113,7 +113,17 @@ def mark_footnote_calls(lines: list[str], numbers: set[str]) -> list[str]:
     def call(m: re.Match) -> str:
         return f"{m.group(1)}[^{m.group(2)}]" if m.group(2) in numbers else m.group(0)
     pattern = re.compile(r"([A-Za-z)’\]])(\d{1,3})(?=\s*$|[\s,.;:)])")
-    return [pattern.sub(call, line) for line in lines]
+    out: list[str] = []
+    for line in lines:
+        # PDFium may also set the superscript at the start of the next line ("…European Council" /
+        # "33, and it ensures…"): a line opening with a note number and punctuation, after a line
+        # that ends on a letter with no wrap space.
+        lead = re.match(r"(\d{1,3})(?=[,.;:)])", line)
+        if lead and lead.group(1) in numbers and out and re.search(r"[A-Za-z’]$", out[-1]):
+            out[-1] += f"[^{lead.group(1)}]" + pattern.sub(call, line[lead.end():])
+            continue
+        out.append(pattern.sub(call, line))
+    return out
 
 
 def attach_punctuation(lines: list[str]) -> list[str]:
@@ -157,6 +167,9 @@ def repaired_pages(data: bytes, name: str) -> list[Page]:
 # A line that opens with a point or paragraph label starts a paragraph even after a trailing space
 # ("…missing children; " / "(ii) the prevention…" in Art. 5(1)(d) of COM(2021) 206).
 LABEL_START = re.compile(r"^(\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}\.)\s")
+# Headings of an act stand alone, and so does the article title after "Article N", though PDFium
+# ends it with a wrap space ("Technical documentation " / "1. The technical documentation ...").
+HEADING = re.compile(r"^(Article \d+|TITLE [IVXLC]+|CHAPTER [\dIVXLC]+|ANNEX [IVXLC]+)$")
 
 
 def paragraphs(pages: list[Page]) -> list[tuple[int, str]]:
@@ -164,14 +177,23 @@ def paragraphs(pages: list[Page]) -> list[tuple[int, str]]:
     where a paragraph wraps, across page breaks too (a paragraph split over two pages is one)."""
     out: list[tuple[int, str]] = []
     open_ = False
+    after_article = False
     for page in pages:
         for line in page.lines:
             if not line.strip():
                 open_ = False
                 continue
-            if open_ and not LABEL_START.match(line.strip()):
+            heading = bool(HEADING.match(line.strip()))
+            # Some full lines lack the wrap space too ("…the execution of criminal" / "penalties, …"):
+            # a lowercase line after one that stops without closing punctuation goes on with it.
+            if out and not open_ and not heading and re.match(r"[a-z]", line.strip()) \
+                    and not re.search(r"[.;:!?]\s*$", out[-1][1]) and not after_article:
+                open_ = True
+                out[-1] = (out[-1][0], out[-1][1].rstrip() + " ")
+            if open_ and not heading and not LABEL_START.match(line.strip()):
                 out[-1] = (out[-1][0], out[-1][1] + line.strip() + (" " if line.endswith(" ") else ""))
             else:
                 out.append((page.number, line.strip() + (" " if line.endswith(" ") else "")))
-            open_ = line.endswith(" ")
+            open_ = line.endswith(" ") and not heading and not (after_article and not LABEL_START.match(line.strip()))
+            after_article = heading and line.strip().startswith("Article ")
     return [(n, text.strip()) for n, text in out]

@@ -1,0 +1,168 @@
+"""The enacting part of a Commission legislative proposal PDF (COM(2021) 206): recitals and articles
+with their titles, chapters, paragraphs, points, sub-points and subparagraphs, as act records.
+
+Not yet in ``PARSERS``: measured against the oracle by bench/official_sources.py; the explanatory
+memorandum, the annexes (the second PDF) and the financial statement are not parsed, so the
+proposal is still read from its JSON Lines conversion.
+"""
+from __future__ import annotations
+
+import re
+
+from ..content import flatten
+from ..errors import CorpusError
+from . import pdf_text
+
+ARTICLE = re.compile(r"^Article (\d+)$")
+TITLE = re.compile(r"^TITLE ([IVXLC]+)$")
+CHAPTER = re.compile(r"^CHAPTER (\d+)$")
+RECITAL = re.compile(r"^\((\d{1,3})\) (.+)$")
+PARAGRAPH = re.compile(r"^(\d{1,3})\. (.+)$")
+POINT = re.compile(r"^(\((?:[a-z]{1,4}|\d{1,3})\)|[—–-]) (.+)$")
+ROMAN = re.compile(r"^\((?=[ivxl]+\))(x{0,3})(ix|iv|v?i{0,3})\)$")
+
+
+def _letter_after(label: str | None) -> str:
+    if label is None:
+        return "(a)"
+    return f"({chr(ord(label[1]) + 1)})" if len(label) == 3 else ""
+
+
+def _kind(label: str, open_point: dict | None) -> str:
+    """'roman' for (i), (ii) ... under a letter point; (i) right after (h) is the letter i unless
+    (h) announces a list (ends with ":")."""
+    if label in ("—", "–", "-"):
+        return "indent"
+    if re.fullmatch(r"\(\d+\)", label):
+        return "number"
+    if not ROMAN.match(label) or open_point is None:
+        return "letter"
+    follows = {"(i)": "(h)", "(v)": "(u)", "(x)": "(w)"}.get(label)
+    if follows and open_point["num"] == follows and not open_point["text"].endswith(":"):
+        return "letter"
+    return "roman"
+
+
+class _Article:
+    """Builds one article's content tree from its paragraphs in reading order."""
+
+    def __init__(self):
+        self.content: list[dict] = []
+        self.paragraph: dict | None = None  # numbered paragraph open
+        self.letter: dict | None = None  # letter or number point open (for its sub-points)
+
+    def _holder(self) -> list[dict]:
+        return self.paragraph.setdefault("children", []) if self.paragraph is not None else self.content
+
+    def add(self, text: str) -> None:
+        if m := PARAGRAPH.match(text):
+            expected = int(self.paragraph["num"][:-1]) + 1 if self.paragraph else 1
+            if int(m.group(1)) == expected:
+                self.paragraph = {"num": f"{m.group(1)}.", "text": m.group(2)}
+                self.content.append(self.paragraph)
+                self.letter = None
+                return
+        if m := POINT.match(text):
+            label, body = m.group(1), m.group(2)
+            node = {"num": label, "text": body}
+            # a point of a deeper kind than the open one is its sub-point: (1) > (a) > (i)
+            kind = _kind(label, self.letter)
+            if self.letter is not None and (kind == "roman" or (kind == "letter" and _kind(self.letter["num"], None) == "number")):
+                self.letter.setdefault("children", []).append(node)
+                return
+            holder = self._holder()
+            _renumber(holder, node)
+            holder.append(node)
+            self.letter = node
+            return
+        node = {"num": None, "text": text}
+        if self.paragraph is not None:
+            self.paragraph.setdefault("children", []).append(node)
+        else:
+            self.content.append(node)
+        self.letter = None
+
+
+def _renumber(siblings: list[dict], node: dict) -> None:
+    """The PDF's automatic numbering sometimes prints a label twice ("(a), (a), (b)" in Art. 1):
+    a label equal to the previous sibling's takes the next in sequence; the printed one is kept."""
+    previous = next((s for s in reversed(siblings) if s.get("num") and s["num"][0] == "("), None)
+    if previous is None or node["num"][0] != "(":
+        return
+    if previous["num"] == node["num"] or previous.get("printed_num") and _next(previous["printed_num"]) == node["num"]:
+        node["printed_num"] = node["num"]
+        node["num"] = _next(previous["num"])
+
+
+def _next(label: str) -> str:
+    inner = label[1:-1]
+    return f"({int(inner) + 1})" if inner.isdigit() else _letter_after(label)
+
+
+def parse(files: list[tuple[str, bytes]]) -> list[dict]:
+    name, data = files[0]
+    pages = pdf_text.repaired_pages(data, name)
+    paras = [text for _, text in pdf_text.paragraphs(pages)]
+    try:
+        start = paras.index("Whereas:")
+        enact = next(i for i, t in enumerate(paras) if t.startswith("HAVE ADOPTED THIS REGULATION"))
+        end = next(i for i, t in enumerate(paras) if t.startswith("Done at "))
+    except (ValueError, StopIteration):
+        raise CorpusError(f"{name}: no recitals, enacting formula or closing 'Done at' found: "
+                          "not the whole text of a Commission proposal.") from None
+    records: list[dict] = []
+    for text in paras[start + 1:enact]:
+        if m := RECITAL.match(text):
+            records.append({"kind": "recital", "number": int(m.group(1)), "text": m.group(2)})
+        elif records:
+            records[-1]["text"] += "\n" + text
+    title = chapter = (None, None)
+    pending = None
+    article: _Article | None = None
+    record: dict | None = None
+    body = paras[enact + 1:end]
+    for i, text in enumerate(body):
+        if m := TITLE.match(text):
+            title, chapter, pending = (m.group(1), None), (None, None), "title"
+            continue
+        if m := CHAPTER.match(text):
+            chapter, pending = (m.group(1), None), "chapter"
+            continue
+        if pending == "article-title":
+            pending = None
+            continue
+        if pending in ("title", "chapter"):
+            if pending == "title":
+                title = (title[0], text)
+            else:
+                chapter = (chapter[0], text)
+            pending = "heading-more"
+            continue
+        if pending == "heading-more":
+            pending = None
+            if text.isupper() and not ARTICLE.match(text):  # a heading set on two lines
+                if chapter[0]:
+                    chapter = (chapter[0], f"{chapter[1]} {text}")
+                else:
+                    title = (title[0], f"{title[1]} {text}")
+                continue
+        if m := ARTICLE.match(text):
+            article = _Article()
+            record = {"kind": "article", "number": int(m.group(1)), "title": None,
+                      "title_num": title[0], "title_heading": title[1],
+                      "chapter_num": chapter[0], "chapter_heading": chapter[1], "content": article.content}
+            records.append(record)
+            following = body[i + 1] if i + 1 < len(body) else ""
+            if following and not (PARAGRAPH.match(following) or POINT.match(following) or following.endswith((".", ":"))):
+                record["title"] = following
+                pending = "article-title"
+            continue
+        if article is not None and not text.startswith("This Regulation shall be binding in its entirety"):
+            article.add(text)
+    for rec in records:
+        if "content" in rec:
+            rec["text"] = flatten(rec["content"])
+    for note_page in pages:
+        for number, text in note_page.footnotes.items():
+            records.append({"kind": "footnote", "number": number, "text": text})
+    return records
