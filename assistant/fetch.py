@@ -174,7 +174,12 @@ def fetch(sources: list[Source], dest: Path, from_dir: Path | None = None, *, re
         if target.is_file() and sha256_of(target) == want.sha256:
             outcomes.append(Outcome(want, "present"))
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            outcomes.append(Outcome(want, "failed", f"cannot write to {target.parent}: {exc.strerror}"))
+            say(f"{'failed':10} {want.file}  ({outcomes[-1].detail})")
+            continue
         if from_dir is not None:
             outcome = _copy(want, target, Path(from_dir))
         elif want.url is None:

@@ -224,3 +224,16 @@ def test_cli_fetch_from_folder(corpus, tmp_path, capsys):
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "copied" in out.err and f"{tmp_path}:" in out.out and "files in place." in out.out
+
+
+def test_the_first_start_fetches_what_is_missing_and_says_so(corpus, server, tmp_path, capsys):
+    from assistant.config import Settings
+    sources = _served(corpus, server, "ok")
+    settings = Settings(corpus_dir=tmp_path / "corpus", data_dir=tmp_path / "data",
+                        manifest_path=corpus_manifest(tmp_path, sources))
+    library = Library.from_settings(settings)
+    assert "lacks 2 source file(s); fetching them" in capsys.readouterr().err
+    assert library.get("ai-act-final-2024", "Art. 50(1)").text.startswith("1. Providers shall ensure")
+    seen = len(server.requests)
+    Library.from_settings(settings)  # everything present: no network, nothing said
+    assert len(server.requests) == seen and "fetching" not in capsys.readouterr().err
