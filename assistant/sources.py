@@ -94,7 +94,10 @@ class Corpus:
 
     def _verify(self, path: Path, expected: str, source: Source) -> str:
         if not path.is_file():
-            fetch = " (`assistant corpus fetch` downloads the official files)" if source.official else ""
+            official = any(self.dir / f.file == path for f in source.official)
+            fetch = (" (`assistant corpus fetch` downloads it)" if official else
+                     " (this JSON Lines conversion has no official address: "
+                     "`assistant corpus fetch --from DIR` copies it from a folder that holds it)")
             raise CorpusError(
                 f"Source file {path} for '{source.id}' is missing from the corpus directory "
                 f"{self.dir} (ASSISTANT_CORPUS_DIR){fetch}."
