@@ -1,9 +1,10 @@
-"""The enacting part of a Commission legislative proposal PDF (COM(2021) 206): recitals and articles
-with their titles, chapters, paragraphs, points, sub-points and subparagraphs, as act records.
+"""A Commission legislative proposal's PDFs (COM(2021) 206: the proposal, then its annexes) as act
+records: recitals; articles with their titles, chapters, paragraphs, points, sub-points and
+subparagraphs; annexes with their sections and points.
 
 Not yet in ``PARSERS``: measured against the oracle by bench/official_sources.py; the explanatory
-memorandum, the annexes (the second PDF) and the financial statement are not parsed, so the
-proposal is still read from its JSON Lines conversion.
+memorandum and the financial statement are not parsed, so the proposal is still read from its JSON
+Lines conversion.
 """
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ CHAPTER = re.compile(r"^CHAPTER (\d+)$")
 RECITAL = re.compile(r"^\((\d{1,3})\) (.+)$")
 PARAGRAPH = re.compile(r"^(\d{1,3})\. (.+)$")
 POINT = re.compile(r"^(\((?:[a-z]{1,4}|\d{1,3})\)|[—–-]) (.+)$")
+ANNEX = re.compile(r"^ANNEX ([IVXLC]+)$")
+ANNEX_POINT = re.compile(r"^(\d{1,2}(?:\.\d{1,2})*)\. (.+)$")
+SECTION_HEAD = re.compile(r"^(Section|Part) [A-Z0-9]+\b")
 ROMAN = re.compile(r"^\((?=[ivxl]+\))(x{0,3})(ix|iv|v?i{0,3})\)$")
 
 
@@ -81,6 +85,24 @@ class _Article:
         else:
             self.content.append(node)
         self.letter = None
+
+
+class _Annex(_Article):
+    """An annex: numbered points ("1.", "3.1.") in any order of the annex's own numbering, section
+    headings ("Section A – ...", "Part 1") as heading nodes, then points and subparagraphs as in an
+    article."""
+
+    def add(self, text: str) -> None:
+        if SECTION_HEAD.match(text):
+            self.content.append({"num": None, "text": text, "heading": True})
+            self.paragraph = self.letter = None
+            return
+        if m := ANNEX_POINT.match(text):
+            self.paragraph = {"num": f"{m.group(1)}.", "text": m.group(2)}
+            self.content.append(self.paragraph)
+            self.letter = None
+            return
+        super().add(text)
 
 
 def _renumber(siblings: list[dict], node: dict) -> None:
@@ -159,10 +181,32 @@ def parse(files: list[tuple[str, bytes]]) -> list[dict]:
             continue
         if article is not None and not text.startswith("This Regulation shall be binding in its entirety"):
             article.add(text)
+    for name, data in files[1:]:
+        records += _annexes(name, data)
     for rec in records:
         if "content" in rec:
             rec["text"] = flatten(rec["content"])
     for note_page in pages:
         for number, text in note_page.footnotes.items():
             records.append({"kind": "footnote", "number": number, "text": text})
+    return records
+
+
+def _annexes(name: str, data: bytes) -> list[dict]:
+    """The annexes PDF: "ANNEX N", its title, then its content up to the next annex."""
+    records: list[dict] = []
+    annex: _Annex | None = None
+    title_due = False
+    for _, text in pdf_text.paragraphs(pdf_text.repaired_pages(data, name)):
+        if m := ANNEX.match(text):
+            annex = _Annex()
+            records.append({"kind": "annex", "number": m.group(1), "title": None, "content": annex.content})
+            title_due = True
+        elif title_due:
+            records[-1]["title"] = text
+            title_due = False
+        elif annex is not None:
+            annex.add(text)
+    if not records:
+        raise CorpusError(f"{name} holds no 'ANNEX' headings: not the annexes of a Commission proposal.")
     return records

@@ -166,7 +166,7 @@ def repaired_pages(data: bytes, name: str) -> list[Page]:
 
 # A line that opens with a point or paragraph label starts a paragraph even after a trailing space
 # ("…missing children; " / "(ii) the prevention…" in Art. 5(1)(d) of COM(2021) 206).
-LABEL_START = re.compile(r"^(\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}\.)\s")
+LABEL_START = re.compile(r"^(\((?:[a-z]{1,4}|\d{1,3})\)|\d{1,3}(?:\.\d{1,3})*\.)\s")
 # Headings of an act stand alone, and so does the article title after "Article N", though PDFium
 # ends it with a wrap space ("Technical documentation " / "1. The technical documentation ...").
 HEADING = re.compile(r"^(Article \d+|TITLE [IVXLC]+|CHAPTER [\dIVXLC]+|ANNEX [IVXLC]+)$")
