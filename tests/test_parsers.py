@@ -266,3 +266,14 @@ def test_proposal_pdfs_recitals_articles_and_annexes_against_the_oracle(settings
     assert sum(c.kind == "annex" for c in parsed.values()) == 9
     assert result.ratio >= 0.985
     assert "pdf" not in PARSERS  # the proposal keeps its JSON Lines until the target is met
+
+
+def test_pdf_footnote_number_alone_on_its_line_and_a_call_before_punctuation():
+    lines = ["for more”1", ", that the Commission", "1. CONTEXT OF THE PROPOSAL", " ",
+             "1", "https://ec.europa.eu/guidelines.pdf", "2", "European Commission, White Paper."]
+    body, notes = pdf_text.split_footnotes(lines)
+    assert notes == {"1": "https://ec.europa.eu/guidelines.pdf", "2": "European Commission, White Paper."}
+    marked = pdf_text.mark_footnote_calls(body, set(notes))
+    assert marked == ["for more”[^1]", ", that the Commission", "1. CONTEXT OF THE PROPOSAL"]  # a heading is no call
+    assert pdf_text.paragraphs([pdf_text.Page(1, marked)]) == [
+        (1, "for more”[^1], that the Commission"), (1, "1. CONTEXT OF THE PROPOSAL")]

@@ -8,9 +8,12 @@ the oracle's lines; PyMuPDF was not considered for its AGPL licence.
 What the PDFs break, each repaired by a rule below (tests/test_parsers.py has one test each):
 glyphs (ligatures, PDFium's U+FFFE for a printed hyphen, Symbol-font bullets), running headers and
 footers ("EN 40 EN", repeated on every page), footnotes (moved out of the body, their calls written
-``[^N]`` as in the JSON Lines) and words hyphenated at a line end. Joining lines into paragraphs and
-reading the legal structure of a PDF is not done yet: no PDF format is in ``PARSERS``, and those
-documents are read from their JSON Lines conversion.
+``[^N]`` as in the JSON Lines) and words hyphenated at a line end; ``paragraphs`` joins lines by
+the wrap space PDFium leaves inside a paragraph. No PDF format is in ``PARSERS`` yet: those documents
+are read from their JSON Lines conversion. Known limit: a paragraph whose last line PDFium also ends
+with a space runs into the next one (the oracle, converted from the layout, splits them); the page
+geometry would settle it (COM(2021) 206: line pitch 13.8 pt, paragraph gap 17-20 pt, from
+``PdfTextPage.get_charbox``).
 """
 from __future__ import annotations
 
@@ -92,17 +95,18 @@ def split_footnotes(lines: list[str]) -> tuple[list[str], dict[str, str]]:
     if not blanks:
         return lines, {}
     start = blanks[-1] + 1
-    if start >= len(lines) or not FOOTNOTE_LINE.match(lines[start].strip()):
+    if start >= len(lines) or not re.match(r"\d{1,3}( \S|$)", lines[start].strip()):
         return lines, {}
     notes: dict[str, str] = {}
     current = None
     for line in lines[start:]:
-        m = FOOTNOTE_LINE.match(line.strip())
+        # "61 Commission Recommendation …", or the number alone on its line and the note below it
+        m = FOOTNOTE_LINE.match(line.strip()) or re.fullmatch(r"(\d{1,3})()", line.strip())
         if m and (current is None or int(m.group(1)) == int(current) + 1):
             current = m.group(1)
             notes[current] = m.group(2).strip()
         elif current is not None:
-            notes[current] = f"{notes[current]} {line.strip()}"
+            notes[current] = f"{notes[current]} {line.strip()}".strip()
     return lines[:blanks[-1]], notes
 
 
@@ -112,14 +116,14 @@ def mark_footnote_calls(lines: list[str], numbers: set[str]) -> list[str]:
     the page's own notes, so that "Article 61" or "EC27" without such a note stay as they are."""
     def call(m: re.Match) -> str:
         return f"{m.group(1)}[^{m.group(2)}]" if m.group(2) in numbers else m.group(0)
-    pattern = re.compile(r"([A-Za-z)’\]])(\d{1,3})(?=\s*$|[\s,.;:)])")
+    pattern = re.compile(r"([A-Za-z)’”\]])(\d{1,3})(?=\s*$|[\s,.;:)])")
     out: list[str] = []
     for line in lines:
         # PDFium may also set the superscript at the start of the next line ("…European Council" /
         # "33, and it ensures…"): a line opening with a note number and punctuation, after a line
         # that ends on a letter with no wrap space.
-        lead = re.match(r"(\d{1,3})(?=[,.;:)])", line)
-        if lead and lead.group(1) in numbers and out and re.search(r"[A-Za-z’]$", out[-1]):
+        lead = re.match(r"(\d{1,3})(?=[,;:)]|\.(?!\s*[A-Z\d]))", line)  # not a heading's "1. CONTEXT", "1.1."
+        if lead and lead.group(1) in numbers and out and re.search(r"[A-Za-z’”]$", out[-1]):
             out[-1] += f"[^{lead.group(1)}]" + pattern.sub(call, line[lead.end():])
             continue
         out.append(pattern.sub(call, line))
@@ -190,6 +194,11 @@ def paragraphs(pages: list[Page]) -> list[tuple[int, str]]:
                     and not re.search(r"[.;:!?]\s*$", out[-1][1]) and not after_article:
                 open_ = True
                 out[-1] = (out[-1][0], out[-1][1].rstrip() + " ")
+            # a line opening with punctuation ends the sentence of the line before (after a
+            # footnote call: "…for more”[^1]" / ", that the Commission…")
+            if out and re.match(r"[,.;:]", line.strip()) and not heading:
+                open_ = True
+                out[-1] = (out[-1][0], out[-1][1].rstrip())
             if open_ and not heading and not LABEL_START.match(line.strip()):
                 out[-1] = (out[-1][0], out[-1][1] + line.strip() + (" " if line.endswith(" ") else ""))
             else:
