@@ -1,9 +1,9 @@
 """Parsing the official source files: agreement with the JSON Lines oracle and time, on this machine.
 
-1. EUR-Lex HTML (assistant.parsers.eurlex_html): per document, the oracle's clauses, how many are
-   identical after whitespace normalisation, differing, missing, extra; parse time of each file.
-2. The Commission proposal's PDFs (recitals, articles, annexes), the same comparison.
-3. PDFs: the text libraries compared (time for all pages; share of the oracle's text lines of 40+
+1. Every document whose official format has a parser (EUR-Lex HTML, the Commission proposal's PDFs):
+   the oracle's clauses, how many are identical after whitespace normalisation, differing, missing,
+   extra; parse time.
+2. PDFs: the text libraries compared (time for all pages; share of the oracle's text lines of 40+
    characters found verbatim in the extracted text, lines joined by spaces), then the same share
    after the repair rules of assistant.parsers.pdf_text, per PDF.
 
@@ -20,10 +20,10 @@ import re
 import time
 
 from assistant.agreement import HEADER, compare, normalise
-from assistant.clauses import build_clauses, top_level
+from assistant.clauses import build_clauses
 from assistant.config import Settings
 from assistant.parsers import PARSERS
-from assistant.parsers import commission_pdf, pdf_text
+from assistant.parsers import pdf_text
 from assistant.sources import Corpus
 
 
@@ -74,7 +74,7 @@ def main() -> None:
     args = parser.parse_args()
     corpus = Corpus.from_settings(Settings.from_env())
 
-    print("EUR-Lex HTML against the JSON Lines oracle")
+    print("Official files against the JSON Lines oracle")
     print(HEADER + f" {'parse s':>8}")
     for source in corpus.sources:
         formats = {f.format for f in source.official}
@@ -88,20 +88,6 @@ def main() -> None:
         print(result.row() + f" {seconds:>8.2f}")
         for ref, (want, got) in result.differing.items():
             print(f"    {ref}: oracle …{want}… parsed …{got}…")
-
-    print("\nCommission proposal PDFs: recitals, articles, annexes (assistant.parsers.commission_pdf; not in PARSERS)")
-    source = corpus.by_id["ai-act-proposal-2021"]
-    start = time.perf_counter()
-    records = commission_pdf.parse([(f.file, (corpus.dir / f.file).read_bytes()) for f in source.official])
-    seconds = time.perf_counter() - start
-    oracle = {r: c for r, c in build_clauses(source, oracle_records(corpus, source)).items()
-              if top_level(r).startswith(("Recital", "Art.", "Annex"))}
-    result = compare(source.id, oracle, build_clauses(source, records))
-    print(HEADER + f" {'parse s':>8}")
-    print(result.row() + f" {seconds:>8.2f}")
-    for ref, (want, got) in result.differing.items():
-        print(f"    {ref}: oracle …{want}… parsed …{got}…")
-    print(f"    missing: {', '.join(result.missing)}\n    extra: {', '.join(result.extra)}")
 
     print("\nPDF text: oracle lines (40+ chars) found verbatim")
     print(f"{'file':58} {'library':13} {'seconds':>8} {'found':>7}")

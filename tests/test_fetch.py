@@ -197,16 +197,17 @@ def test_from_a_folder_copies_the_official_files_and_the_library_reads_them(corp
     assert official and {o.status for o in official} == {"copied"}
     # the conversions are not in raw/: needed only for documents whose official format has no parser
     jsonl = {o.wanted.doc: o for o in outcomes if not o.wanted.url}
-    assert jsonl["gdpr"].ok and jsonl["ai-act-final-2024"].ok and not jsonl["ai-act-proposal-2021"].ok
+    assert jsonl["gdpr"].ok and jsonl["ai-act-proposal-2021"].ok and not jsonl["edpb-edps-joint-opinion-5-2021"].ok
     # the rest from the mirror: then the whole library loads, the acts from their official HTML
     rest = fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
     assert all(o.ok for o in rest)
-    for doc in ("gdpr", "ai-act-final-2024"):
-        (tmp_path / corpus.by_id[doc].file).unlink()  # the HTML alone must do
+    for doc in ("gdpr", "ai-act-final-2024", "ai-act-proposal-2021"):
+        (tmp_path / corpus.by_id[doc].file).unlink()  # the official files alone must do
     library = Library(Corpus(tmp_path, settings.manifest_path, tmp_path / "parsed"))
     assert library.corpus.reads_official(library.corpus.by_id["gdpr"])
     assert library.document("ai-act-final-2024").count("article") == 113
     assert library.get("gdpr", "Art. 6(1)(f)").text.startswith("(f) processing is necessary")
+    assert library.get("ai-act-proposal-2021", "Art. 52(1)").text.startswith("1. Providers shall ensure")
 
 
 def test_a_changed_file_in_the_from_folder_is_not_copied(corpus, tmp_path):

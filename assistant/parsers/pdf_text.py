@@ -8,12 +8,10 @@ the oracle's lines; PyMuPDF was not considered for its AGPL licence.
 What the PDFs break, each repaired by a rule below (tests/test_parsers.py has one test each):
 glyphs (ligatures, PDFium's U+FFFE for a printed hyphen, Symbol-font bullets), running headers and
 footers ("EN 40 EN", repeated on every page), footnotes (moved out of the body, their calls written
-``[^N]`` as in the JSON Lines) and words hyphenated at a line end; ``paragraphs`` joins lines by
-the wrap space PDFium leaves inside a paragraph. No PDF format is in ``PARSERS`` yet: those documents
-are read from their JSON Lines conversion. Known limit: a paragraph whose last line PDFium also ends
-with a space runs into the next one (the oracle, converted from the layout, splits them); the page
-geometry would settle it (COM(2021) 206: line pitch 13.8 pt, paragraph gap 17-20 pt, from
-``PdfTextPage.get_charbox``).
+``[^N]`` as in the JSON Lines) and words hyphenated at a line end. ``paragraphs`` joins lines by the
+wrap space PDFium leaves inside a paragraph and by the page geometry (a paragraph's extra space above
+a line, read from ``PdfTextPage.get_charbox``: COM(2021) 206 sets lines 13.8 pt apart, paragraphs
+17-20 pt apart). The commentary PDFs have no structure parser yet and are read from their JSON Lines.
 """
 from __future__ import annotations
 
@@ -36,6 +34,29 @@ RUNNING_SHARE = 0.5
 FOOTNOTE_LINE = re.compile(r"^(\d{1,3}) (\S.*)$")
 
 
+# A line sits lower than the page's line pitch allows: a paragraph starts there. COM(2021) 206
+# sets lines 13.8 pt apart and paragraphs 17-20 pt apart; 1.18 x the pitch (16.3 pt) falls between.
+GAP_FACTOR = 1.18
+
+
+class Line(str):
+    """A text line (or paragraph), whether the page leaves a paragraph's space above it, and where its
+    first character starts (points, pt from the left edge)."""
+
+    gap: bool
+    indent: float | None
+
+    def __new__(cls, text: str, gap: bool = False, indent: float | None = None) -> "Line":
+        line = super().__new__(cls, text)
+        line.gap, line.indent = gap, indent
+        return line
+
+
+def _like(line: str, text: str) -> str:
+    """``text`` with the geometry of ``line`` (the rules below rewrite lines; the geometry stays)."""
+    return Line(text, line.gap, line.indent) if isinstance(line, Line) else text
+
+
 @dataclass
 class Page:
     number: int  # 1-based
@@ -53,10 +74,46 @@ def read_pages(data: bytes, name: str) -> list[list[str]]:
                           f"({len(data)} bytes); fetch it again.")
     try:
         doc = pdfium.PdfDocument(data)
-        pages = [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
+        pages = [_geometry(doc[i].get_textpage()) for i in range(len(doc))]
     except pdfium.PdfiumError as exc:
         raise CorpusError(f"{name} is a damaged PDF ({exc}); fetch it again.") from None
-    return [text.replace("\r\n", "\n").split("\n") for text in pages]
+    # The body text's line pitch is the commonest step between lines in the whole document (a
+    # page full of footnotes in a smaller font must not set it).
+    steps = Counter(round(a[1] - b[0], 1) for _, rows, _ in pages for a, b in zip(rows, rows[1:])
+                    if a[1] is not None and b[0] is not None and 8 < a[1] - b[0] < 30)
+    pitch = steps.most_common(1)[0][0] if steps else None
+    out = []
+    for lines, rows, indents in pages:
+        page, previous = [], None
+        for line, (first, last), indent in zip(lines, rows, indents):
+            gap = bool(pitch and previous is not None and first is not None and previous - first > GAP_FACTOR * pitch)
+            page.append(Line(line, gap, indent))
+            previous = last if last is not None else previous
+        out.append(page)
+    return out
+
+
+def _geometry(textpage) -> tuple[list[str], list[tuple[float | None, float | None]], list[float | None]]:
+    """The page's text lines, the baselines of each line's first and last row, and where each
+    starts. The text's character indexes are the page's (PDFium counts its generated line breaks);
+    a text line may cover two rows when PDFium generates no break after a wrap space, so the space
+    above a line is measured from the previous line's last row to its own first."""
+    text = textpage.get_text_range()
+    lines = text.split("\r\n")
+
+    def baseline(start: int, chars: range) -> float | None:
+        boxes = [textpage.get_charbox(start + k, loose=True) for k in chars if not text[start + k].isspace()]
+        return min(b[1] for b in boxes) if boxes else None
+
+    rows: list[tuple[float | None, float | None]] = []
+    indents: list[float | None] = []
+    index = 0
+    for line in lines:
+        rows.append((baseline(index, range(min(len(line), 8))), baseline(index, range(max(0, len(line) - 8), len(line)))))
+        first = next((k for k, c in enumerate(line) if not c.isspace()), None)
+        indents.append(textpage.get_charbox(index + first, loose=True)[0] if first is not None else None)
+        index += len(line) + 2
+    return lines, rows, indents
 
 
 def fix_glyphs(line: str) -> str:
@@ -122,11 +179,12 @@ def mark_footnote_calls(lines: list[str], numbers: set[str]) -> list[str]:
         # PDFium may also set the superscript at the start of the next line ("…European Council" /
         # "33, and it ensures…"): a line opening with a note number and punctuation, after a line
         # that ends on a letter with no wrap space.
-        lead = re.match(r"(\d{1,3})(?=[,;:)]|\.(?!\s*[A-Z\d]))", line)  # not a heading's "1. CONTEXT", "1.1."
+        # … or alone on a line of its own ("…130 comments" / "27" / ". Additional …")
+        lead = re.match(r"(\d{1,3})(?=[,;:)]|\.(?!\s*[A-Z\d])|\s*$)", line)  # not a heading's "1. CONTEXT", "1.1."
         if lead and lead.group(1) in numbers and out and re.search(r"[A-Za-z’”]$", out[-1]):
-            out[-1] += f"[^{lead.group(1)}]" + pattern.sub(call, line[lead.end():])
+            out[-1] = _like(out[-1], out[-1] + f"[^{lead.group(1)}]" + pattern.sub(call, line[lead.end():]))
             continue
-        out.append(pattern.sub(call, line))
+        out.append(_like(line, pattern.sub(call, line)))
     return out
 
 
@@ -136,7 +194,7 @@ def attach_punctuation(lines: list[str]) -> list[str]:
     out: list[str] = []
     for line in lines:
         if out and re.fullmatch(r"\s*[;,.:)]+\s*", line):
-            out[-1] = out[-1].rstrip() + line.lstrip()
+            out[-1] = _like(out[-1], out[-1].rstrip() + line.lstrip())
             continue
         out.append(line)
     return out
@@ -150,7 +208,7 @@ def join_hyphenated(lines: list[str]) -> list[str]:
     for line in lines:
         if out and out[-1].rstrip().endswith("-") and re.match(r"[a-z]", line.strip()):
             head = out[-1].rstrip()
-            out[-1] = f"{head} {line.lstrip()}" if head.endswith(" -") else head[:-1] + line.lstrip()
+            out[-1] = _like(out[-1], f"{head} {line.lstrip()}" if head.endswith(" -") else head[:-1] + line.lstrip())
             continue
         out.append(line)
     return out
@@ -159,9 +217,11 @@ def join_hyphenated(lines: list[str]) -> list[str]:
 def repaired_pages(data: bytes, name: str) -> list[Page]:
     # Lines keep their trailing space: PDFium ends a line that wraps inside a paragraph with one
     # and the paragraph's last line without (``paragraphs`` joins by it).
-    pages = [[fix_glyphs(line) for line in lines] for lines in read_pages(data, name)]
+    pages = [[_like(line, fix_glyphs(line)) for line in lines] for lines in read_pages(data, name)]
     out = []
     for number, lines in enumerate(drop_running_lines(pages), 1):
+        if lines:  # the space above a page's first line is the header's, not a paragraph's
+            lines[0] = Line(lines[0], False, getattr(lines[0], "indent", None))
         body, notes = split_footnotes(lines)
         body = join_hyphenated(attach_punctuation(mark_footnote_calls(body, set(notes))))
         out.append(Page(number, body, notes))
@@ -178,31 +238,42 @@ HEADING = re.compile(r"^(Article \d+|TITLE [IVXLC]+|CHAPTER [\dIVXLC]+|ANNEX [IV
 
 def paragraphs(pages: list[Page]) -> list[tuple[int, str]]:
     """(page, text) of every paragraph: lines joined while a line ends with the space PDFium leaves
-    where a paragraph wraps, across page breaks too (a paragraph split over two pages is one)."""
+    where a paragraph wraps, across page breaks too (a paragraph split over two pages is one), unless
+    the page leaves a paragraph's space above the line. The text keeps the first line's geometry."""
     out: list[tuple[int, str]] = []
     open_ = False
     after_article = False
     for page in pages:
+        # A page break hides the space between paragraphs: where the page ends a sentence and the
+        # next begins with a capital, a new paragraph starts (the manual conversion's reading too).
+        first = next((line.strip() for line in page.lines if line.strip()), "")
+        if out and re.search(r"[.;:]\s*$", out[-1][1]) and re.match(r"[A-Z‘“]", first):
+            open_ = False
         for line in page.lines:
             if not line.strip():
                 open_ = False
                 continue
+            if getattr(line, "gap", False):
+                open_ = False
             heading = bool(HEADING.match(line.strip()))
             # Some full lines lack the wrap space too ("…the execution of criminal" / "penalties, …"):
             # a lowercase line after one that stops without closing punctuation goes on with it.
-            if out and not open_ and not heading and re.match(r"[a-z]", line.strip()) \
+            if out and not open_ and not heading and not getattr(line, "gap", False) and re.match(r"[a-z]", line.strip()) \
                     and not re.search(r"[.;:!?]\s*$", out[-1][1]) and not after_article:
                 open_ = True
-                out[-1] = (out[-1][0], out[-1][1].rstrip() + " ")
+                out[-1] = (out[-1][0], _like(out[-1][1], out[-1][1].rstrip() + " "))
             # a line opening with punctuation ends the sentence of the line before (after a
             # footnote call: "…for more”[^1]" / ", that the Commission…")
             if out and re.match(r"[,.;:]", line.strip()) and not heading:
                 open_ = True
-                out[-1] = (out[-1][0], out[-1][1].rstrip())
+                out[-1] = (out[-1][0], _like(out[-1][1], out[-1][1].rstrip()))
+            # PDFium's wrap space after a slash is not in the text ("economic operators/" / "business")
+            if open_ and out[-1][1].endswith("/ "):
+                out[-1] = (out[-1][0], _like(out[-1][1], out[-1][1][:-1]))
             if open_ and not heading and not LABEL_START.match(line.strip()):
-                out[-1] = (out[-1][0], out[-1][1] + line.strip() + (" " if line.endswith(" ") else ""))
+                out[-1] = (out[-1][0], _like(out[-1][1], out[-1][1] + line.strip() + (" " if line.endswith(" ") else "")))
             else:
-                out.append((page.number, line.strip() + (" " if line.endswith(" ") else "")))
+                out.append((page.number, _like(line, line.strip() + (" " if line.endswith(" ") else ""))))
             open_ = line.endswith(" ") and not heading and not (after_article and not LABEL_START.match(line.strip()))
             after_article = heading and line.strip().startswith("Article ")
-    return [(n, text.strip()) for n, text in out]
+    return [(n, _like(text, text.strip())) for n, text in out]
