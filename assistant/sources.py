@@ -25,7 +25,7 @@ class OfficialFile:
     file: str
     url: str
     sha256: str
-    format: str  # eurlex-html | pdf
+    format: str  # eurlex-html | commission-proposal-pdf | commentary-pdf | pdf (no parser meets the target)
 
 
 @dataclass(frozen=True)

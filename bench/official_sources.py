@@ -1,6 +1,7 @@
 """Parsing the official source files: agreement with the JSON Lines oracle and time, on this machine.
 
-1. Every document whose official format has a parser (EUR-Lex HTML, the Commission proposal's PDFs):
+1. Every document whose official format has a parser (EUR-Lex HTML, the Commission proposal's PDFs,
+   the EDPB-EDPS opinion's PDF), then the commentary PDFs still read from JSON Lines:
    the oracle's clauses, how many are identical after whitespace normalisation, differing, missing,
    extra; parse time.
 2. PDFs: the text libraries compared (time for all pages; share of the oracle's text lines of 40+
@@ -23,7 +24,7 @@ from assistant.agreement import HEADER, compare, normalise
 from assistant.clauses import build_clauses
 from assistant.config import Settings
 from assistant.parsers import PARSERS
-from assistant.parsers import pdf_text
+from assistant.parsers import commentary_pdf, pdf_text
 from assistant.sources import Corpus
 
 
@@ -88,6 +89,19 @@ def main() -> None:
         print(result.row() + f" {seconds:>8.2f}")
         for ref, (want, got) in result.differing.items():
             print(f"    {ref}: oracle …{want}… parsed …{got}…")
+
+    print("\nCommentary PDFs still read from JSON Lines, parsed by assistant.parsers.commentary_pdf")
+    print(HEADER + f" {'parse s':>8}")
+    for source in corpus.sources:
+        pdfs = [f for f in source.official if f.format == "pdf"]
+        if source.kind != "commentary" or not pdfs:
+            continue
+        files = [(f.file, (corpus.dir / f.file).read_bytes()) for f in pdfs]
+        start = time.perf_counter()
+        records = commentary_pdf.parse(files)
+        seconds = time.perf_counter() - start
+        result = compare(source.id, build_clauses(source, oracle_records(corpus, source)), build_clauses(source, records))
+        print(result.row() + f" {seconds:>8.2f}")
 
     print("\nPDF text: oracle lines (40+ chars) found verbatim")
     print(f"{'file':58} {'library':13} {'seconds':>8} {'found':>7}")

@@ -31,6 +31,7 @@ def _parsed(corpus: Corpus, source):
     ("gdpr", {"article": 99, "recital": 173, "annex": 0}),
     ("ai-act-final-2024", {"article": 113, "recital": 180, "annex": 13}),
     ("ai-act-proposal-2021", {"article": 85, "recital": 89, "annex": 9, "em_section": 22}),
+    ("edpb-edps-joint-opinion-5-2021", {"cover": 1, "commentary_paragraph": 105}),
 ])
 def test_official_files_agree_with_the_oracle(settings, doc, counts):
     corpus = Corpus.from_settings(settings)

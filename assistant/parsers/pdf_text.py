@@ -11,7 +11,8 @@ footers ("EN 40 EN", repeated on every page), footnotes (moved out of the body, 
 ``[^N]`` as in the JSON Lines) and words hyphenated at a line end. ``paragraphs`` joins lines by the
 wrap space PDFium leaves inside a paragraph and by the page geometry (a paragraph's extra space above
 a line, read from ``PdfTextPage.get_charbox``: COM(2021) 206 sets lines 13.8 pt apart, paragraphs
-17-20 pt apart). The commentary PDFs have no structure parser yet and are read from their JSON Lines.
+17-20 pt apart). The commentary PDFs rebuild their rows from the characters instead
+(``commentary_pdf``).
 """
 from __future__ import annotations
 
@@ -64,14 +65,19 @@ class Page:
     footnotes: dict[str, str] = field(default_factory=dict)
 
 
-def read_pages(data: bytes, name: str) -> list[list[str]]:
-    """The text lines of every page; a damaged or cut PDF is refused naming the file."""
-    import pypdfium2 as pdfium
+def check_pdf(data: bytes, name: str) -> None:
+    """Refuse what is not a whole PDF, naming the file."""
     if not data.startswith(b"%PDF-"):
         raise CorpusError(f"{name} is not a PDF (it starts with {data[:16]!r}).")
     if b"%%EOF" not in data[-2048:]:
         raise CorpusError(f"{name} is cut short: a PDF ends with %%EOF and this one does not "
                           f"({len(data)} bytes); fetch it again.")
+
+
+def read_pages(data: bytes, name: str) -> list[list[str]]:
+    """The text lines of every page; a damaged or cut PDF is refused naming the file."""
+    import pypdfium2 as pdfium
+    check_pdf(data, name)
     try:
         doc = pdfium.PdfDocument(data)
         pages = [_geometry(doc[i].get_textpage()) for i in range(len(doc))]
