@@ -8,6 +8,7 @@ import pytest
 
 from assistant.agreement import HEADER, compare
 from assistant.clauses import build_clauses
+from assistant.errors import CorpusError
 from assistant.parsers import PARSERS, commentary_pdf
 from assistant.parsers.commentary_pdf import Row
 from assistant.sources import Corpus
@@ -99,6 +100,16 @@ def test_paragraph_ends_that_pdfium_runs_together_are_kept_apart(settings):
     assert page2[0].endswith("important data protection implications.")
     assert page2[1].startswith("The EDPB and the EDPS note that the legal basis")
     assert [r["number"] for r in records if r["kind"] == "paragraph" and r.get("number")] == [str(n) for n in range(1, 83)]
+
+
+def test_a_cut_commentary_pdf_is_refused_naming_it(settings):
+    corpus = Corpus.from_settings(settings)
+    path = corpus.dir / corpus.by_id["edpb-edps-joint-opinion-5-2021"].official[0].file
+    if not path.is_file():
+        pytest.skip("no official file")
+    data = path.read_bytes()
+    with pytest.raises(CorpusError, match="opinion.pdf is cut short"):
+        commentary_pdf.parse([("opinion.pdf", data[: len(data) // 2])])
 
 
 @pytest.mark.parametrize("doc", ["edpb-edps-joint-opinion-5-2021", "eprs-briefing-ai-act",
