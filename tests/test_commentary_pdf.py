@@ -20,9 +20,13 @@ def row(page: int, y: float, text: str, size: float = 12.0, x: float = 72.0, cal
     """A row of ``text``; ``calls`` puts superscript digits after the character at that index."""
     chars = []
     for i, c in enumerate(text):
-        chars.append((c, False))
-        chars.extend((d, True) for d in (calls or {}).get(i, ""))
-    return Row(page, y, [(x, chars)], Counter({size: len(text)}))
+        chars.append((c, False, x + 5 * i, x + 5 * i + 5))
+        chars.extend((d, True, x + 5 * i + 5, x + 5 * i + 5) for d in (calls or {}).get(i, ""))
+    return Row(page, y, [chars], Counter({size: len(text)}))
+
+
+def _run(text: str, left: float, step: float = 5.0) -> list:
+    return [(c, False, left + step * i, left + step * (i + 1)) for i, c in enumerate(text)]
 
 
 def test_superscript_digits_become_footnote_calls():
@@ -31,9 +35,15 @@ def test_superscript_digits_become_footnote_calls():
 
 
 def test_runs_of_a_row_are_read_left_to_right():
-    r = Row(1, 700, [(300.0, list(zip("of the Council", [False] * 14))), (72.0, list(zip("Parliament and ", [False] * 15)))],
-            Counter({12.0: 29}))
+    r = Row(1, 700, [_run("of the Council", 300), _run("Parliament and ", 72)], Counter({12.0: 29}))
     assert r.text == "Parliament and of the Council"
+
+
+def test_a_gap_between_runs_is_a_word_space():
+    # "rules" and "for" 2.7 pt apart in one run, "for" and "ty" touching in two runs
+    r = Row(1, 700, [_run("harmonised rules", 72) + _run("for", 72 + 80 + 2.7), _run("ty", 72 + 80 + 2.7 + 15)],
+            Counter({11.0: 21}))
+    assert r.text == "harmonised rules forty"
 
 
 def test_running_rows_are_dropped():
@@ -126,3 +136,18 @@ def test_a_commentary_pdf_is_read_by_default_only_where_it_meets_the_target(sett
     print(f"\n{HEADER}\n{result.row()}")
     (fmt,) = {f.format for f in source.official}
     assert (PARSERS.get(fmt) is commentary_pdf.parse) == (result.ratio >= TARGET)
+
+
+def test_alternating_running_headers_of_facing_pages_are_dropped():
+    pages = [[row(n, 797, "Artificial intelligence act" if n % 2 else "EPRS | European Parliamentary Research Service", 10),
+              row(n, 700, f"Body text of page {'abcdef'[n - 1]}.")] for n in range(1, 7)]
+    assert [[r.text for r in page] for page in commentary_pdf.drop_running_rows(pages)] == \
+        [[f"Body text of page {c}."] for c in "abcdef"]
+
+
+def test_a_caption_at_a_page_foot_does_not_run_into_the_next_page():
+    first = [row(7, 420, "The approach of the act"), row(7, 75, "Data source: European Commission", 11)]
+    second = [row(8, 760, "The final agreement keeps the approach.")]
+    assert _records(first, second, BODY)[:3] == [
+        ("paragraph", None, "The approach of the act"), ("paragraph", None, "Data source: European Commission"),
+        ("paragraph", None, "The final agreement keeps the approach.")]

@@ -25,6 +25,10 @@ SAME_ROW = 1.5
 # opinion's calls are 8 pt against 12 pt body text).
 SUPERSCRIPT = 0.8
 RAISED = (0.5, 8.0)
+# Glyphs further apart than this share of the font size are separate words: the briefing's 11 pt
+# text leaves 2.7 pt where it sets a word space without a space character, and at most 1.5 pt
+# between the glyphs of a word.
+SPACE_GAP = 0.1
 # Text below this share of the body size is a footnote (10 pt against 12) or page furniture.
 SMALL = 0.9
 # A heading is set at least this much larger than the body ("Executive Summary" 14 pt against 12).
@@ -42,9 +46,8 @@ SENTENCE_END = re.compile(r"[.!?:;]\s*(\[\^\d+\])?\s*$")
 class Row:
     page: int
     y: float  # baseline, pt from the page's bottom
-    # runs of characters in content order, each with the left edge of its first character; a
-    # character is (char, superscript)
-    runs: list[tuple[float, list[tuple[str, bool]]]] = field(default_factory=list)
+    # runs of characters in content order, each [(char, superscript, left edge, right edge), ...]
+    runs: list[list[tuple[str, bool, float, float]]] = field(default_factory=list)
     sizes: Counter = field(default_factory=Counter)
 
     @property
@@ -53,20 +56,29 @@ class Row:
 
     @property
     def x(self) -> float:
-        return min((x for x, _ in self.runs), default=0.0)
+        return min((run[0][2] for run in self.runs if run), default=0.0)
 
     @property
     def text(self) -> str:
-        """The row's runs left to right; superscript digits become footnote calls ``[^N]``."""
-        out, call = [], ""
-        for _, run in sorted(self.runs, key=lambda r: r[0]):
-            for c, sup in run:
+        """The row's runs left to right; superscript digits become footnote calls ``[^N]``. Where
+        the PDF moves the pen over a word space without a space character ("rules" / "for" in the
+        EPRS briefing), the gap is the space."""
+        out, call, right = [], "", None
+        for run in sorted((r for r in self.runs if r), key=lambda r: r[0][2]):
+            for c, sup, left, end in run:
                 if sup:
                     call += c
+                    right = end
                     continue
                 if call:
                     out.append(f"[^{call}] ")
                     call = ""
+                if c == " ":
+                    right = None
+                elif right is not None and left - right > SPACE_GAP * self.size:
+                    out.append(" ")
+                if c != " ":
+                    right = end
                 out.append(c)
         if call:
             out.append(f"[^{call}] ")
@@ -89,21 +101,22 @@ def _rows(textpage, number: int) -> list[Row]:
         matrix = raw.FS_MATRIX()
         raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
         size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * abs(matrix.d), 1)
+        left, _, right, _ = textpage.get_charbox(i, loose=True)
         if c.isspace():
             if last is not None:
-                last.runs[-1][1].append((" ", False))
+                last.runs[-1].append((" ", False, left, right))
             continue
         if (c.isdigit() and last is not None and last.size and size < SUPERSCRIPT * last.size
                 and RAISED[0] < y.value - last.y < RAISED[1]):
-            last.runs[-1][1].append((c, True))
+            last.runs[-1].append((c, True, left, right))
             continue
         row = next((r for r in reversed(rows[-8:]) if abs(r.y - y.value) <= SAME_ROW), None)
         if row is None:
             row = Row(number, y.value)
             rows.append(row)
         if row is not last or not row.runs:
-            row.runs.append((textpage.get_charbox(i)[0], []))
-        row.runs[-1][1].append((c, False))
+            row.runs.append([])
+        row.runs[-1].append((c, False, left, right))
         row.sizes[size] += 1
         last = row
     return sorted(rows, key=lambda r: -r.y)
@@ -123,11 +136,16 @@ def read_rows(data: bytes, name: str) -> list[list[Row]]:
 
 def drop_running_rows(pages: list[list[Row]]) -> list[list[Row]]:
     """Remove rows that recur, digits aside, at the same height on most pages: running headers,
-    footers and page numbers ("7" / "Adopted" at the foot of every page of the opinion)."""
+    footers and page numbers ("7" / "Adopted" at the foot of every page of the opinion). A facing-page
+    layout alternates them, so most of the odd or of the even pages is enough (the EPRS briefing
+    heads its odd pages with its title, its even pages with "EPRS | European Parliamentary Research
+    Service")."""
     def key(row: Row):
         return re.sub(r"\d+", "#", row.text), round(row.y / 4)
-    counts = Counter(k for page in pages for k in {key(r) for r in page})
-    running = {k for k, n in counts.items() if n >= pdf_text.RUNNING_SHARE * len(pages) and len(pages) > 2}
+    running: set = set()
+    for share in (pages, pages[0::2], pages[1::2]):
+        counts = Counter(k for page in share for k in {key(r) for r in page})
+        running |= {k for k, n in counts.items() if n >= max(3, pdf_text.RUNNING_SHARE * len(share))}
     return [[r for r in page if key(r) not in running] for page in pages]
 
 
@@ -153,6 +171,7 @@ class _Builder:
         self.size, self.pitch = size, pitch
         self.records: list[dict] = []
         self.open: dict | None = None
+        self.open_size = 0.0  # font size of the open paragraph's rows
         self.next_number = 1
         self.seq = 0
 
@@ -169,6 +188,7 @@ class _Builder:
 
     def start(self, row: Row, text: str, number: str | None = None, kind: str = "paragraph") -> None:
         self.open = self._add({"kind": kind, "number": number, "page": row.page, "text": text})
+        self.open_size = row.size
 
     def extend(self, text: str) -> None:
         """Join the next row. These PDFs hyphenate no words: a hyphen at a line end belongs to a
@@ -226,10 +246,15 @@ def records(pages: list[list[Row]]) -> list[dict]:
             if bullet := BULLET.match(text):
                 b.start(row, bullet.group(1), kind="bullet")
                 continue
-            # A page's first row goes on with the paragraph the page before left unfinished.
-            carries = i == 0 and b.open is not None and not SENTENCE_END.search(b.open["text"])
+            # A page's first row goes on with the paragraph the page before left unfinished, where it
+            # opens in lower case or is set in the same size (a 10 pt caption at a page's foot,
+            # "Data source: European Commission" in the briefing, does not run into the next page's
+            # 11 pt paragraph).
+            carries = (i == 0 and b.open is not None and not SENTENCE_END.search(b.open["text"])
+                       and (bool(re.match(r"[a-z(]", text)) or row.size == b.open_size))
             if b.open is not None and (not gap_above or carries):
                 b.extend(text)
+                b.open_size = row.size
             else:
                 b.start(row, text)
     return b.records
