@@ -7,7 +7,8 @@ PDFium's own line breaks are not used here: in these PDFs it runs a paragraph's 
 next paragraph's first into one text line wherever the PDF draws them as one text object (page 2 of
 the EDPB-EDPS opinion has three such joins). Rows are rebuilt from the characters instead: one row per
 baseline, its characters in left-to-right order, a smaller digit raised above the baseline a footnote
-call. The character geometry costs 0.3 s for the opinion's 22 pages.
+call. Reading the characters costs about 1 s for the opinion's 22 pages on 2 busy cores (once: the
+records are cached with the index).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import ctypes
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 
+from ..errors import CorpusError
 from . import pdf_text
 
 # Characters within this distance (pt) of a row's baseline sit on it; the opinion sets lines 15-16 pt
@@ -25,9 +28,9 @@ SAME_ROW = 1.5
 # opinion's calls are 8 pt against 12 pt body text).
 SUPERSCRIPT = 0.8
 RAISED = (0.5, 8.0)
-# Glyphs further apart than this share of the font size are separate words: the briefing's 11 pt
-# text leaves 2.7 pt where it sets a word space without a space character, and at most 1.5 pt
-# between the glyphs of a word.
+# Glyphs further apart than this share of the font size are separate words. Measured on PDFium's
+# loose boxes (the glyphs' advance widths), which touch within a word: the briefing's 11 pt text
+# leaves 2.1 pt where it sets a word space without a space character ("rules" / "for").
 SPACE_GAP = 0.1
 # Text below this share of the body size is a footnote (10 pt against 12) or page furniture.
 SMALL = 0.9
@@ -58,12 +61,12 @@ class Row:
     def x(self) -> float:
         return min((run[0][2] for run in self.runs if run), default=0.0)
 
-    @property
+    @cached_property
     def text(self) -> str:
         """The row's runs left to right; superscript digits become footnote calls ``[^N]``. Where
         the PDF moves the pen over a word space without a space character ("rules" / "for" in the
-        EPRS briefing), the gap is the space."""
-        out, call, right = [], "", None
+        EPRS briefing), the gap is the space. Read once the row is complete."""
+        out, call, right, gap = [], "", None, SPACE_GAP * self.size
         for run in sorted((r for r in self.runs if r), key=lambda r: r[0][2]):
             for c, sup, left, end in run:
                 if sup:
@@ -75,7 +78,7 @@ class Row:
                     call = ""
                 if c == " ":
                     right = None
-                elif right is not None and left - right > SPACE_GAP * self.size:
+                elif right is not None and left - right > gap:
                     out.append(" ")
                 if c != " ":
                     right = end
@@ -91,26 +94,28 @@ def _rows(textpage, number: int) -> list[Row]:
     count = textpage.count_chars()
     text = textpage.get_text_range(0, count) if count else ""
     x, y = ctypes.c_double(), ctypes.c_double()
+    matrix, box = raw.FS_MATRIX(), raw.FS_RECTF()
     rows: list[Row] = []
     last: Row | None = None
     for i in range(count):
         c = text[i] if i < len(text) else textpage.get_text_range(i, 1)
         if c in "\r\n":
             continue
+        if c.isspace():  # a space's box is not needed: it separates words by itself
+            if last is not None:
+                last.runs[-1].append((" ", False, 0.0, 0.0))
+            continue
         raw.FPDFText_GetCharOrigin(textpage.raw, i, x, y)
-        matrix = raw.FS_MATRIX()
         raw.FPDFText_GetMatrix(textpage.raw, i, ctypes.byref(matrix))
         size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * abs(matrix.d), 1)
-        left, _, right, _ = textpage.get_charbox(i, loose=True)
-        if c.isspace():
-            if last is not None:
-                last.runs[-1].append((" ", False, left, right))
-            continue
+        raw.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(box))
+        left, right = box.left, box.right
         if (c.isdigit() and last is not None and last.size and size < SUPERSCRIPT * last.size
                 and RAISED[0] < y.value - last.y < RAISED[1]):
             last.runs[-1].append((c, True, left, right))
             continue
-        row = next((r for r in reversed(rows[-8:]) if abs(r.y - y.value) <= SAME_ROW), None)
+        row = last if last is not None and abs(last.y - y.value) <= SAME_ROW else \
+            next((r for r in reversed(rows[-8:]) if abs(r.y - y.value) <= SAME_ROW), None)
         if row is None:
             row = Row(number, y.value)
             rows.append(row)
@@ -130,7 +135,6 @@ def read_rows(data: bytes, name: str) -> list[list[Row]]:
         doc = pdfium.PdfDocument(data)
         return [_rows(doc[i].get_textpage(), i + 1) for i in range(len(doc))]
     except pdfium.PdfiumError as exc:
-        from ..errors import CorpusError
         raise CorpusError(f"{name} is a damaged PDF ({exc}); fetch it again.") from None
 
 
@@ -167,8 +171,7 @@ def line_pitch(pages: list[list[Row]], size: float) -> float:
 class _Builder:
     """Records in reading order; a paragraph stays open while its rows follow at the line pitch."""
 
-    def __init__(self, size: float, pitch: float):
-        self.size, self.pitch = size, pitch
+    def __init__(self):
         self.records: list[dict] = []
         self.open: dict | None = None
         self.open_size = 0.0  # font size of the open paragraph's rows
@@ -217,7 +220,7 @@ def records(pages: list[list[Row]]) -> list[dict]:
     pages = drop_running_rows(pages)
     size = body_size(pages)
     pitch = line_pitch(pages, size)
-    b = _Builder(size, pitch)
+    b = _Builder()
     for page in pages:
         body = [r for r in page if r.size >= SMALL * size and r.text and not LEADERS.search(r.text)
                 and not CONTENTS.match(r.text)]
