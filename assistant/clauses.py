@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Iterator
 
+from .content import render
 from .errors import UnknownReference
 from .sources import Corpus, Source
 
@@ -69,19 +70,6 @@ def make_label(ref: str, source: Source) -> str:
 
 
 # ---------------------------------------------------------------- legal acts
-
-def _node_line(node: dict) -> str:
-    num = node.get("printed_num") and node.get("num") or node.get("num")
-    return f"{num} {node['text']}" if num else node["text"]
-
-
-def render(node: dict, depth: int = 0) -> str:
-    """A node and its descendants as lines with two spaces of indentation per level,
-    the layout of the corpus' own flattened ``text``."""
-    lines = ["  " * depth + _node_line(node)]
-    lines += [render(child, depth + 1) for child in node.get("children") or []]
-    return "\n".join(lines)
-
 
 def _dedent(text: str) -> str:
     lines = text.split("\n")
@@ -319,6 +307,12 @@ def _parse_commentary(source: Source, records: list[dict]) -> dict[str, Clause]:
     return b.clauses
 
 
+def build_clauses(source: Source, records: list[dict]) -> dict[str, Clause]:
+    """The clauses of one document from its records (JSON Lines layout, without the meta line)."""
+    parse = _parse_commentary if source.kind == "commentary" else _parse_act
+    return parse(source, records)
+
+
 # ---------------------------------------------------------------- documents
 
 @dataclass
@@ -382,6 +376,8 @@ class Library:
 
     @classmethod
     def from_settings(cls, settings) -> "Library":
+        from .fetch import ensure_corpus
+        ensure_corpus(settings)  # the first start on a fresh machine fetches the sources, saying so
         return cls(Corpus.from_settings(settings))
 
     def __init__(self, corpus: Corpus):
@@ -389,9 +385,7 @@ class Library:
         self.documents: dict[str, Document] = {}
         for source in corpus.sources:
             records = corpus.records(source)
-            meta, body = records[0], records[1:]
-            parse = _parse_commentary if source.kind == "commentary" else _parse_act
-            self.documents[source.id] = Document(source, meta, parse(source, body))
+            self.documents[source.id] = Document(source, records[0], build_clauses(source, records[1:]))
 
     def __iter__(self) -> Iterator[Document]:
         return iter(self.documents.values())

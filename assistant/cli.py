@@ -26,6 +26,22 @@ def cmd_corpus_stats(args) -> int:
     return 0
 
 
+def cmd_corpus_fetch(args) -> int:
+    from pathlib import Path
+
+    from .config import Settings
+    from .fetch import fetch
+    from .sources import load_manifest
+    settings = Settings.from_env()
+    dest = Path(args.dest) if args.dest else settings.corpus_dir
+    outcomes = fetch(load_manifest(settings.manifest_path), dest, Path(args.from_dir) if args.from_dir else None,
+                     progress=not args.quiet)
+    bad = [o for o in outcomes if not o.ok]
+    print(f"{dest}: {sum(o.ok for o in outcomes)} of {len(outcomes)} files in place"
+          + (f", {len(bad)} not (see above)." if bad else "."))
+    return 1 if bad else 0
+
+
 def cmd_show(args) -> int:
     from .citations import parse_reference
     library = _library()
@@ -198,6 +214,11 @@ def build_parser() -> argparse.ArgumentParser:
     stats = corpus_sub.add_parser("stats", help="articles, recitals, annexes and clauses per document")
     stats.add_argument("--json", action="store_true")
     stats.set_defaults(func=cmd_corpus_stats)
+    fetch = corpus_sub.add_parser("fetch", help="download the official source files (sha256 checked)")
+    fetch.add_argument("--dest", help="corpus directory to fill (default: ASSISTANT_CORPUS_DIR)")
+    fetch.add_argument("--from", dest="from_dir", help="copy from this folder instead of downloading")
+    fetch.add_argument("--quiet", action="store_true", help="no progress bars")
+    fetch.set_defaults(func=cmd_corpus_fetch)
 
     show = sub.add_parser("show", help="print one clause, e.g. 'Art. 5(1)(c)' or 'Recital 70'")
     show.add_argument("ref")

@@ -22,7 +22,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 MANIFEST_PATH = REPO_ROOT / "corpus" / "manifest.json"
 
 ENVIRONMENT = {
-    "ASSISTANT_CORPUS_DIR": "Directory holding the source texts (default: ../shared/corpus next to the checkout).",
+    "ASSISTANT_CORPUS_DIR": "Directory holding the source texts (default: ../shared/corpus next to the checkout, else corpus/ in the data directory, filled by `assistant corpus fetch` or the first start).",
     "ASSISTANT_DATA_DIR": "Where the index is kept (default: ~/.cache/eu-ai-draft-assistant).",
     "ASSISTANT_CHROMA_URL": "Use a Chroma server (http://host:port) instead of the embedded store.",
     "ASSISTANT_LLM": "Optional LLM backend: ollama:MODEL, openai:MODEL or gguf:/path/model.gguf (default: none, the embedded answerer).",
@@ -64,12 +64,14 @@ class Settings:
     def from_env(cls, env: dict[str, str] | None = None) -> "Settings":
         env = os.environ if env is None else env
         corpus = env.get("ASSISTANT_CORPUS_DIR")
+        data = env.get("ASSISTANT_DATA_DIR") or str(Path.home() / ".cache" / "eu-ai-draft-assistant")
         if corpus:
             corpus_dir: Path | None = Path(corpus).expanduser()
         else:
+            # the team's mirror next to the checkout, else a folder in the data directory that the
+            # first start fills from the official addresses (assistant.fetch)
             mirror = REPO_ROOT.parent / "shared" / "corpus"
-            corpus_dir = mirror if mirror.is_dir() else None
-        data = env.get("ASSISTANT_DATA_DIR") or str(Path.home() / ".cache" / "eu-ai-draft-assistant")
+            corpus_dir = mirror if mirror.is_dir() else Path(data).expanduser() / "corpus"
         return cls(
             corpus_dir=corpus_dir,
             data_dir=Path(data).expanduser(),
