@@ -108,9 +108,7 @@ def checked(assistant, state) -> Verified:
     if state["decline"]:
         return Verified(state["draft"], 0, [])  # our own message, which names what does not exist
     library = assistant.library
-    known = {h.key() for h in state["hits"]}
-    state["hits"] = state["hits"] + [h for h in state["draft"].consulted if h.key() not in known]
-    verified = verify(state["draft"], state["hits"], library)
+    verified = verify(state["draft"], searched(state["hits"], state["draft"]), library)
     if assistant.answerer is not assistant.composer and not verified.draft.citations:
         fallback = verify(assistant.composer.answer(state["plan"], state["hits"]), state["hits"], library)
         fallback.draft.notices = verified.draft.notices + [
@@ -119,6 +117,13 @@ def checked(assistant, state) -> Verified:
         fallback.reasons = verified.reasons + fallback.reasons
         return fallback
     return verified
+
+
+def searched(hits: list[Hit], draft: Draft) -> list[Hit]:
+    """The clauses retrieved, and those the answerer read beside them (a retrieved point's
+    article or list): together, what was searched for this answer."""
+    known = {h.key() for h in hits}
+    return hits + [h for h in draft.consulted if h.key() not in known]
 
 
 def build_chain(assistant) -> Runnable:
@@ -184,5 +189,5 @@ def finish(state: dict, max_chars: int) -> Answer:
         disclosure=DISCLOSURE, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
         backend=state.get("backend", "embedded"), removed_citations=verified.removed,
-        retrieved=[h.key() for h in state["hits"]], plan=plan.to_dict(),
+        retrieved=[h.key() for h in searched(state["hits"], draft)], plan=plan.to_dict(),
     )

@@ -57,7 +57,7 @@ class Assistant:
         self._chain = None
         self._prepare = None
         self._alignment = None
-        self.composer = Composer(self.library, tuning)
+        self.composer = Composer(self.library, tuning, alignment=lambda: self.alignment)
         self.answerer: base.Answerer = self.composer
         if chat_model is not None:
             self.answerer = self._llm(chat_model, self.settings.llm or type(chat_model).__name__)

@@ -112,13 +112,20 @@ ASKS: list[tuple[str, re.Pattern]] = [
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"
-                        r"uses|types|kinds)|what (are|were) the \w+s)\b", re.IGNORECASE)),
+                        r"uses|types|kinds)|what (are|were) the \w+s)\b"
+                        r"|^\s*+(what|which|who)\b.{0,80}\b(tasks|duties|obligations|requirements|conditions|safeguards|"
+                        r"exceptions|criteria|factors|elements|grounds|steps|measures|areas|practices|situations|"
+                        r"circumstances|powers)\b", re.IGNORECASE)),
     ("yes_no", re.compile(r"^\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
                           re.IGNORECASE)),
     ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
 ]
 # Words that make "what changed" a comparison of two texts rather than a question about one.
 VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
+# Asking what became of a provision of the draft implies the final Act beside the proposal.
+FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
+                  r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
+                  r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|purpose|aims?|objectives?|scope|who does (it|the \w+) apply to)\b",
@@ -260,6 +267,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     kinds = {d.id: d.source.kind for d in library}
     weights = document_weights(routing, kinds, documents, tuning)
     compared = compared_documents(routing, weights, documents)
+    if not compared and not documents and FATE.search(question) and FINAL_ACT not in mentioned_documents(question):
+        compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?": both versions
+        weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages)
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []

@@ -44,7 +44,9 @@ class Tuning:
     definition_prior: float = 1.2   # a defining clause when a meaning is asked
     figure_prior: float = 1.3       # a clause holding an amount, when a figure is asked
     deadline_prior: float = 1.2     # a clause holding a time limit, when a deadline is asked
+    highest_amount_prior: float = 0.1  # per EUR 10 million of its largest amount (up to 3), when the top figure is asked
     similarity_weight: float = 0.5  # share of a clause's answer score from its similarity with the question
+    heading_weight: float = 0.5     # boost for the share of a clause's heading words the question uses
 
     # --- quotes (characters)
     max_quote: int = 1500           # a supporting clause; the source card shows it all
@@ -56,6 +58,10 @@ class Tuning:
     # --- scope: below this cosine similarity of the question and the closest clause the corpus
     # does not discuss the topic (cooking, sport, trivia 0.09-0.27; in-scope 0.29 and up)
     min_similarity: float = 0.28
+    # A question with no word of the domain and not asked as a legal question is declined below
+    # this (the tune split's weather question sits at 0.51; its lowest in-scope question 0.29
+    # has domain words)
+    domain_free_similarity: float = 0.55
 
     # --- limits on what one question can cost or produce
     max_answer_chars: int = 24_000  # longer answers are cut at a paragraph end, saying so

@@ -20,6 +20,10 @@ OTHER_JURISDICTION = re.compile(
 # Advice no legal text gives, however the question mentions AI.
 OTHER_ADVICE = re.compile(r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
                           r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)", re.IGNORECASE)
+# How legal questions are asked, whatever their topic: duties, permissions, rights, force.
+NORMATIVE = re.compile(r"\b(allowed|permitted|lawful|unlawful|legal|illegal|must|have to|has to|had to|obliged|"
+                       r"obligations?|required|entitled|forbidden|banned|rights?|mandatory|enter\w* into force|in force|"
+                       r"apply|applies|comply|penalt\w*|fees?|charge|liable|liability|consent)\b", re.IGNORECASE)
 # Words without which a question is not about regulating AI or data at all.
 DOMAIN = re.compile(
     r"\b(AI|A\.I\.|artificial|intelligen\w*|algorithm\w*|automat\w*|data|privacy|GDPR|regulat\w*|law\w*|legal\w*|"
@@ -50,6 +54,9 @@ OUT_OF_SCOPE = ("This question is outside what I can answer from: I searched the
 
 
 def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> bool:
+    """A question about another law or jurisdiction, or advice no legal text gives; or one
+    the texts do not discuss: far from every clause, or neither about the domain nor asked as
+    a legal question ("must I", "am I allowed") and not close to any clause."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named
@@ -58,9 +65,13 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tunin
         return True
     if OTHER_ADVICE.search(question):
         return True
-    if not plan.follow_up and not DOMAIN.search(question):
+    if not hits:
         return True
-    return not hits or best_similarity < tuning.min_similarity
+    if plan.documents_named or plan.general or plan.follow_up:
+        return False  # about one of our texts, or leaning on a turn that was
+    if not DOMAIN.search(question) and not NORMATIVE.search(question) and best_similarity < tuning.domain_free_similarity:
+        return True
+    return best_similarity < tuning.min_similarity
 
 
 def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> Decline | None:

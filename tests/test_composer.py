@@ -1,0 +1,109 @@
+"""The embedded answerer on the real corpus (issue 11): the unit that answers, honest leads,
+both sides of a comparison; and the tuning table reaching retrieval without a rebuild."""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pytest
+
+from assistant.retrieval import Retriever
+from assistant.tuning import DEFAULT
+
+pytestmark = pytest.mark.slow
+P, G, F = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
+
+
+def cited(answer):
+    return [(c.doc, c.ref) for c in answer.citations]
+
+
+def test_a_list_is_answered_whole_with_its_chapeau(assistant):
+    answer = assistant.ask("Which areas count as high-risk under Annex III of the proposal? List them.")
+    assert "following areas" in answer.text
+    for area in ("Biometric identification", "Education and vocational training", "Migration, asylum",
+                 "Administration of justice"):
+        assert area in answer.text
+
+
+def test_a_point_is_never_quoted_without_its_chapeau(assistant):
+    answer = assistant.ask("Is social scoring banned under the draft?")
+    assert (P, "Art. 5(1)(c)") in cited(answer) or any(r == "Art. 5(1)" for _, r in cited(answer))
+    assert "The following artificial intelligence practices shall be prohibited:" in answer.text
+
+
+def test_a_chapeau_is_never_quoted_alone(assistant):
+    for answer in (assistant.ask("What does the draft list as high-risk areas?"),
+                   assistant.ask("What must a data protection impact assessment contain?")):
+        quoted = [line for line in answer.text.split("\n") if line.startswith("> ")]
+        chapeaus = [i for i, line in enumerate(quoted) if line.rstrip().endswith(":")]
+        assert all(i + 1 < len(quoted) for i in chapeaus), answer.text
+
+
+def test_the_top_fines_quote_every_ceiling(assistant):
+    answer = assistant.ask("What are the GDPR's maximum fines?")
+    refs = cited(answer)
+    assert (G, "Art. 83(5)") in refs and (G, "Art. 83(4)") in refs
+    assert "20 000 000 EUR" in answer.text
+
+
+def test_a_follow_up_on_fines_gets_the_amount_for_that_infringement(assistant):
+    first_question = "Is social scoring banned under the draft?"
+    first = assistant.ask(first_question)
+    answer = assistant.ask("and what are the fines for breaking that?", history=[(first_question, first)])
+    assert (P, "Art. 71(3)") in cited(answer)
+    assert re.search(r"30\s?000\s?000", answer.text)
+
+
+def test_leads_say_what_the_clause_is_not_a_guessed_role(assistant):
+    for question in ("When may police use real-time remote biometric identification?",
+                     "How much can a provider be fined under the proposal?",
+                     "Which AI systems are high-risk under the draft?"):
+        answer = assistant.ask(question)
+        assert not re.search(r"sets the (timing|figure)|gives the list|deals with this", answer.text)
+        first = answer.text.split("\n\n")[1]
+        assert re.match(r"(Yes\. )?(Article|Annex|Recital|Paragraph|Page|Explanatory)", first), first
+
+
+def test_yes_only_when_the_clause_says_so(assistant):
+    assert assistant.ask("Is social scoring banned under the draft?").text.split("\n\n")[1].startswith("Yes. ")
+    answer = assistant.ask("Is a chatbot banned under the proposal?")
+    assert not answer.text.split("\n\n")[1].startswith("Yes")
+
+
+def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistant):
+    answer = assistant.ask("Did the maximum fine for prohibited practices change in the final act?")
+    docs = {d for d, _ in cited(answer)}
+    assert {P, F} <= docs
+    assert (P, "Art. 71(3)") in cited(answer) and (F, "Art. 99(3)") in cited(answer)
+    assert re.search(r"30 000 000.{0,20}35 000 000", answer.text), answer.text
+
+
+def test_where_did_a_provision_end_up(assistant):
+    answer = assistant.ask("Where did the chatbot disclosure rule of the proposal end up?")
+    refs = cited(answer)
+    assert any(d == P and r.startswith("Art. 52") for d, r in refs)
+    assert any(d == F and r.startswith("Art. 50") for d, r in refs)
+
+
+def test_reading_a_provision_gives_it_whole(assistant):
+    answer = assistant.ask("What does Article 22 of the GDPR say?")
+    assert cited(answer)[0] == (G, "Art. 22")
+    assert "The text of Article 22" in answer.text and "\n> 1." not in answer.text.split("**The provisions**")[0]
+    assert answer.citations[0].quote == assistant.library.get(G, "Art. 22").text
+
+
+def test_a_general_question_gets_subject_matter_and_scope(assistant):
+    answer = assistant.ask("what does the gdpr cover?")
+    assert not answer.abstained
+    assert {(G, "Art. 1"), (G, "Art. 2")} & set(cited(answer))
+
+
+def test_a_weight_changes_ranking_without_a_rebuild(assistant):
+    index = assistant.retriever.index
+    question = "What did the watchdogs criticise about biometric identification in the draft?"
+    commentary = {d.id for d in assistant.library if d.source.kind == "commentary"}
+    default = Retriever(assistant.library, index, DEFAULT).search(question, k=10)
+    changed = Retriever(assistant.library, index, replace(DEFAULT, opinion_weight=0.0)).search(question, k=10)
+    assert any(h.doc in commentary for h in default)
+    assert not any(h.doc in commentary for h in changed)

@@ -1,0 +1,100 @@
+"""The query plan (issue 11): what a question names, compares and asks, read once.
+
+Fast: the library only, no index or model."""
+from __future__ import annotations
+
+from dataclasses import FrozenInstanceError, replace
+
+import pytest
+
+from assistant import plan as planning
+from assistant.records import Citation
+from assistant.tuning import DEFAULT, Tuning
+
+P, G, F = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
+
+
+def read(question, library, **kwargs):
+    return planning.build(question, library, **kwargs)
+
+
+@pytest.mark.parametrize("question,asks", [
+    ("Is social scoring banned under the draft?", "yes_no"),
+    ("When may police use real-time biometric identification? List the exceptions.", "list"),
+    ("What must a data protection impact assessment contain?", "list"),
+    ("What are the DPO's tasks?", "list"),
+    ("What are the GDPR's maximum fines?", "figure"),
+    ("How long do we have to notify a personal data breach?", "deadline"),
+    ("what is a data controller", "definition"),
+    ("What do Articles 5 and 6 say?", "provision"),
+    ("How did the fines change between the proposal and the final act?", "comparison"),
+    ("Why does the proposal regulate AI at all?", "explanation"),
+])
+def test_what_is_asked(library, question, asks):
+    assert read(question, library).asks == asks
+
+
+def test_a_data_protection_impact_assessment_is_not_the_commissions_impact_assessment(library):
+    plan = read("When is a data protection impact assessment mandatory?", library)
+    assert "impact-assessment-swd-2021-84-part1" not in plan.documents_named
+    assert plan.weights[G] >= plan.weights.get("impact-assessment-swd-2021-84-part1", 0)
+    assert read("What did the impact assessment say about costs?", library).documents_named == (
+        "impact-assessment-swd-2021-84-part1",)
+
+
+@pytest.mark.parametrize("question,doc,ref", [
+    ("what is a data controller", G, "Art. 4(7)"),
+    ("who counts as a deployer in the final act?", F, "Art. 3(4)"),
+    ("What's an 'importer' under the proposal?", P, "Art. 3(6)"),
+    ("Who is the controller under the GDPR?", G, "Art. 4(7)"),
+])
+def test_defined_terms_resolve_to_their_defining_point(library, question, doc, ref):
+    assert planning.NamedClause(doc, ref) in read(question, library).defined
+
+
+def test_a_follow_up_leans_on_the_question_and_the_clauses_cited_before(library):
+    earlier = "Is social scoring banned under the draft?"
+    cited = Citation(P, "Art. 5(1)(c)", "Article 5(1)(c) of the AI Act proposal", "x", None)
+
+    class Earlier:
+        citations = [cited]
+        text = "..."
+    plan = read("and what are the fines for breaking that?", library, history=[(earlier, Earlier())])
+    assert plan.follow_up and earlier in plan.context and "Article 5" in plan.context
+    assert plan.asks == "figure"
+    alone = read("What does Article 22 of the GDPR say?", library, history=[(earlier, Earlier())])
+    assert not alone.follow_up and alone.context == ""
+
+
+def test_comparisons_name_both_sides(library):
+    assert set(read("Where did the chatbot disclosure rule end up?", library).documents_compared) == {P, F}
+    assert read("Is emotion recognition at work banned in the final act?", library).versions
+    assert read("Compare the GDPR's fines with the proposal's", library).documents_compared == (G, P)
+
+
+def test_references_other_instruments_and_missing_ones(library):
+    plan = read("What does Article 16 TFEU say?", library)
+    assert plan.external == ("Art. 16 TFEU",) and not plan.references
+    plan = read(("Art. 86 " * 285)[:1990], library)
+    assert len(plan.missing) == 1
+    plan = read(" ".join(["Art. 200-215"] * 170)[:1990], library)
+    assert len(plan.missing) <= DEFAULT.max_messages + 1
+
+
+def test_a_general_question_about_an_act(library):
+    assert read("what does the regulation cover", library).general
+    assert not read("what does Article 2 cover", library).general
+
+
+def test_the_plan_is_part_of_the_answer_record(library):
+    data = read("what is a data controller", library).to_dict()
+    assert data["asks"] == "definition" and data["defined"] == [{"doc": G, "ref": "Art. 4(7)"}]
+
+
+def test_one_frozen_tuning_table():
+    assert isinstance(DEFAULT, Tuning)
+    with pytest.raises(FrozenInstanceError):
+        DEFAULT.rrf_k = 10  # type: ignore[misc]
+    with pytest.raises(TypeError):
+        DEFAULT.kind_weights["recital"] = 1.0  # type: ignore[index]
+    assert replace(DEFAULT, rrf_k=40).rrf_k == 40 and DEFAULT.rrf_k == 20
