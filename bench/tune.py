@@ -1,52 +1,70 @@
-"""How the retriever's choices were measured on our eval questions (evals/questions.yaml).
+"""How the retriever's weights were measured: sweeps of the tuning table on the eval questions.
 
-Runs on the real index (built or reopened under ASSISTANT_DATA_DIR) through ``Retriever.search``:
+Runs on the real index (built or reopened under ASSISTANT_DATA_DIR) through ``Retriever.search``,
+on the ``tune`` split only (evals/split.yaml); ``--split test`` is for reading a result, never for
+choosing a value:
 
-    python bench/tune.py sweep       # one-at-a-time sweeps of the fusion constants
-    python bench/tune.py split       # the chosen constants on two halves of the questions
+    python bench/tune.py sweep       # one-at-a-time sweeps of the tuning table (dataclasses.replace)
+    python bench/tune.py split       # the chosen values on two halves of the tune questions
     python bench/tune.py glossary    # each glossary entry left out in turn, and none at all
     python bench/tune.py units       # dense units of one kind left out (what embedding them buys)
     python bench/tune.py precision   # bfloat16 vs float32 clause vectors
-
-Tuning on the eval set is what this does, so its numbers flatter the retriever; the held-out
-questions in bench/heldout_questions.yaml (reported by bench/benchmark.py) were never used here.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 NAMES = ["a@1", "a@5", "a@10", "c@1", "c@5", "c@10", "mrr"]
 SWEEPS = {
-    "RRF_K": [10, 20, 40, 60, 100],
-    "CANDIDATES": [30, 60, 80, 120],
-    "DENSE_WEIGHT": [0.5, 0.75, 1.0, 1.5],
-    "LEXICAL_WEIGHT": [0.75, 1.0, 1.5, 2.0],
-    "EXPANSION_WEIGHT": [0.25, 0.5, 0.75, 1.0],
-    "COMMENTARY_WEIGHT": [0.2, 0.4, 0.6, 1.0],
-    "KIND_WEIGHTS.recital": [0.5, 0.7, 0.85, 1.0],
-    "KIND_WEIGHTS.em_paragraph": [0.4, 0.6, 0.8, 1.0],
-    "TWIN_POSITION": [0, 1, 2, 5],
+    "rrf_k": [10, 20, 40, 60, 100],
+    "candidates": [30, 60, 80, 120],
+    "dense_weight": [0.5, 0.75, 1.0, 1.5],
+    "lexical_weight": [0.75, 1.0, 1.5, 2.0],
+    "expansion_weight": [0.25, 0.5, 0.75, 1.0],
+    "commentary_weight": [0.2, 0.4, 0.6, 1.0],
+    "final_provisions": [0.4, 0.6, 0.8, 1.0],
+    "kind_weights.recital": [0.5, 0.7, 0.85, 1.0],
+    "kind_weights.em_paragraph": [0.4, 0.6, 0.8, 1.0],
+    "twin_position": [0, 1, 2, 5],
 }
 
 
-def setup():
+def setup(split: str):
     from assistant.core import Assistant
     from evals.questions import load_questions
 
     assistant = Assistant(progress=True)
     retriever = assistant.retriever
-    questions = [q for q in load_questions() if q.expected and not q.decline and len(q.turns) == 1]
+    questions = [q for q in load_questions(split=split) if q.expected and not q.decline and len(q.turns) == 1]
     return retriever, questions
 
 
-def evaluate(retriever, questions) -> list[float]:
+def tuned(tuning, name: str, value):
+    """The tuning table with one value changed (``kind_weights.recital`` changes one kind)."""
+    if "." in name:
+        table, key = name.split(".")
+        return replace(tuning, **{table: {**getattr(tuning, table), key: value}})
+    return replace(tuning, **{name: value})
+
+
+def current(tuning, name: str):
+    if "." in name:
+        table, key = name.split(".")
+        return getattr(tuning, table).get(key)
+    return getattr(tuning, name)
+
+
+def evaluate(retriever, questions, tuning=None) -> list[float]:
+    from assistant.retrieval import Retriever
     from evals.metrics import recall_at, reciprocal_rank
 
+    if tuning is not None:
+        retriever = Retriever(retriever.library, retriever.index, tuning)
     rows = []
     for q in questions:
         ranked = [h.key() for h in retriever.search(q.question, 10)]
@@ -62,45 +80,14 @@ def show(label: str, metrics: list[float]) -> None:
     print(f"{label:38s} " + "  ".join(f"{n}={v:.3f}" for n, v in zip(NAMES, metrics)), flush=True)
 
 
-@contextmanager
-def setting(name: str, value):
-    from assistant import retrieval
-
-    if "." in name:
-        table, key = name.split(".")
-        target = getattr(retrieval, table)
-        old = target.get(key)
-        target[key] = value
-        try:
-            yield
-        finally:
-            target[key] = old
-    else:
-        old = getattr(retrieval, name)
-        setattr(retrieval, name, value)
-        try:
-            yield
-        finally:
-            setattr(retrieval, name, old)
-
-
-def current(name: str):
-    from assistant import retrieval
-
-    if "." in name:
-        table, key = name.split(".")
-        return getattr(retrieval, table).get(key)
-    return getattr(retrieval, name)
-
-
 def cmd_sweep(retriever, questions) -> None:
+    base = retriever.tuning
     show("chosen", evaluate(retriever, questions))
     for name, values in SWEEPS.items():
-        chosen = current(name)
+        chosen = current(base, name)
         for value in values:
-            with setting(name, value):
-                mark = " (chosen)" if value == chosen else ""
-                show(f"{name}={value}{mark}", evaluate(retriever, questions))
+            mark = " (chosen)" if value == chosen else ""
+            show(f"{name}={value}{mark}", evaluate(retriever, questions, tuned(base, name, value)))
 
 
 def cmd_split(retriever, questions) -> None:
@@ -113,23 +100,23 @@ def cmd_split(retriever, questions) -> None:
 def cmd_glossary(retriever, questions) -> None:
     from assistant import retrieval
 
-    entries = retrieval._glossary()
+    entries = retrieval.glossary()
     base = evaluate(retriever, questions)
     show("whole glossary", base)
-    original = retrieval._glossary
-    try:
+    original = retrieval.glossary
+    try:  # the glossary is data, not a weight: it is swapped for the measurement only
         for i, (pattern, means) in enumerate(entries):
             fires = sum(1 for q in questions if pattern.search(q.question))
-            retrieval._glossary = lambda i=i: [e for j, e in enumerate(entries) if j != i]
+            retrieval.glossary = lambda i=i: [e for j, e in enumerate(entries) if j != i]
             retrieval._query_vector.cache_clear()
             m = evaluate(retriever, questions)
             print(f"  without #{i:2d} (fires on {fires:3d}): a@5 {m[1] - base[1]:+.3f}  mrr {m[6] - base[6]:+.3f}"
                   f"  -> {means[:50]}", flush=True)
-        retrieval._glossary = lambda: []
+        retrieval.glossary = lambda: []
         retrieval._query_vector.cache_clear()
         show("no glossary", evaluate(retriever, questions))
     finally:
-        retrieval._glossary = original
+        retrieval.glossary = original
         retrieval._query_vector.cache_clear()
 
 
@@ -166,8 +153,10 @@ def cmd_precision(retriever, questions) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("command", choices=["sweep", "split", "glossary", "units", "precision"])
+    parser.add_argument("--split", default="tune", choices=["tune", "test"],
+                        help="the questions (tune; test only to read a result)")
     args = parser.parse_args()
-    retriever, questions = setup()
+    retriever, questions = setup(args.split)
     globals()[f"cmd_{args.command}"](retriever, questions)
     return 0
 
