@@ -12,12 +12,13 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from .answering.composer import MAX_FIRST_QUOTE, Draft, compose
 from .answering.disclosure import DISCLOSURE, refusal_note
-from .answering.llm import BackendUnavailable
+from .answering.base import BackendUnavailable
 from .answering.scope import decline
 from .answering.verify import Verified, verify
 from .citations import find_references, mentioned_documents, without_document_names
 from .definitions import defining_clauses
 from .embedding import embed_query
+from .plan import QueryPlan
 from .retrieval import document_weights
 from .records import Answer, Hit
 
@@ -96,7 +97,9 @@ def build_chain(assistant) -> Runnable:
         answerer = assistant.answerer
         if answerer is not None:
             try:
-                draft = answerer.answer(question, state["hits"])
+                history = tuple((q, getattr(a, "text", str(a))) for q, a in state.get("history") or [])
+                plan = QueryPlan(question=question, context=state["context"], history=history)
+                draft = answerer.answer(plan, state["hits"])
                 draft.notices.append(f"Answered by {answerer.name}; citations checked against the texts.")
                 return draft
             except BackendUnavailable as exc:

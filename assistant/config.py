@@ -23,7 +23,8 @@ ENVIRONMENT = {
     "ASSISTANT_CORPUS_DIR": "Directory holding the source texts (default: ../shared/corpus next to the checkout).",
     "ASSISTANT_DATA_DIR": "Where the index is kept (default: ~/.cache/eu-ai-draft-assistant).",
     "ASSISTANT_CHROMA_URL": "Use a Chroma server (http://host:port) instead of the embedded store.",
-    "ASSISTANT_LLM": "Optional LLM backend: ollama:MODEL, openai:MODEL or gguf:/path/model.gguf (default: none, the embedded answerer).",
+    "ASSISTANT_LLM": "Optional LLM backend: local (the in-process model of the [local] extra), gguf:/path/model.gguf, "
+                     "ollama:MODEL or openai:MODEL (the [llm] extra) (default: none, the embedded answerer).",
     "ASSISTANT_LLM_BASE_URL": "Base URL of the Ollama or OpenAI-compatible server.",
     "ASSISTANT_LLM_TIMEOUT": "Seconds to wait for the LLM backend (default 60).",
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",

@@ -36,18 +36,22 @@ class Assistant:
         self._retriever = None
         self._chain = None
         self.answerer = None
-        if chat_model is None:
-            from .answering.llm import chat_model_from_settings
-            chat_model = chat_model_from_settings(self.settings)
         if chat_model is not None:
             from .answering.llm import LLMAnswerer
             self.answerer = LLMAnswerer(chat_model, self.settings.llm or type(chat_model).__name__)
+        elif self.settings.llm:
+            from .answering.llm import answerer_or_unavailable
+            self.answerer = answerer_or_unavailable(self.settings.llm, self.settings, self.library)
 
     def with_chat_model(self, chat_model, name: str | None = None) -> "Assistant":
         """The same assistant (corpus, index) answering through another chat model."""
         from .answering.llm import LLMAnswerer
+        return self.with_answerer(LLMAnswerer(chat_model, name or type(chat_model).__name__))
+
+    def with_answerer(self, answerer) -> "Assistant":
+        """The same assistant (corpus, index) answering through another answerer."""
         other = copy.copy(self)
-        other.answerer = LLMAnswerer(chat_model, name or type(chat_model).__name__)
+        other.answerer = answerer
         other._chain = None
         return other
 

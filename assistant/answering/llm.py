@@ -1,50 +1,26 @@
-"""Optional LLM answerers: any LangChain chat model, behind the same interface as the composer.
+"""LLM answerers: any LangChain chat model behind the ``Answerer`` protocol.
 
-``ASSISTANT_LLM`` chooses one: ``ollama:MODEL``, ``openai:MODEL`` (any OpenAI-compatible server
-at ``ASSISTANT_LLM_BASE_URL``) or ``gguf:/path/model.gguf`` (llama.cpp through
-``langchain_community``'s ChatLlamaCpp when installed). Unset: the embedded composer only.
+``ASSISTANT_LLM`` chooses one: ``local`` (the GGUF model the ``[local]`` extra installs, run
+in-process), ``gguf:/path/model.gguf`` (any other GGUF file), ``ollama:MODEL`` or
+``openai:MODEL`` (any OpenAI-compatible server at ``ASSISTANT_LLM_BASE_URL``; both need the
+``[llm]`` extra). Unset: the embedded composer only.
+
+The model writes markdown that cites its numbered sources as [n]; ``draft_from_reply`` turns
+the markers into citations, which the verifier then checks like any other.
 """
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
+from typing import Generator, Iterator
 
-from ..errors import AssistantError
 from ..records import Citation, Hit
-from .composer import Draft, _sentences
-from .prompts import PROMPT, numbered_sources
+from .base import BackendUnavailable, Draft, create, register
+from .composer import _sentences
+from .prompts import SOURCES, messages
 
-SOURCES = 6
-
-
-class BackendUnavailable(AssistantError):
-    """The LLM backend could not be reached or did not answer in time."""
-
-
-def chat_model_from_settings(settings):
-    """The configured chat model, or None for the embedded default."""
-    spec = settings.llm
-    if not spec:
-        return None
-    kind, _, name = spec.partition(":")
-    timeout = settings.llm_timeout
-    if kind == "ollama":
-        from langchain_ollama import ChatOllama
-        return ChatOllama(model=name, base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-                          temperature=0, client_kwargs={"timeout": timeout})
-    if kind == "openai":
-        from langchain_openai import ChatOpenAI
-        # The key comes from the environment only; a local server accepts any value.
-        return ChatOpenAI(model=name, base_url=settings.llm_base_url, temperature=0, timeout=timeout,
-                          max_retries=1, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
-    if kind == "gguf":
-        try:
-            from langchain_community.chat_models import ChatLlamaCpp
-        except ImportError as exc:
-            raise BackendUnavailable("ASSISTANT_LLM=gguf:... needs langchain-community and llama-cpp-python "
-                                     "installed.") from exc
-        return ChatLlamaCpp(model_path=name, temperature=0, n_ctx=4096, max_tokens=400)
-    raise BackendUnavailable(f"ASSISTANT_LLM={spec!r}: use ollama:MODEL, openai:MODEL or gguf:/path/model.gguf.")
+LOCAL_NAME = "local:Qwen2.5-Coder-1.5B-Instruct-Q4_K_M"
 
 
 def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
@@ -71,16 +47,122 @@ def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
 
 
 class LLMAnswerer:
-    def __init__(self, model, name: str):
+    """Answers through a LangChain chat model from the first ``SOURCES`` retrieved clauses.
+
+    ``unavailable`` are the exceptions by which the model's client reports that it cannot be
+    reached or timed out; they become ``BackendUnavailable``. Any other exception is a bug.
+    """
+
+    def __init__(self, model, name: str, unavailable: tuple[type[BaseException], ...] = ()):
         self.model = model
         self.name = name
+        self.unavailable = unavailable
 
-    def answer(self, question: str, hits: list[Hit]) -> Draft:
+    def stream(self, plan, hits: list[Hit]) -> Generator[str, None, Draft]:
+        """The answer's text as the model writes it; the generator returns the ``Draft``
+        (``draft = yield from answerer.stream(plan, hits)``)."""
         sources = hits[:SOURCES]
-        messages = PROMPT.format_messages(question=question, sources=numbered_sources(sources))
+        pieces: list[str] = []
         try:
-            reply = self.model.invoke(messages)
-        except Exception as exc:  # connection refused, timeout, HTTP error: all mean "not available"
-            raise BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}); "
-                                     "answered with the embedded composer instead.") from None
-        return draft_from_reply(str(reply.content), sources)
+            for chunk in self.model.stream(messages(plan, sources)):
+                if chunk.text:
+                    pieces.append(chunk.text)
+                    yield chunk.text
+        except self.unavailable as exc:
+            raise BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}).") from exc
+        return draft_from_reply("".join(pieces), sources)
+
+    def answer(self, plan, hits: list[Hit]) -> Draft:
+        return finished(self.stream(plan, hits))
+
+    def warm_up(self) -> "LLMAnswerer":
+        """Load an in-process model now rather than on the first question."""
+        load = getattr(self.model, "load", None)
+        if load is not None:
+            load()
+        return self
+
+
+def finished(stream: Iterator[str]) -> Draft:
+    """Run an answerer's stream to its end and return the ``Draft`` it returns."""
+    while True:
+        try:
+            next(stream)
+        except StopIteration as stop:
+            return stop.value
+
+
+# ------------------------------------------------------------------ the backends
+
+@register("ollama")
+def ollama_answerer(model: str, settings, library) -> LLMAnswerer:
+    try:
+        import httpx
+        import ollama
+        from langchain_ollama import ChatOllama
+    except ImportError as exc:
+        raise BackendUnavailable("ASSISTANT_LLM=ollama:... needs the [llm] extra: pip install -e '.[llm]'.") from exc
+    chat = ChatOllama(model=model, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0,
+                      client_kwargs={"timeout": settings.llm_timeout})
+    return LLMAnswerer(chat, f"ollama:{model}", (ConnectionError, httpx.HTTPError, ollama.ResponseError))
+
+
+@register("openai")
+def openai_answerer(model: str, settings, library) -> LLMAnswerer:
+    try:
+        import openai
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:
+        raise BackendUnavailable("ASSISTANT_LLM=openai:... needs the [llm] extra: pip install -e '.[llm]'.") from exc
+    # The key comes from the environment only; a local server accepts any value.
+    chat = ChatOpenAI(model=model, base_url=settings.llm_base_url, temperature=0, timeout=settings.llm_timeout,
+                      max_retries=1, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
+    return LLMAnswerer(chat, f"openai:{model}", (openai.APIConnectionError, openai.APIStatusError))
+
+
+def _gguf(path: Path, name: str, settings) -> LLMAnswerer:
+    from .gguf_chat import ChatGGUF
+    return LLMAnswerer(ChatGGUF(model_path=str(path), timeout=settings.llm_timeout), name)
+
+
+@register("gguf")
+def gguf_answerer(path: str, settings, library) -> LLMAnswerer:
+    if not path:
+        raise BackendUnavailable("ASSISTANT_LLM=gguf: needs the model file: gguf:/path/model.gguf.")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise BackendUnavailable(f"ASSISTANT_LLM=gguf:{path}: no such file.")
+    return _gguf(file, f"gguf:{file.name}", settings)
+
+
+@register("local")
+def local_answerer(argument: str, settings, library) -> LLMAnswerer:
+    """The model the [local] extra installs, assembled and checked on first use."""
+    if argument:
+        raise BackendUnavailable(f"ASSISTANT_LLM=local:{argument}: 'local' takes no argument; use gguf:/path/model.gguf.")
+    from .local_model import local_model_path
+    return _gguf(local_model_path(settings.data_dir), LOCAL_NAME, settings)
+
+
+class UnavailableAnswerer:
+    """Stands in for a configured backend that cannot be created (extra not installed, model
+    file refused): every answer raises ``BackendUnavailable`` with the reason, so the chain
+    answers with the embedded composer and shows why."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.reason = reason
+
+    def stream(self, plan, hits: list[Hit]) -> Iterator[str]:
+        raise BackendUnavailable(self.reason)
+
+    def answer(self, plan, hits: list[Hit]) -> Draft:
+        raise BackendUnavailable(self.reason)
+
+
+def answerer_or_unavailable(spec: str, settings, library):
+    """The answerer ``spec`` names, or a stand-in that says why it is unavailable."""
+    try:
+        return create(spec, settings, library)
+    except BackendUnavailable as exc:
+        return UnavailableAnswerer(spec, str(exc))

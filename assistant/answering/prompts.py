@@ -1,9 +1,18 @@
-"""The prompt an LLM answerer gets: numbered sources and the rules for citing them."""
+"""The messages an LLM answerer gets: fixed rules, the conversation so far, and the question
+with its numbered sources under their canonical references.
+
+The rules come first and never change, so that a local model keeps them in its cache between
+questions; what changes (history, sources, question) follows. Budgets are in characters
+(about 4 per token for these texts) and were set from bench/llm.py on 2 cores, where reading
+the prompt costs about 1 s per 150 tokens before the first token appears.
+"""
 from __future__ import annotations
 
-from langchain_core.prompts import ChatPromptTemplate
+import re
 
-from ..citations import format_citation
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+
+from ..citations import format_citation, short_names
 from ..records import Hit
 
 # The rules are kept apart: the verifier strikes any answer sentence that repeats them.
@@ -18,13 +27,59 @@ Rules:
 
 SYSTEM = RULES + """
 The texts: the EU's 2021 AI Act proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689)
-and commentary on the proposal.
+and commentary on the proposal."""
 
-Sources:
-{sources}"""
+SOURCES = 5            # at most this many clauses
+SOURCE_CHARS = 700     # of each clause (its opening, where the rule is stated)
+HISTORY_TURNS = 2      # earlier turns shown
+HISTORY_CHARS = 500    # of each earlier answer
 
-PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", "{question}")])
+ASKS = {
+    "definition": "the meaning of a term",
+    "list": "a list",
+    "figure": "an amount or figure",
+    "deadline": "a date or period",
+    "yes_no": "yes or no, then why",
+    "comparison": "a comparison",
+}
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary before ``limit`` characters, marked when cut."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + " [...]"
 
 
 def numbered_sources(hits: list[Hit]) -> str:
-    return "\n\n".join(f"[{i}] {format_citation(h.doc, h.ref)}:\n{h.text[:1500]}" for i, h in enumerate(hits, 1))
+    return "\n\n".join(f"[{i}] {format_citation(h.doc, h.ref)}:\n{clip(h.text, SOURCE_CHARS)}"
+                       for i, h in enumerate(hits, 1))
+
+
+def _earlier_answer(text: str) -> str:
+    """An earlier answer as context: without its citation markers, which numbered other sources."""
+    return clip(re.sub(r"\s*\[\d+\]", "", text).strip(), HISTORY_CHARS)
+
+
+def _guidance(plan) -> str:
+    lines = []
+    if plan.asks in ASKS:
+        lines.append(f"The question asks for {ASKS[plan.asks]}.")
+    if len(plan.documents_compared) > 1:
+        names = short_names()
+        lines.append("Compare: " + " and ".join(names.get(d, d) for d in plan.documents_compared) + ".")
+    if plan.language != "en":
+        lines.append(f"Answer in the question's language ({plan.language}); quote the sources as written.")
+    return " ".join(lines)
+
+
+def messages(plan, hits: list[Hit]) -> list[BaseMessage]:
+    """The chat for ``plan`` answered from ``hits`` (already cut to what the model sees)."""
+    chat: list[BaseMessage] = [SystemMessage(SYSTEM)]
+    for question, answer in plan.history[-HISTORY_TURNS:]:
+        chat += [HumanMessage(question), AIMessage(_earlier_answer(answer))]
+    guidance = _guidance(plan)
+    chat.append(HumanMessage(f"Sources:\n{numbered_sources(hits)}\n\n"
+                             + (f"{guidance}\n" if guidance else "")
+                             + f"Question: {plan.question}"))
+    return chat

@@ -1,0 +1,188 @@
+"""A LangChain chat model over a GGUF file, run in-process by llama.cpp (the ``cyllama`` wheel).
+
+LangChain's own ``ChatLlamaCpp`` needs ``llama-cpp-python``, which PyPI serves only as source
+(an 8-minute build here); ``cyllama`` ships a prebuilt CPython 3.11 wheel with no dependencies.
+Its high-level ``LLM`` class sets no thread count (llama.cpp then uses 4 threads, 2.5 tok/s on
+this 2-core machine) and re-reads the whole prompt every time, so the loop below drives the
+context itself: threads = cores, and the KV cache of the previous prompt's common prefix (the
+fixed rules at the head of every prompt) is kept.
+
+Tokens are yielded as they are generated (``_stream``); a load failure, a busy model or a
+deadline passed raise ``BackendUnavailable``; anything else is a bug and propagates.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Iterator
+
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+from .base import BackendUnavailable
+
+ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class ContextOverflow(BackendUnavailable):
+    """The prompt and the answer would not fit the model's context window."""
+
+
+class _Loaded:
+    """The llama.cpp model, vocabulary and context, and the tokens the context holds."""
+
+    def __init__(self, path: str, n_ctx: int, n_threads: int, n_batch: int):
+        try:
+            import cyllama.llama.llama_cpp as cy
+            from cyllama.utils.validation import validate_gguf_file
+        except ImportError as exc:
+            raise BackendUnavailable("The GGUF runtime is not installed: run pip install -e '.[local]'.") from exc
+        try:
+            validate_gguf_file(path)
+            cy.disable_logging()
+            cy.ggml_backend_load_all()
+            params = cy.LlamaModelParams()
+            params.n_gpu_layers = 0
+            self.model = cy.LlamaModel(path, params)
+            ctx_params = cy.LlamaContextParams()
+            ctx_params.n_ctx = n_ctx
+            ctx_params.n_batch = n_batch
+            ctx_params.n_threads = ctx_params.n_threads_batch = n_threads
+            ctx_params.no_perf = True
+            self.ctx = cy.LlamaContext(self.model, ctx_params)
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+            raise BackendUnavailable(f"Could not load the model {path} ({type(exc).__name__}: {exc}).") from exc
+        self.ctx.install_cancel_callback()
+        self.cy = cy
+        self.vocab = self.model.get_vocab()
+        self.template = self.model.get_default_chat_template()
+        self.cached: list[int] = []  # the tokens whose keys and values the context holds
+
+    def prompt(self, messages: list[dict[str, str]]) -> str:
+        chat = [self.cy.LlamaChatMessage(role=m["role"], content=m["content"]) for m in messages]
+        return self.model.chat_apply_template(self.template, chat, True)
+
+
+class ChatGGUF(BaseChatModel):
+    """Chat with a local GGUF model; greedy by default (answers must be reproducible)."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 0           # 0: one per core available to this process
+    n_batch: int = 256           # prompt tokens per decode call: the deadline is checked between calls
+    max_tokens: int = 400
+    temperature: float = 0.0
+    timeout: float = 120.0       # seconds for load + prompt + answer
+
+    _loaded: _Loaded | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "gguf"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
+                "temperature": self.temperature}
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or len(os.sched_getaffinity(0))
+
+    def load(self) -> "ChatGGUF":
+        """Load the model now rather than on the first question."""
+        with self._lock:
+            self._runtime()
+        return self
+
+    def _runtime(self) -> _Loaded:
+        if self._loaded is None:
+            self._loaded = _Loaded(self.model_path, self.n_ctx, self.threads, self.n_batch)
+        return self._loaded
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
+                  **kwargs: Any) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        if stop:
+            raise ValueError("ChatGGUF does not support stop sequences; the model's end-of-turn token ends it.")
+        deadline = time.monotonic() + self.timeout
+        if not self._lock.acquire(timeout=self.timeout):
+            raise BackendUnavailable(f"The local model is busy with another question (waited {self.timeout:.0f} s).")
+        try:
+            yield from self._generate_tokens(messages, deadline, run_manager,
+                                             kwargs.get("max_tokens", self.max_tokens))
+        finally:
+            self._lock.release()
+
+    def _generate_tokens(self, messages, deadline, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
+        started = time.monotonic()
+        rt = self._runtime()
+        cy = rt.cy
+        turns = [{"role": ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages]
+        tokens = rt.vocab.tokenize(rt.prompt(turns), add_special=True, parse_special=True)
+        if len(tokens) + max_tokens > self.n_ctx:
+            raise ContextOverflow(f"The prompt ({len(tokens)} tokens) and answer ({max_tokens}) exceed the "
+                                  f"model's context of {self.n_ctx} tokens.")
+
+        # Keep the cached prefix the new prompt shares; at least the last token is decoded anew.
+        keep = 0
+        for old, new in zip(rt.cached, tokens[:-1]):
+            if old != new:
+                break
+            keep += 1
+        rt.ctx.memory_seq_rm(0, keep, -1)
+        rt.cached = rt.cached[:keep]
+        loaded = time.monotonic()
+        for start in range(keep, len(tokens), self.n_batch):
+            self._check(deadline, "reading the prompt")
+            batch = tokens[start:start + self.n_batch]
+            rt.ctx.decode(cy.llama_batch_get_one(batch, start))
+            rt.cached += batch
+        prompt_done = time.monotonic()
+
+        sampler = cy.LlamaSampler(cy.LlamaSamplerChainParams())
+        if self.temperature > 0:
+            sampler.add_temp(self.temperature)
+            sampler.add_dist(0xFFFFFFFF)
+        else:
+            sampler.add_greedy()
+        generated: list[int] = []
+        sent = ""
+        for _ in range(max_tokens):
+            self._check(deadline, "writing the answer")
+            token = sampler.sample(rt.ctx, -1)
+            if rt.vocab.is_eog(token):
+                break
+            generated.append(token)
+            rt.ctx.decode(cy.llama_batch_get_one([token], len(rt.cached)))
+            rt.cached.append(token)
+            # Detokenize the whole answer so far: a character split over two tokens is sent whole.
+            text = rt.vocab.detokenize(generated, False, False)
+            if text.endswith("\ufffd") or not text.startswith(sent):
+                continue
+            piece, sent = text[len(sent):], text
+            if piece:
+                if run_manager:
+                    run_manager.on_llm_new_token(piece)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+        text = rt.vocab.detokenize(generated, False, False)
+        finished = time.monotonic()
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content=text[len(sent):],
+            usage_metadata={"input_tokens": len(tokens), "output_tokens": len(generated),
+                            "total_tokens": len(tokens) + len(generated)},
+            response_metadata={"prompt_tokens_reused": keep, "load_seconds": round(loaded - started, 3),
+                               "prompt_seconds": round(prompt_done - loaded, 3),
+                               "generation_seconds": round(finished - prompt_done, 3),
+                               "threads": self.threads}))
+
+    def _check(self, deadline: float, doing: str) -> None:
+        if time.monotonic() > deadline:
+            raise BackendUnavailable(f"The local model did not finish {doing} within {self.timeout:.0f} s.")
