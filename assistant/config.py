@@ -27,6 +27,7 @@ ENVIRONMENT = {
                      "ollama:MODEL or openai:MODEL (the [llm] extra) (default: none, the embedded answerer).",
     "ASSISTANT_LLM_BASE_URL": "Base URL of the Ollama or OpenAI-compatible server.",
     "ASSISTANT_LLM_TIMEOUT": "Seconds to wait for the LLM backend (default 60).",
+    "ASSISTANT_LLM_THREADS": "Threads the local model runs (default: one per core; 1 is faster on a machine busy with other work).",
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
     "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
 }
@@ -40,6 +41,7 @@ class Settings:
     llm: str | None = None
     llm_base_url: str | None = None
     llm_timeout: float = 60.0
+    llm_threads: int = 0  # 0: one per core
     max_question_chars: int = 2000
     manifest_path: Path = field(default=MANIFEST_PATH)
 
@@ -60,5 +62,6 @@ class Settings:
             llm=env.get("ASSISTANT_LLM") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_timeout=float(env.get("ASSISTANT_LLM_TIMEOUT") or 60),
+            llm_threads=int(env.get("ASSISTANT_LLM_THREADS") or 0),
             max_question_chars=int(env.get("ASSISTANT_MAX_QUESTION_CHARS") or 2000),
         )

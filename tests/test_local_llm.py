@@ -14,7 +14,7 @@ import pytest
 
 from assistant.answering import local_model
 from assistant.answering.base import BackendUnavailable, create
-from assistant.answering.llm import LLMAnswerer, answerer_or_unavailable, finished
+from assistant.answering.llm import LLMAnswerer, answerer_or_unavailable
 from assistant.answering.prompts import messages
 from assistant.answering.verify import verify
 from assistant.plan import QueryPlan
@@ -62,8 +62,7 @@ def test_local_model_answers_with_verified_citations(assistant, local):
 @pytest.mark.slow
 def test_local_model_follow_up_reads_the_conversation(assistant, local):
     first_q = "Is social scoring banned under the draft?"
-    first_hits = assistant.retrieve(first_q, k=10)
-    first = finished(local.stream(QueryPlan(question=first_q), first_hits))
+    first = assistant.ask(first_q)  # whichever answerer wrote the earlier turn
     follow_q = "And what fines apply for breaking that ban?"
     hits = assistant.retriever.search(follow_q, k=10, context=first_q)
     plan = QueryPlan(question=follow_q, follow_up=True, context=first_q, history=((first_q, first.text),))
@@ -71,7 +70,7 @@ def test_local_model_follow_up_reads_the_conversation(assistant, local):
     pieces, draft = streamed(local, plan, hits)
     checked = verify(draft, hits, assistant.library)
     assert checked.draft.citations, (draft.text, checked.reasons)
-    assert any(c.doc == P and c.ref.startswith("Art. 71") for c in checked.draft.citations), draft.text
+    assert any(c.doc == P and c.ref.startswith(("Art. 71", "Art. 72")) for c in checked.draft.citations), draft.text
 
 
 # ------------------------------------------------------------------ refusals and failures
@@ -121,10 +120,12 @@ def test_a_runtime_that_cannot_load_is_unavailable(tmp_path, settings, library):
 @needs_local
 @pytest.mark.slow
 def test_a_model_that_does_not_finish_in_time_is_unavailable(assistant, local):
-    hasty = LLMAnswerer(local.model.model_copy(update={"timeout": 0.05}), local.name)  # same loaded model
+    hasty = LLMAnswerer(local.model.model_copy(update={"timeout": 0.5}), local.name)  # same loaded model
     question = "What is a provider?"
-    with pytest.raises(BackendUnavailable, match="did not finish"):
+    with pytest.raises(BackendUnavailable, match="did not finish within"):
         hasty.answer(QueryPlan(question=question), assistant.retrieve(question, k=5))
+    # The aborted prompt leaves the model's cache consistent: the next question is answered.
+    assert local.answer(QueryPlan(question=question), assistant.retrieve(question, k=5)).text
 
 
 def test_a_misconfigured_backend_answers_with_the_embedded_composer(assistant, tmp_path):

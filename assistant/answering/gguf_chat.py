@@ -8,7 +8,8 @@ context itself: threads = cores, and the KV cache of the previous prompt's commo
 fixed rules at the head of every prompt) is kept.
 
 Tokens are yielded as they are generated (``_stream``); a load failure, a busy model or a
-deadline passed raise ``BackendUnavailable``; anything else is a bug and propagates.
+deadline passed (llama.cpp's abort callback stops a decode mid-way) raise
+``BackendUnavailable``; anything else is a bug and propagates.
 """
 from __future__ import annotations
 
@@ -72,7 +73,7 @@ class ChatGGUF(BaseChatModel):
     model_path: str
     n_ctx: int = 4096
     n_threads: int = 0           # 0: one per core available to this process
-    n_batch: int = 256           # prompt tokens per decode call: the deadline is checked between calls
+    n_batch: int = 256           # prompt tokens per decode call
     max_tokens: int = 400
     temperature: float = 0.0
     timeout: float = 120.0       # seconds for load + prompt + answer
@@ -115,15 +116,22 @@ class ChatGGUF(BaseChatModel):
         deadline = time.monotonic() + self.timeout
         if not self._lock.acquire(timeout=self.timeout):
             raise BackendUnavailable(f"The local model is busy with another question (waited {self.timeout:.0f} s).")
+        timer = None
         try:
-            yield from self._generate_tokens(messages, deadline, run_manager,
-                                             kwargs.get("max_tokens", self.max_tokens))
+            rt = self._runtime()
+            rt.ctx.cancel = False
+            # At the deadline llama.cpp's abort callback stops even a long prompt batch mid-way.
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), setattr, (rt.ctx, "cancel", True))
+            timer.start()
+            yield from self._generate_tokens(rt, messages, run_manager, kwargs.get("max_tokens", self.max_tokens))
+        except InterruptedError:
+            raise BackendUnavailable(f"The local model did not finish within {self.timeout:.0f} s.") from None
         finally:
+            if timer is not None:
+                timer.cancel()
             self._lock.release()
 
-    def _generate_tokens(self, messages, deadline, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
-        started = time.monotonic()
-        rt = self._runtime()
+    def _generate_tokens(self, rt: _Loaded, messages, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
         cy = rt.cy
         turns = [{"role": ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages]
         tokens = rt.vocab.tokenize(rt.prompt(turns), add_special=True, parse_special=True)
@@ -139,9 +147,8 @@ class ChatGGUF(BaseChatModel):
             keep += 1
         rt.ctx.memory_seq_rm(0, keep, -1)
         rt.cached = rt.cached[:keep]
-        loaded = time.monotonic()
+        started = time.monotonic()
         for start in range(keep, len(tokens), self.n_batch):
-            self._check(deadline, "reading the prompt")
             batch = tokens[start:start + self.n_batch]
             rt.ctx.decode(cy.llama_batch_get_one(batch, start))
             rt.cached += batch
@@ -156,7 +163,6 @@ class ChatGGUF(BaseChatModel):
         generated: list[int] = []
         sent = ""
         for _ in range(max_tokens):
-            self._check(deadline, "writing the answer")
             token = sampler.sample(rt.ctx, -1)
             if rt.vocab.is_eog(token):
                 break
@@ -178,11 +184,6 @@ class ChatGGUF(BaseChatModel):
             content=text[len(sent):],
             usage_metadata={"input_tokens": len(tokens), "output_tokens": len(generated),
                             "total_tokens": len(tokens) + len(generated)},
-            response_metadata={"prompt_tokens_reused": keep, "load_seconds": round(loaded - started, 3),
-                               "prompt_seconds": round(prompt_done - loaded, 3),
+            response_metadata={"prompt_tokens_reused": keep, "prompt_seconds": round(prompt_done - started, 3),
                                "generation_seconds": round(finished - prompt_done, 3),
                                "threads": self.threads}))
-
-    def _check(self, deadline: float, doing: str) -> None:
-        if time.monotonic() > deadline:
-            raise BackendUnavailable(f"The local model did not finish {doing} within {self.timeout:.0f} s.")
