@@ -114,7 +114,7 @@ def report(result: dict) -> str:
     lines += [" | ".join(str(r[c]) for c in cols) for r in rows]
 
     def p50(key):
-        return statistics.median(r[key] for r in rows)
+        return round(statistics.median(r[key] for r in rows), 2)
     lines.append("")
     lines.append(f"settings: {result['settings']}")
     lines.append(f"model file check {result['assemble_or_verify_s']} s, load {result['load_s']} s")
