@@ -61,12 +61,12 @@ def run(args) -> dict:
     from assistant.answering.verify import verify
     from assistant.plan import QueryPlan
 
-    prompts.SOURCES, prompts.SOURCE_CHARS = args.sources, args.source_chars
+    prompts.SOURCE_CHARS = args.source_chars
     assistant = Assistant().warm_up()
     started = time.perf_counter()
     answerer = create("local", assistant.settings, assistant.library)
     assembled = time.perf_counter() - started
-    answerer.model.max_tokens = args.max_tokens
+    answerer.model.max_tokens, answerer.sources = args.max_tokens, args.sources
     if args.threads is not None:
         answerer.model.n_threads = args.threads
     answerer.model.timeout = args.timeout

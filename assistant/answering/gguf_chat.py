@@ -62,9 +62,27 @@ class _Loaded:
         self.template = self.model.get_default_chat_template()
         self.cached: list[int] = []  # the tokens whose keys and values the context holds
 
-    def prompt(self, messages: list[dict[str, str]]) -> str:
-        chat = [self.cy.LlamaChatMessage(role=m["role"], content=m["content"]) for m in messages]
-        return self.model.chat_apply_template(self.template, chat, True)
+    def tokens(self, messages: list[BaseMessage], reply: bool = True) -> list[int]:
+        """The chat as the model reads it, ending with the start of its reply when ``reply``."""
+        chat = [self.cy.LlamaChatMessage(role=ROLES.get(m.type, m.type), content=str(m.content)) for m in messages]
+        prompt = self.model.chat_apply_template(self.template, chat, reply)
+        return self.vocab.tokenize(prompt, add_special=True, parse_special=True)
+
+    def read(self, tokens: list[int], n_batch: int) -> int:
+        """Put ``tokens`` in the context, keeping the prefix it already holds (at least the last
+        token is read anew, for its logits); returns how many tokens were kept."""
+        keep = 0
+        for old, new in zip(self.cached, tokens[:-1]):
+            if old != new:
+                break
+            keep += 1
+        self.ctx.memory_seq_rm(0, keep, -1)
+        self.cached = self.cached[:keep]
+        for start in range(keep, len(tokens), n_batch):
+            batch = tokens[start:start + n_batch]
+            self.ctx.decode(self.cy.llama_batch_get_one(batch, start))
+            self.cached += batch
+        return keep
 
 
 class ChatGGUF(BaseChatModel):
@@ -94,10 +112,14 @@ class ChatGGUF(BaseChatModel):
     def threads(self) -> int:
         return self.n_threads or len(os.sched_getaffinity(0))
 
-    def load(self) -> "ChatGGUF":
-        """Load the model now rather than on the first question."""
+    def load(self, head: list[BaseMessage] = ()) -> "ChatGGUF":
+        """Load the model now rather than on the first question, and read ``head`` (the
+        messages every prompt starts with) into its cache."""
         with self._lock:
-            self._runtime()
+            rt = self._runtime()
+            if head:
+                rt.ctx.cancel = False
+                rt.read(rt.tokens(list(head), reply=False), self.n_batch)
         return self
 
     def _runtime(self) -> _Loaded:
@@ -133,25 +155,12 @@ class ChatGGUF(BaseChatModel):
 
     def _generate_tokens(self, rt: _Loaded, messages, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
         cy = rt.cy
-        turns = [{"role": ROLES.get(m.type, m.type), "content": str(m.content)} for m in messages]
-        tokens = rt.vocab.tokenize(rt.prompt(turns), add_special=True, parse_special=True)
+        tokens = rt.tokens(messages)
         if len(tokens) + max_tokens > self.n_ctx:
             raise ContextOverflow(f"The prompt ({len(tokens)} tokens) and answer ({max_tokens}) exceed the "
                                   f"model's context of {self.n_ctx} tokens.")
-
-        # Keep the cached prefix the new prompt shares; at least the last token is decoded anew.
-        keep = 0
-        for old, new in zip(rt.cached, tokens[:-1]):
-            if old != new:
-                break
-            keep += 1
-        rt.ctx.memory_seq_rm(0, keep, -1)
-        rt.cached = rt.cached[:keep]
         started = time.monotonic()
-        for start in range(keep, len(tokens), self.n_batch):
-            batch = tokens[start:start + self.n_batch]
-            rt.ctx.decode(cy.llama_batch_get_one(batch, start))
-            rt.cached += batch
+        keep = rt.read(tokens, self.n_batch)
         prompt_done = time.monotonic()
 
         sampler = cy.LlamaSampler(cy.LlamaSamplerChainParams())
