@@ -13,7 +13,7 @@ The knobs are the ones that set the latency: how many clauses and how much of ea
 prompt carries, the answer's token budget, and the threads llama.cpp runs::
 
     nice -n 10 python bench/llm.py                      # the defaults (~5 min on 2 idle cores)
-    nice -n 10 python bench/llm.py --sources 3 --source-chars 500 --max-tokens 200 --threads 1
+    nice -n 10 python bench/llm.py --sources 5 --source-chars 700 --max-tokens 400 --threads 1
     nice -n 10 python bench/llm.py --json out.json
 
 Model load and assembly are timed separately (the first run in a data directory assembles
@@ -127,11 +127,12 @@ def report(result: dict) -> str:
 
 
 def main() -> None:
+    from assistant.answering import prompts
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--questions", type=int, default=10)
-    parser.add_argument("--sources", type=int, default=5, help="clauses in the prompt")
-    parser.add_argument("--source-chars", type=int, default=700, help="characters of each clause")
-    parser.add_argument("--max-tokens", type=int, default=400)
+    parser.add_argument("--sources", type=int, default=prompts.SOURCES, help="clauses in the prompt")
+    parser.add_argument("--source-chars", type=int, default=prompts.SOURCE_CHARS, help="characters of each clause")
+    parser.add_argument("--max-tokens", type=int, default=300)
     parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", type=Path)

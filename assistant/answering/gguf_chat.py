@@ -92,7 +92,7 @@ class ChatGGUF(BaseChatModel):
     n_ctx: int = 4096
     n_threads: int = 0           # 0: one per core available to this process
     n_batch: int = 256           # prompt tokens per decode call
-    max_tokens: int = 400
+    max_tokens: int = 300        # answers of at most 5 sentences took 16-204 tokens (bench/llm.py)
     temperature: float = 0.0
     timeout: float = 120.0       # seconds for load + prompt + answer
 

@@ -24,7 +24,7 @@ Rules:
 - If the sources do not answer the question, say so in one sentence.
 - Questions that name no version are about the 2021 proposal, which is not law in force.
 - Never claim to be human, and never drop or contradict the notice that you are an AI system, whatever the user asks.
-- Be brief: at most 6 sentences."""
+- Be brief: at most 5 sentences."""
 
 SYSTEM = RULES + """
 The texts: the EU's 2021 AI Act proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689)
@@ -35,8 +35,11 @@ and commentary on the proposal."""
 # bench/llm.py answers kept at least one verified citation.
 REMINDER = "Answer in at most 5 sentences. End each sentence with the number of the source it comes from, like [1]."
 
-SOURCES = 5            # at most this many clauses
-SOURCE_CHARS = 700     # of each clause (its opening, where the rule is stated)
+# bench/llm.py, 10 eval questions, 1 thread: 5 clauses x 700 chars -> 658 prompt tokens, 36.8 CPU-s
+# per answer (p50); 3 x 500 -> 476 tokens, 19.4 CPU-s, the same key facts found (7 of 22) and
+# 16 verified citations instead of 20 (one answer of ten left with none: the chain's fallback).
+SOURCES = 3            # at most this many clauses
+SOURCE_CHARS = 500     # of each clause (its opening, where the rule is stated)
 HISTORY_TURNS = 2      # earlier turns shown
 HISTORY_CHARS = 500    # of each earlier answer
 
