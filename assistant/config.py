@@ -25,9 +25,11 @@ ENVIRONMENT = {
     "ASSISTANT_CORPUS_DIR": "Directory holding the source texts (default: ../shared/corpus next to the checkout, else corpus/ in the data directory, filled by `assistant corpus fetch` or the first start).",
     "ASSISTANT_DATA_DIR": "Where the index is kept (default: ~/.cache/eu-ai-draft-assistant).",
     "ASSISTANT_CHROMA_URL": "Use a Chroma server (http://host:port) instead of the embedded store.",
-    "ASSISTANT_LLM": "Optional LLM backend: ollama:MODEL, openai:MODEL or gguf:/path/model.gguf (default: none, the embedded answerer).",
+    "ASSISTANT_LLM": "Optional LLM backend: local (the in-process model of the [local] extra), gguf:/path/model.gguf, "
+                     "ollama:MODEL or openai:MODEL (the [llm] extra) (default: none, the embedded answerer).",
     "ASSISTANT_LLM_BASE_URL": "Base URL of the Ollama or OpenAI-compatible server.",
     "ASSISTANT_LLM_TIMEOUT": "Seconds to wait for the LLM backend (default 60).",
+    "ASSISTANT_LLM_THREADS": "Threads the local model runs (default: one per core; 1 is faster on a machine busy with other work).",
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
     "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
 }
@@ -57,6 +59,7 @@ class Settings:
     llm: str | None = None
     llm_base_url: str | None = None
     llm_timeout: float = 60.0
+    llm_threads: int = 0  # 0: one per core
     max_question_chars: int = 2000
     manifest_path: Path = field(default=MANIFEST_PATH)
 
@@ -79,5 +82,6 @@ class Settings:
             llm=env.get("ASSISTANT_LLM") or None,
             llm_base_url=env.get("ASSISTANT_LLM_BASE_URL") or None,
             llm_timeout=_number(env, "ASSISTANT_LLM_TIMEOUT", 60.0, float, 0.1, 3600),
+            llm_threads=_number(env, "ASSISTANT_LLM_THREADS", 0, int, 0, 256),
             max_question_chars=_number(env, "ASSISTANT_MAX_QUESTION_CHARS", 2000, int, 10, 20000),
         )

@@ -62,13 +62,9 @@ class Assistant:
         if chat_model is not None:
             self.answerer = self._llm(chat_model, self.settings.llm or type(chat_model).__name__)
         elif self.settings.llm:
-            from .answering import llm  # noqa: F401  (registers the LLM backends)
-            try:
-                self.answerer = base.create(self.settings.llm, self.settings, self.library)
-            except BackendUnavailable as exc:
-                self.answerer_error = str(exc)
-
-    answerer_error: str | None = None  # why the configured LLM could not be set up (then: embedded)
+            from .answering.llm import answerer_or_unavailable  # registers the LLM backends
+            # A backend that cannot be set up answers "unavailable": the embedded answer, with a notice.
+            self.answerer = answerer_or_unavailable(self.settings.llm, self.settings, self.library)
 
     def _llm(self, chat_model, name: str):
         from .answering.llm import LLMAnswerer
@@ -76,8 +72,12 @@ class Assistant:
 
     def with_chat_model(self, chat_model, name: str | None = None) -> "Assistant":
         """The same assistant (corpus, index) answering through another chat model."""
+        return self.with_answerer(self._llm(chat_model, name or type(chat_model).__name__))
+
+    def with_answerer(self, answerer) -> "Assistant":
+        """The same assistant (corpus, index) answering through another answerer."""
         other = copy.copy(self)
-        other.answerer = self._llm(chat_model, name or type(chat_model).__name__)
+        other.answerer = answerer
         other._chain = other._prepare = None
         return other
 
@@ -112,6 +112,12 @@ class Assistant:
     def warm_up(self) -> "Assistant":
         """Open (or build) the index and load the model now rather than on the first question."""
         self.retrieve("warm up", k=1)
+        warm = getattr(self.answerer, "warm_up", None)
+        if warm is not None:
+            try:
+                warm()
+            except BackendUnavailable:
+                pass  # said on each answer, which then comes from the embedded answerer
         return self
 
     # ------------------------------------------------------------ validation

@@ -140,21 +140,28 @@ def free_port():
 
 def test_unreachable_backend_falls_back_with_notice(assistant, settings):
     from dataclasses import replace
-    from assistant.answering.llm import chat_model_from_settings
+    from assistant.answering.base import create
     offline = replace(settings, llm="openai:some-model", llm_base_url=f"http://127.0.0.1:{free_port()}/v1", llm_timeout=5)
-    answer = assistant.with_chat_model(chat_model_from_settings(offline), offline.llm).ask(
+    answer = assistant.with_answerer(create(offline.llm, offline, assistant.library)).ask(
         "Is social scoring banned under the draft?")
     assert answer.citations and any("unavailable" in n for n in answer.notices)
 
 
-def test_backends_from_configuration(settings):
+def test_backends_from_configuration(settings, library, tmp_path):
     from dataclasses import replace
-    from assistant.answering.llm import BackendUnavailable, chat_model_from_settings
-    assert chat_model_from_settings(settings) is None or settings.llm
-    assert type(chat_model_from_settings(replace(settings, llm="ollama:llama3"))).__name__ == "ChatOllama"
-    assert type(chat_model_from_settings(replace(settings, llm="openai:x", llm_base_url="http://127.0.0.1:1/v1"))).__name__ == "ChatOpenAI"
-    with pytest.raises(BackendUnavailable):
-        chat_model_from_settings(replace(settings, llm="nonsense:x"))
+    from assistant.answering import llm
+    from assistant.answering.base import BackendUnavailable, create, registered
+    assert {"ollama", "openai", "gguf", "local"} <= set(registered())
+    assert type(create("ollama:llama3", settings, library).model).__name__ == "ChatOllama"
+    openai = replace(settings, llm_base_url="http://127.0.0.1:1/v1")
+    assert type(create("openai:x", openai, library).model).__name__ == "ChatOpenAI"
+    for spec, says in [("nonsense:x", "unknown answerer"), ("gguf:", "needs the model file"),
+                       (f"gguf:{tmp_path / 'none.gguf'}", "no such file")]:
+        with pytest.raises(BackendUnavailable, match=says):
+            create(spec, settings, library)
+        stand_in = llm.answerer_or_unavailable(spec, settings, library)
+        with pytest.raises(BackendUnavailable, match=says):
+            stand_in.answer(None, [])
 
 
 # ------------------------------------------------------------------ 5. declines and caveats

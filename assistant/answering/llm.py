@@ -1,51 +1,54 @@
-"""Optional LLM answerers: any LangChain chat model, behind the same interface as the composer.
+"""LLM answerers: any LangChain chat model behind the ``Answerer`` protocol.
 
-``ASSISTANT_LLM`` chooses one: ``ollama:MODEL``, ``openai:MODEL`` (any OpenAI-compatible server
-at ``ASSISTANT_LLM_BASE_URL``) or ``gguf:/path/model.gguf`` (llama.cpp through
-``langchain_community``'s ChatLlamaCpp when installed). Unset: the embedded composer only.
+``ASSISTANT_LLM`` chooses one: ``local`` (the GGUF model the ``[local]`` extra installs, run
+in-process), ``gguf:/path/model.gguf`` (any other GGUF file), ``ollama:MODEL`` or
+``openai:MODEL`` (any OpenAI-compatible server at ``ASSISTANT_LLM_BASE_URL``; both need the
+``[llm]`` extra). Unset: the embedded composer only.
+
+The model writes markdown that cites its numbered sources as [n]; ``draft_from_reply`` turns
+the markers into citations, which the verifier then checks like any other.
 """
 from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
+from typing import Generator, Iterator
 
+from langchain_core.messages import SystemMessage
+
+from ..citations import find_references, is_within
 from ..records import Citation, Hit
-from .base import BackendUnavailable, Draft, register
+from .base import BackendUnavailable, Draft, create, register
 from .composer import sentences
-from .prompts import PROMPT, numbered_sources
+from .prompts import SOURCES, SYSTEM, messages
 
-SOURCES = 6
+LOCAL_NAME = "local:Qwen2.5-Coder-1.5B-Instruct-Q4_K_M"
 
 
-def chat_model_from_settings(settings):
-    """The configured chat model, or None for the embedded default."""
-    spec = settings.llm
-    if not spec:
-        return None
-    kind, _, name = spec.partition(":")
-    timeout = settings.llm_timeout
-    if kind == "ollama":
-        from langchain_ollama import ChatOllama
-        return ChatOllama(model=name, base_url=settings.llm_base_url or "http://127.0.0.1:11434",
-                          temperature=0, client_kwargs={"timeout": timeout})
-    if kind == "openai":
-        from langchain_openai import ChatOpenAI
-        # The key comes from the environment only; a local server accepts any value.
-        return ChatOpenAI(model=name, base_url=settings.llm_base_url, temperature=0, timeout=timeout,
-                          max_retries=1, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
-    if kind == "gguf":
-        try:
-            from langchain_community.chat_models import ChatLlamaCpp
-        except ImportError as exc:
-            raise BackendUnavailable("ASSISTANT_LLM=gguf:... needs langchain-community and llama-cpp-python "
-                                     "installed.") from exc
-        return ChatLlamaCpp(model_path=name, temperature=0, n_ctx=4096, max_tokens=400)
-    raise BackendUnavailable(f"ASSISTANT_LLM={spec!r}: use ollama:MODEL, openai:MODEL or gguf:/path/model.gguf.")
+def mark_references(reply: str, hits: list[Hit]) -> str:
+    """The reply with a [n] marker after each clause it names in words ("Article 5(1)(c)") that
+    is numbered source n or a part of it. Small models often name the clause instead of citing
+    its number (Qwen2.5-1.5B, in the first test run, wrote "Article 5(1)(c)(ii)" and no [n]);
+    the marker lets the verifier check the claim like any other citation, instead of striking
+    the sentence as unsupported."""
+    out, last = [], 0
+    for reference in find_references(reply):
+        n = next((i for i, h in enumerate(hits, 1)
+                  if reference.doc in (None, h.doc) and is_within(reference.ref, h.ref)), None)
+        rest_of_sentence = re.match(r"[^.!?\n]*[.!?]?", reply[reference.end:]).group()
+        if n is None or f"[{n}]" in rest_of_sentence:
+            continue
+        out.append(f"{reply[last:reference.end]} [{n}]")
+        last = reference.end
+    return "".join(out) + reply[last:]
 
 
 def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
-    """Citations from the reply's [n] markers; each quote is the quotation the model wrote next
-    to the marker, or else the source's first sentence (both checked by the verifier)."""
+    """Citations from the reply's [n] markers (and the clauses it names, ``mark_references``);
+    each quote is the quotation the model wrote next to the marker, or else the source's first
+    sentence (both checked by the verifier)."""
+    reply = mark_references(reply, hits)
     citations: list[Citation] = []
     numbering: dict[int, int] = {}
     for match in re.finditer(r"\[(\d+)\]", reply):
@@ -67,46 +70,126 @@ def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
 
 
 class LLMAnswerer:
-    """Any LangChain chat model behind the answerer protocol."""
+    """Answers through a LangChain chat model from the first ``sources`` retrieved clauses.
 
-    def __init__(self, model, name: str):
+    ``unavailable`` are the exceptions by which the model's client reports that it cannot be
+    reached or timed out; they become ``BackendUnavailable``. Any other exception is a bug.
+    """
+
+    def __init__(self, model, name: str, unavailable: tuple[type[BaseException], ...] = (), sources: int = SOURCES):
         self.model = model
         self.name = name
+        self.unavailable = unavailable
+        self.sources = sources
 
-    def _messages(self, plan, hits: list[Hit]):
-        return PROMPT.format_messages(question=plan.question, sources=numbered_sources(hits[:SOURCES]))
-
-    def _unavailable(self, exc: Exception) -> BackendUnavailable:
-        return BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}); "
-                                  "answered with the embedded composer instead.")
+    def stream(self, plan, hits: list[Hit]) -> Generator[str, None, Draft]:
+        """The answer's text as the model writes it; the generator returns the ``Draft``
+        (``draft = yield from answerer.stream(plan, hits)``)."""
+        sources = hits[:self.sources]
+        pieces: list[str] = []
+        try:
+            for chunk in self.model.stream(messages(plan, sources)):
+                piece = str(chunk.text)  # a plain str, not LangChain's TextAccessor
+                if piece:
+                    pieces.append(piece)
+                    yield piece
+        except self.unavailable as exc:
+            raise BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}).") from exc
+        return draft_from_reply("".join(pieces), sources)
 
     def answer(self, plan, hits: list[Hit]) -> Draft:
+        return finished(self.stream(plan, hits))
+
+    def warm_up(self) -> "LLMAnswerer":
+        """Load an in-process model now rather than on the first question, with the fixed
+        head of every prompt already read (~220 tokens: seconds off the first answer)."""
+        load = getattr(self.model, "load", None)
+        if load is not None:
+            load(head=[SystemMessage(SYSTEM)])
+        return self
+
+
+def finished(stream: Iterator[str]) -> Draft:
+    """Run an answerer's stream to its end and return the ``Draft`` it returns."""
+    while True:
         try:
-            reply = self.model.invoke(self._messages(plan, hits))
-        except Exception as exc:  # connection refused, timeout, HTTP error: all mean "not available"
-            raise self._unavailable(exc) from None
-        return draft_from_reply(str(reply.content), hits[:SOURCES])
-
-    def stream(self, plan, hits: list[Hit]):
-        pieces = []
-        try:
-            for chunk in self.model.stream(self._messages(plan, hits)):
-                piece = str(chunk.content)
-                pieces.append(piece)
-                yield piece
-        except Exception as exc:
-            if pieces:
-                raise  # it answered, then broke: not a transport failure to hide
-            raise self._unavailable(exc) from None
-        return draft_from_reply("".join(pieces), hits[:SOURCES])
+            next(stream)
+        except StopIteration as stop:
+            return stop.value
 
 
-def _from_settings(kind: str):
-    def factory(argument, settings, library):
-        from dataclasses import replace
-        return LLMAnswerer(chat_model_from_settings(replace(settings, llm=f"{kind}:{argument}")), f"{kind}:{argument}")
-    return factory
+# ------------------------------------------------------------------ the backends
+
+@register("ollama")
+def ollama_answerer(model: str, settings, library) -> LLMAnswerer:
+    try:
+        import httpx
+        import ollama
+        from langchain_ollama import ChatOllama
+    except ImportError as exc:
+        raise BackendUnavailable("ASSISTANT_LLM=ollama:... needs the [llm] extra: pip install -e '.[llm]'.") from exc
+    chat = ChatOllama(model=model, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0,
+                      client_kwargs={"timeout": settings.llm_timeout})
+    return LLMAnswerer(chat, f"ollama:{model}", (ConnectionError, httpx.HTTPError, ollama.ResponseError))
 
 
-for _kind in ("ollama", "openai", "gguf"):
-    register(_kind)(_from_settings(_kind))
+@register("openai")
+def openai_answerer(model: str, settings, library) -> LLMAnswerer:
+    try:
+        import openai
+        from langchain_openai import ChatOpenAI
+    except ImportError as exc:
+        raise BackendUnavailable("ASSISTANT_LLM=openai:... needs the [llm] extra: pip install -e '.[llm]'.") from exc
+    # The key comes from the environment only; a local server accepts any value.
+    chat = ChatOpenAI(model=model, base_url=settings.llm_base_url, temperature=0, timeout=settings.llm_timeout,
+                      max_retries=1, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
+    return LLMAnswerer(chat, f"openai:{model}", (openai.APIConnectionError, openai.APIStatusError))
+
+
+def _gguf(path: Path, name: str, settings) -> LLMAnswerer:
+    from .gguf_chat import ChatGGUF
+    chat = ChatGGUF(model_path=str(path), timeout=settings.llm_timeout, n_threads=settings.llm_threads)
+    return LLMAnswerer(chat, name)
+
+
+@register("gguf")
+def gguf_answerer(path: str, settings, library) -> LLMAnswerer:
+    if not path:
+        raise BackendUnavailable("ASSISTANT_LLM=gguf: needs the model file: gguf:/path/model.gguf.")
+    file = Path(path).expanduser()
+    if not file.is_file():
+        raise BackendUnavailable(f"ASSISTANT_LLM=gguf:{path}: no such file.")
+    return _gguf(file, f"gguf:{file.name}", settings)
+
+
+@register("local")
+def local_answerer(argument: str, settings, library) -> LLMAnswerer:
+    """The model the [local] extra installs, assembled and checked on first use."""
+    if argument:
+        raise BackendUnavailable(f"ASSISTANT_LLM=local:{argument}: 'local' takes no argument; use gguf:/path/model.gguf.")
+    from .local_model import local_model_path
+    return _gguf(local_model_path(settings.data_dir), LOCAL_NAME, settings)
+
+
+class UnavailableAnswerer:
+    """Stands in for a configured backend that cannot be created (extra not installed, model
+    file refused): every answer raises ``BackendUnavailable`` with the reason, so the chain
+    answers with the embedded composer and shows why."""
+
+    def __init__(self, name: str, reason: str):
+        self.name = name
+        self.reason = reason
+
+    def stream(self, plan, hits: list[Hit]) -> Iterator[str]:
+        raise BackendUnavailable(self.reason)
+
+    def answer(self, plan, hits: list[Hit]) -> Draft:
+        raise BackendUnavailable(self.reason)
+
+
+def answerer_or_unavailable(spec: str, settings, library):
+    """The answerer ``spec`` names, or a stand-in that says why it is unavailable."""
+    try:
+        return create(spec, settings, library)
+    except BackendUnavailable as exc:
+        return UnavailableAnswerer(spec, str(exc))

