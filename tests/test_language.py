@@ -167,3 +167,13 @@ def test_english_questions_are_left_as_they_are():
 def test_ordinary_words_are_not_taken_for_documents():
     # "wniosek o kredyt" is a loan application, not the Commission's proposal.
     assert mentioned_documents(english_references("Bank odrzucił mój wniosek o kredyt", "pl")) == []
+
+
+def test_the_ui_catalog_has_every_label_in_every_language():
+    from gradio import I18n
+
+    catalog = i18n.catalog()
+    assert set(catalog) == set(i18n.languages())
+    assert all(set(labels) == set(catalog["en"]) for labels in catalog.values())
+    assert catalog["pl"]["ui_send"] == "Wyślij"
+    I18n(**catalog)  # the form Gradio takes (it checks the language codes)
