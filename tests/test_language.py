@@ -177,3 +177,41 @@ def test_the_ui_catalog_has_every_label_in_every_language():
     assert all(set(labels) == set(catalog["en"]) for labels in catalog.values())
     assert catalog["pl"]["ui_send"] == "Wyślij"
     I18n(**catalog)  # the form Gradio takes (it checks the language codes)
+
+
+# ------------------------------------------------------------------ scope in other languages
+
+def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_not():
+    from assistant.answering.language_scope import out_of_scope
+
+    for x in TRANSLATED:
+        if x.question.category == "nonexistent":
+            continue  # declined for naming a clause that does not exist, not for its topic
+        assert out_of_scope(x.question.question, x.lang) == (x.question.category == "out-of-scope"), (x.lang, x.id)
+
+
+# Written for this test, not in the eval set (bench/multilingual.md: 26 of 28 such questions
+# were right on the first run; the two misses led to word families added in every language).
+@pytest.mark.parametrize("lang, question, declined", [
+    ("de", "Wie backe ich einen Apfelkuchen?", True),
+    ("fr", "Quelle équipe a gagné la Coupe du monde 2018 ?", True),
+    ("es", "¿Qué dice la ley canadiense sobre la IA?", True),
+    ("it", "Come si prepara il tiramisù?", True),
+    ("pl", "Kto wygrał wybory w Polsce?", True),
+    ("nl", "Hoe laat vertrekt de trein naar Amsterdam?", True),
+    ("pt", "Qual é a capital da Austrália?", True),
+    ("es", "¿Cómo funciona el sistema fiscal en Japón?", True),
+    ("de", "Welche Pflichten haben Betreiber von Hochrisiko-KI-Systemen?", False),
+    ("fr", "Les assureurs peuvent-ils utiliser l'IA pour fixer les primes ?", False),
+    ("es", "¿Qué derechos tengo frente a una decisión automatizada?", False),
+    ("it", "Chi controlla gli organismi notificati?", False),
+    ("pl", "Czy pracodawca może monitorować emocje pracowników za pomocą AI?", False),
+    ("nl", "Welke taken heeft het AI-comité?", False),
+    ("pt", "Os deepfakes têm de ser identificados como tal?", False),
+    ("fr", "Un hôpital doit-il informer les patients qu'un algorithme trie les urgences ?", False),
+])
+def test_scope_of_new_questions_in_other_languages(lang, question, declined):
+    from assistant.answering.language_scope import out_of_scope
+
+    # (detect() read two of these as Spanish: the tiramisù and the deepfake question; see the report)
+    assert out_of_scope(question, lang) is declined
