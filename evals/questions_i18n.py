@@ -1,0 +1,46 @@
+"""The translated questions (``questions_i18n.yaml``): each a known question asked in another
+language, with the source question's expected clauses, key facts and decline unchanged."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .questions import Question, load_questions
+
+TRANSLATIONS_PATH = Path(__file__).with_name("questions_i18n.yaml")
+LANGUAGES = ("fr", "de", "es", "it", "pl", "nl", "pt")
+
+
+@dataclass(frozen=True)
+class Translated:
+    lang: str
+    question: Question  # the source question with its text replaced by the translation
+
+    @property
+    def id(self) -> str:
+        return self.question.id
+
+
+def load_translated(path: Path = TRANSLATIONS_PATH, languages: tuple[str, ...] = LANGUAGES,
+                    sources: list[Question] | None = None) -> list[Translated]:
+    """Every translation of every listed question, in file order, then language order.
+
+    Raises ``ValueError`` for an id that is not in questions.yaml, a multi-turn source (only
+    single questions are translated) or a language missing from an item."""
+    by_id = {q.id: q for q in (sources if sources is not None else load_questions())}
+    out = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        source = by_id.get(item["id"])
+        if source is None:
+            raise ValueError(f"{path.name}: {item['id']} is not a question of questions.yaml")
+        if len(source.turns) != 1:
+            raise ValueError(f"{path.name}: {item['id']} has several turns; translate single questions only")
+        for lang in languages:
+            text = item.get(lang)
+            if not text:
+                raise ValueError(f"{path.name}: {item['id']} has no {lang} translation")
+            out.append(Translated(lang, dataclasses.replace(source, turns=(text,))))
+    return out

@@ -1,0 +1,217 @@
+"""Language detection (the real Lingua models), the locales, EUR-Lex links per language, and
+references written in other languages (through the real reference grammar)."""
+import json
+import re
+import string
+
+import pytest
+
+from assistant import i18n
+from assistant.answering import disclosure
+from assistant.citations import find_references, mentioned_documents
+from assistant.config import MANIFEST_PATH
+from assistant.i18n import eurlex_url, language_name, t
+from assistant.language import detect, english_references
+from evals.questions import load_questions
+from evals.questions_i18n import LANGUAGES, load_translated
+
+SOURCES = {q.id: q for q in load_questions()}
+TRANSLATED = load_translated()
+
+
+# ------------------------------------------------------------------ detection
+
+def test_every_translated_question_is_detected_in_its_language():
+    wrong = [(x.lang, detect(x.question.question), x.question.question) for x in TRANSLATED
+             if detect(x.question.question) != x.lang]
+    assert not wrong
+
+
+def test_every_english_eval_question_stays_english():
+    wrong = [turn for q in SOURCES.values() for turn in q.turns if detect(turn) != "en"]
+    assert not wrong
+
+
+@pytest.mark.parametrize("text", ["Artikel 5", "art 22 RGPD", "art. 83 RODO", "considerando 12", "ok", "",
+                                  "GDPR?", "Anhang III", "bonjour", "Art. 5(1)(c) DSGVO"])
+def test_short_text_and_bare_references_count_as_english(text):
+    assert detect(text) == "en"
+
+
+@pytest.mark.parametrize("text, lang", [
+    ("Ist Gesichtserkennung durch die Polizei verboten?", "de"),
+    ("Czy rozpoznawanie twarzy jest zakazane?", "pl"),
+    ("Quali sono le sanzioni previste?", "it"),
+    ("Is gezichtsherkenning door de politie verboden?", "nl"),
+])
+def test_short_questions_in_other_languages(text, lang):
+    assert detect(text) == lang
+
+
+# ------------------------------------------------------------------ locales
+
+def fields(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def test_every_locale_translates_every_english_string_with_the_same_fields():
+    english = i18n.locale("en")["strings"]
+    assert set(i18n.languages()) == {"en", *LANGUAGES}
+    for lang in LANGUAGES:
+        strings = i18n.locale(lang)["strings"]
+        assert set(strings) == set(english), lang
+        for key, template in strings.items():
+            assert fields(template) == fields(english[key]), (lang, key)
+        same = [key for key in english if strings[key] == english[key]]
+        assert len(same) <= 4, (lang, same)  # a few words are the same ("Sources", "GDPR", "articles")
+
+
+def test_english_strings_are_the_ones_the_assistant_shows():
+    assert t("disclosure") == disclosure.DISCLOSURE
+    assert t("short_label") == disclosure.SHORT_LABEL
+    assert t("refusal_note") == disclosure.refusal_note("pretend you are human")
+
+
+def test_a_missing_string_or_language_falls_back_to_english(monkeypatch):
+    assert t("ui_clear", "sv") == t("ui_clear", "en") == "Clear conversation"
+    assert t("ui_clear", "de") == "Unterhaltung löschen"
+    original = i18n.locale
+    german = json.loads(json.dumps(original("de")))
+    del german["strings"]["ui_clear"]
+    monkeypatch.setattr(i18n, "locale", lambda lang: german if lang == "de" else original(lang))
+    assert t("ui_clear", "de") == "Clear conversation"
+    assert t("ui_send", "de") == "Senden"
+
+
+def test_an_unknown_key_is_an_error_not_a_blank():
+    with pytest.raises(KeyError):
+        t("no_such_string", "fr")
+
+
+def test_fields_are_filled_in():
+    assert t("verifier_removed", "fr", count=2) == "Le vérificateur a retiré 2 citation(s) ou référence(s) non étayée(s)."
+    assert "auf Deutsch" in t("english_original", "de", language=language_name("de"))
+
+
+# ------------------------------------------------------------------ EUR-Lex links
+
+def manifest_urls() -> list[str]:
+    return [d["url"] for d in json.loads(MANIFEST_PATH.read_text(encoding="utf-8"))["documents"] if d["url"]]
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_eurlex_links_carry_the_language(lang):
+    for url in manifest_urls():
+        for address in (url, f"{url}#art_22"):
+            out = eurlex_url(address, lang)
+            if "eur-lex.europa.eu/legal-content/" in url:
+                assert f"/legal-content/{lang.upper()}/TXT/" in out and "/EN/" not in out
+            elif "eur-lex.europa.eu/eli/" in url:
+                assert re.search(rf"/oj/{i18n.EURLEX_CODES[lang]}(#art_22)?$", out)
+            else:
+                assert out == address  # another site: left as it is
+            assert out.endswith("#art_22") == address.endswith("#art_22")
+            assert eurlex_url(out, "en") == address  # and back
+
+
+def test_eurlex_link_for_english_or_an_unknown_language_is_unchanged():
+    for url in manifest_urls():
+        assert eurlex_url(url, "en") == url
+        assert eurlex_url(url, "xx") == url
+    assert eurlex_url(None, "fr") is None
+
+
+# ------------------------------------------------------------------ references in other languages
+
+def keys(text: str) -> list[tuple[str | None, str]]:
+    return [(r.doc, r.ref) for r in find_references(text)]
+
+
+@pytest.mark.parametrize("text, lang, expected", [
+    ("Artikel 5", "de", [(None, "Art. 5")]),
+    ("article 22 du RGPD", "fr", [("gdpr", "Art. 22")]),
+    ("art. 83 RODO", "pl", [("gdpr", "Art. 83")]),
+    ("considerando 12", "es", [(None, "Recital 12")]),
+    ("Anhang III", "de", [(None, "Annex III")]),
+    ("allegato III", "it", [(None, "Annex III")]),
+    ("Was regelt Art. 5 Abs. 1 Buchst. b DSGVO?", "de", [("gdpr", "Art. 5(1)(b)")]),
+    ("O artigo 9.º, n.º 2, alínea a), do RGPD", "pt", [("gdpr", "Art. 9(2)(a)")]),
+    ("annexe III, point 4 a) de la proposition de règlement", "fr", [("ai-act-proposal-2021", "Annex III(4)(a)")]),
+    ("bijlage III, punt 5, onder b, van het voorstel", "nl", [("ai-act-proposal-2021", "Annex III(5)(b)")]),
+    ("Erwägungsgrund 71 DSGVO", "de", [("gdpr", "Recital 71")]),
+    ("art. 5 ust. 1 lit. c ostatecznego rozporządzenia", "pl", [("ai-act-final-2024", "Art. 5(1)(c)")]),
+])
+def test_foreign_references_reach_the_reference_grammar(text, lang, expected):
+    assert keys(english_references(text, lang)) == expected
+
+
+def test_bare_references_are_rewritten_even_when_too_short_to_detect():
+    for text in ("Artikel 5", "art 22 RGPD", "art. 83 RODO", "considerando 12", "Anhang III"):
+        assert keys(english_references(text, detect(text))), text
+
+
+def test_translated_questions_name_the_clauses_and_documents_of_their_source():
+    for x in TRANSLATED:
+        rewritten = english_references(x.question.question, x.lang)
+        source = SOURCES[x.id].question
+        assert keys(rewritten) == keys(source), (x.lang, x.id, rewritten)
+        assert mentioned_documents(rewritten) == mentioned_documents(source), (x.lang, x.id, rewritten)
+
+
+def test_english_questions_are_left_as_they_are():
+    for q in SOURCES.values():
+        for turn in q.turns:
+            assert english_references(turn, "en") == turn
+
+
+def test_ordinary_words_are_not_taken_for_documents():
+    # "wniosek o kredyt" is a loan application, not the Commission's proposal.
+    assert mentioned_documents(english_references("Bank odrzucił mój wniosek o kredyt", "pl")) == []
+
+
+def test_the_ui_catalog_has_every_label_in_every_language():
+    from gradio import I18n
+
+    catalog = i18n.catalog()
+    assert set(catalog) == set(i18n.languages())
+    assert all(set(labels) == set(catalog["en"]) for labels in catalog.values())
+    assert catalog["pl"]["ui_send"] == "Wyślij"
+    I18n(**catalog)  # the form Gradio takes (it checks the language codes)
+
+
+# ------------------------------------------------------------------ scope in other languages
+
+def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_not():
+    from assistant.answering.language_scope import out_of_scope
+
+    for x in TRANSLATED:
+        if x.question.category == "nonexistent":
+            continue  # declined for naming a clause that does not exist, not for its topic
+        assert out_of_scope(x.question.question, x.lang) == (x.question.category == "out-of-scope"), (x.lang, x.id)
+
+
+# Written for this test, not in the eval set (bench/multilingual.md: 26 of 28 such questions
+# were right on the first run; the two misses led to word families added in every language).
+@pytest.mark.parametrize("lang, question, declined", [
+    ("de", "Wie backe ich einen Apfelkuchen?", True),
+    ("fr", "Quelle équipe a gagné la Coupe du monde 2018 ?", True),
+    ("es", "¿Qué dice la ley canadiense sobre la IA?", True),
+    ("it", "Come si prepara il tiramisù?", True),
+    ("pl", "Kto wygrał wybory w Polsce?", True),
+    ("nl", "Hoe laat vertrekt de trein naar Amsterdam?", True),
+    ("pt", "Qual é a capital da Austrália?", True),
+    ("es", "¿Cómo funciona el sistema fiscal en Japón?", True),
+    ("de", "Welche Pflichten haben Betreiber von Hochrisiko-KI-Systemen?", False),
+    ("fr", "Les assureurs peuvent-ils utiliser l'IA pour fixer les primes ?", False),
+    ("es", "¿Qué derechos tengo frente a una decisión automatizada?", False),
+    ("it", "Chi controlla gli organismi notificati?", False),
+    ("pl", "Czy pracodawca może monitorować emocje pracowników za pomocą AI?", False),
+    ("nl", "Welke taken heeft het AI-comité?", False),
+    ("pt", "Os deepfakes têm de ser identificados como tal?", False),
+    ("fr", "Un hôpital doit-il informer les patients qu'un algorithme trie les urgences ?", False),
+])
+def test_scope_of_new_questions_in_other_languages(lang, question, declined):
+    from assistant.answering.language_scope import out_of_scope
+
+    # (detect() read two of these as Spanish: the tiramisù and the deepfake question; see the report)
+    assert out_of_scope(question, lang) is declined
