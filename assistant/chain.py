@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import replace
 
 from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
 
 from . import plan as planning
 from .answering.base import BackendUnavailable, Draft
-from .answering.disclosure import DISCLOSURE, refusal_note
+from .answering.disclosure import refusal_note
 from .answering.scope import decline
 from .answering.verify import Verified, verify
 from .citations import without_document_names
 from .embedding import embed_query
 from .errors import AssistantError
+from .i18n import eurlex_url, language_name, t
 from .records import Answer, Hit
 
 ANSWER_CANDIDATES = 20
@@ -66,7 +68,8 @@ def build_prepare(assistant) -> Runnable:
     tuning = assistant.tuning
 
     def plan(state):
-        return planning.build(state["question"], library, state.get("history"), state.get("documents"), tuning)
+        return planning.build(state["question"], library, state.get("history"), state.get("documents"), tuning,
+                              state.get("language"))
 
     def retrieve(state):
         hits = assistant.retriever.search(state["plan"], k=ANSWER_CANDIDATES)
@@ -157,26 +160,33 @@ def finish(state: dict, max_chars: int) -> Answer:
     draft = verified.draft
     refused = state["decline"]
     plan = state["plan"]
+    lang = plan.language
+    disclosure = t("disclosure", lang)
     parts = []
     if not state.get("history"):
-        parts.append(f"*{DISCLOSURE}*")
-    note = refusal_note(state["question"])
-    if note:
-        parts.append(note)
+        parts.append(f"*{disclosure}*")
+    if refusal_note(state["question"]):
+        parts.append(t("refusal_note", lang))
     body, cut = bounded(draft.text, max_chars)
-    parts.append(body)
     cites = draft.citations
+    if lang != "en":  # the same acts on EUR-Lex in the user's language
+        for c in cites:
+            if c.url and eurlex_url(c.url, lang) != c.url:
+                body = body.replace(f"({c.url})", f"({eurlex_url(c.url, lang)})")
+        cites = [replace(c, url=eurlex_url(c.url, lang)) for c in cites]
+    parts.append(body)
     caveats = []
     if any(c.doc == "ai-act-proposal-2021" for c in cites):
-        caveats.append("The 2021 text is the Commission's proposal, not law in force; the AI Act as adopted "
-                       "is Regulation (EU) 2024/1689.")
+        caveats.append(t("caveat_proposal", lang))
         if not plan.documents_named and not plan.filtered:
-            caveats.append("Your question named no version, so this answer is from the 2021 proposal.")
+            caveats.append(t("caveat_no_version", lang))
     if cites and PERSONAL.search(state["question"]):
-        caveats.append("This is general information from the texts, not legal advice on your situation.")
+        caveats.append(t("caveat_not_legal_advice", lang))
     if caveats:
         parts.append("_" + " ".join(caveats) + "_")
     notices = list(draft.notices)
+    if lang != "en" and cites:
+        notices.append(t("english_original", lang, language=language_name(lang)))
     if cut:
         notices.append(f"The answer was cut at {max_chars:,} characters; the sources hold the full texts.")
     if verified.removed:
@@ -186,7 +196,7 @@ def finish(state: dict, max_chars: int) -> Answer:
     timings["total"] = round(sum(timings.values()), 4)
     return Answer(
         question=state["question"], text="\n\n".join(p for p in parts if p), citations=cites,
-        disclosure=DISCLOSURE, abstained=refused is not None,
+        disclosure=disclosure, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
         backend=state.get("backend", "embedded"), removed_citations=verified.removed,
         retrieved=[h.key() for h in searched(state["hits"], draft)], plan=plan.to_dict(),

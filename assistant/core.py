@@ -176,10 +176,15 @@ class Assistant:
     def _state(self, question, history, documents) -> dict:
         import time
 
+        from .language import detect
+
         question = self.clean_question(question)
+        language = detect(question)
         self.retriever  # the index opens (or builds) outside the question's time budget
+        if language != "en":
+            self.retriever.multilingual  # and so do the multilingual vectors, on the first such question
         budget = self.tuning.time_budget
-        return {"question": question, "history": self.clean_history(history),
+        return {"question": question, "language": language, "history": self.clean_history(history),
                 "documents": self.documents_filter(documents), "backend": self.answerer.name, "timings": {},
                 "budget": budget, "deadline": time.perf_counter() + budget}
 

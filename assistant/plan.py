@@ -24,6 +24,7 @@ class NamedClause:
 @dataclass(frozen=True)
 class QueryPlan:
     question: str                                   # as typed, normalised (NFC, whitespace)
+    reading: str = ""                               # its references and document names in English (non-English only)
     asks: Ask = "explanation"
     language: str = "en"                            # ISO 639-1 code of the question's language
     follow_up: bool = False                         # leans on earlier turns
@@ -254,11 +255,18 @@ def asks_of(question: str, compared: list[str], references: list[NamedClause], d
 
 
 def build(question: str, library, history=None, documents: list[str] | None = None,
-          tuning: Tuning = DEFAULT, language: str = "en") -> QueryPlan:
+          tuning: Tuning = DEFAULT, language: str | None = None) -> QueryPlan:
     """The plan for ``question`` (already normalised) in a conversation ``history`` of
-    (question, Answer) pairs, within the ``documents`` filter (ids, or None)."""
+    (question, Answer) pairs, within the ``documents`` filter (ids, or None). The language is
+    detected unless given; a question in another language is read with its references and
+    document names in English ("article 22 du RGPD" -> "Article 22 GDPR")."""
     from .definitions import defining_clauses
+    from .language import detect, english_references
 
+    language = language or detect(question)
+    typed = question
+    if language != "en":
+        question = english_references(question, language)
     history = list(history or [])
     follow_up, context = conversation_context(question, history)
     whole = f"{context} {question}".strip()
@@ -281,7 +289,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if asks == "explanation" and follow_up:
         asks = asks_of(whole, compared, [], defined)
     return QueryPlan(
-        question=question, asks=asks, language=language, follow_up=follow_up, context=context,
+        question=typed, reading=question if question != typed else "", asks=asks, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
         documents_named=tuple(mentioned_documents(question)), documents_compared=tuple(compared),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),

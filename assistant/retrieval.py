@@ -122,6 +122,13 @@ class Retriever:
         self.tuning = tuning
 
     @cached_property
+    def multilingual(self):
+        """The multilingual-e5 vectors of the same units, for questions not in English (built
+        once beside the index on the first such question)."""
+        from .multilingual import MultilingualIndex
+        return MultilingualIndex(self.index).open(progress=False)
+
+    @cached_property
     def structural_priors(self) -> dict[str, float]:
         """Unit id -> prior from where the clause sits: final and amending provisions count
         less (they share plain words with every question: "apply", "Regulation", "Member
@@ -158,7 +165,11 @@ class Retriever:
         fused: dict[int, float] = {}
         for text, weight in queries:
             bare = search_text(text)
-            dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
+            if plan.language != "en":  # a question in another language: the multilingual model's dense side
+                from .multilingual import embed_query as multilingual_query
+                dense = self.multilingual.dense(multilingual_query(bare), t.candidates, docs)
+            else:
+                dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
             lexical = self._top(self.index.lexical_scores(query_terms(bare, t.expansion_weight), docs), t.candidates)
@@ -257,8 +268,9 @@ class Retriever:
                     if clause.kind == "article" and SUBJECT_AND_SCOPE.match(clause.heading_path[-1]):
                         if (doc, clause.ref) not in named:
                             defined.append((doc, clause.ref))
-        whole = f"{plan.context} {plan.question}".strip()
-        queries = [(plan.question, 1.0)] if not plan.context else [(plan.question, self.tuning.own_weight), (whole, 1.0)]
+        asked = plan.reading or plan.question
+        whole = f"{plan.context} {asked}".strip()
+        queries = [(asked, 1.0)] if not plan.context else [(asked, self.tuning.own_weight), (whole, 1.0)]
         top = (self.tuning.dense_weight + self.tuning.lexical_weight) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
         compared = list(plan.documents_compared)
         if len(compared) > 1:

@@ -82,6 +82,12 @@ def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tu
         return Decline("out-of-scope", f"{named} belongs to a text I do not hold. " + OUT_OF_SCOPE)
     if plan.references:
         return None  # it names clauses that exist: they are the answer
+    if plan.language != "en":  # the English rules and MiniLM read English: the language's own word lists
+        from ..i18n import t
+        from .language_scope import out_of_scope as foreign_out_of_scope
+        if foreign_out_of_scope(plan.question, plan.language):
+            return Decline("out-of-scope", t("decline_out_of_scope", plan.language))
+        return None
     if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, best_similarity, tuning):
         return Decline("out-of-scope", OUT_OF_SCOPE)
     return None
