@@ -190,7 +190,23 @@ def _link_label(url: str) -> str:
     return "Read on EUR-Lex" if "eur-lex.europa.eu" in url else "Read the source"
 
 
-def source_card(citation: Citation, turn: int, number: int, library, is_open: bool) -> str:
+def compare_with_final(citation: Citation, alignment) -> str:
+    """"Compare with the final Act" for a proposal clause: the word-level diff of the clause and
+    its counterpart (insertions and deletions marked), or nothing when it has none."""
+    if alignment is None or citation.doc != "ai-act-proposal-2021":
+        return ""
+    from .textdiff import compare_html, versions
+
+    pairs = versions(alignment, citation.doc, citation.ref)
+    if not pairs:
+        return ""
+    pair = pairs[0]
+    return (f'<details class="source-compare"><summary>Compare with the final Act '
+            f'({_e(pair.final.label)})</summary>{compare_html(pair.proposal, pair.final, alignment.rename_pairs)}'
+            f"</details>")
+
+
+def source_card(citation: Citation, turn: int, number: int, library, is_open: bool, compare: str = "") -> str:
     text = clause_text(citation, library)
     path = " › ".join(citation.heading_path)
     link = ""
@@ -203,12 +219,12 @@ def source_card(citation: Citation, turn: int, number: int, library, is_open: bo
         f'<span class="source-head"><span class="source-label">{_e(citation.label)}</span>'
         f'<span class="source-path">{_e(path)}</span></span></summary>'
         f'<div class="source-body"><div class="source-text">{_highlighted(text, citation.quote)}</div>'
-        f'<div class="source-foot"><span class="source-ref">{_e(citation.display)}</span>{link}</div></div>'
+        f'<div class="source-foot"><span class="source-ref">{_e(citation.display)}</span>{link}</div>{compare}</div>'
         f"</details>"
     )
 
 
-def render_sources(turns: list[Turn], library=None) -> str:
+def render_sources(turns: list[Turn], library=None, alignment=None) -> str:
     """The sources panel: the cited clauses of every answer, the latest answer first and open."""
     answered = [(n, t) for n, t in enumerate(turns, 1) if t.answer is not None and t.answer.citations]
     if not answered:
@@ -218,7 +234,8 @@ def render_sources(turns: list[Turn], library=None) -> str:
     latest = answered[-1][0]
     for number, turn in reversed(answered):
         question = turn.question if len(turn.question) <= 90 else turn.question[:87] + "…"
-        cards = "".join(source_card(c, number, i, library, is_open=(number == latest and i == 1))
+        cards = "".join(source_card(c, number, i, library, is_open=(number == latest and i == 1),
+                                    compare=compare_with_final(c, alignment))
                         for i, c in enumerate(turn.answer.citations, 1))
         sections.append(
             f'<details class="sources-turn" id="sources-{number}"{" open" if number == latest else ""}>'
@@ -296,7 +313,8 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
         return
 
     def cleared() -> tuple:
-        return gr.skip(), chat_messages(conversation.turns), render_sources(conversation.turns, library), conversation
+        return (gr.skip(), chat_messages(conversation.turns),
+                render_sources(conversation.turns, library, assistant.alignment), conversation)
 
     turn = Turn(question=message)
     history = conversation.history()
@@ -336,7 +354,7 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
         yield cleared()
         return
     conversation.turns = turns
-    yield gr.skip(), chat_messages(turns), render_sources(turns, library), conversation
+    yield gr.skip(), chat_messages(turns), render_sources(turns, library, assistant.alignment), conversation
 
 
 def filters_label(groups) -> str:

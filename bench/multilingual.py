@@ -166,17 +166,16 @@ def run_retrieval(out: str | None, route: bool) -> None:
     from assistant.embedding import embed_query as minilm_query
     from assistant.multilingual import embed_query as e5_query
 
-    from assistant.language import detect, english_references
-    from assistant.retrieval import document_weights
+    from assistant import plan as planning
 
     index, multi = open_indexes()
 
     def routed(text: str) -> list[str] | None:
-        """The documents the retriever would search (assistant.retrieval.document_weights on the
-        question with its references and document names in English), or all with --all-documents."""
+        """The documents the retriever would search (the query plan's weights: the question read
+        with its references and document names in English), or all with --all-documents."""
         if not route:
             return None
-        weights = document_weights(english_references(text, detect(text)), index.library)
+        weights = planning.build(text, index.library).weights
         return sorted(d for d, w in weights.items() if w > 0)
 
     models = {

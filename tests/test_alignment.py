@@ -222,3 +222,11 @@ def test_text_moved_to_another_article_is_found_without_exceptions(library):
 
 def test_points_nested_one_level_deeper_in_the_final_act(aligned):
     assert finals(aligned, "Art. 50(c)") == ["Art. 18(1)(c)"]  # document retention: points under 18(1)
+
+
+def test_a_proposal_source_card_compares_with_the_final_act(assistant):
+    from assistant.ui import Turn, render_sources
+
+    answer = assistant.ask("What are the fines for prohibited practices under the proposal?")
+    html = render_sources([Turn(answer.question, answer)], assistant.library, assistant.alignment)
+    assert "Compare with the final Act" in html and "<ins" in html and "<del" in html

@@ -5,7 +5,7 @@ import pytest
 from assistant.clauses import top_level
 from assistant.index import ClauseIndex
 from assistant.language import detect, english_references
-from assistant.retrieval import document_weights
+from assistant import plan as planning
 from assistant.multilingual import MultilingualIndex, embed_query, truncate
 from evals.metrics import recall_at
 from evals.questions_i18n import LANGUAGES, load_translated
@@ -21,7 +21,7 @@ def multi(library, settings) -> MultilingualIndex:
 
 def routed(multi, question: str) -> list[str]:
     """The documents the retriever searches for the question (its document names in English)."""
-    weights = document_weights(english_references(question, detect(question)), multi.index.library)
+    weights = planning.build(question, multi.index.library).weights
     return sorted(d for d, w in weights.items() if w > 0)
 
 
