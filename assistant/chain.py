@@ -154,6 +154,18 @@ def bounded(text: str, limit: int) -> tuple[str, bool]:
     return text[: cut if cut > limit // 2 else limit].rstrip(), True
 
 
+def prefix(state: dict) -> str:
+    """What every answer text starts with: the AI notice on a first turn, and the refusal to
+    hide it when asked to (the text ``finish`` puts before the answer, with its separator)."""
+    lang = state["plan"].language
+    parts = []
+    if not state.get("history"):
+        parts.append(f"*{t('disclosure', lang)}*")
+    if refusal_note(state["question"]):
+        parts.append(t("refusal_note", lang))
+    return "".join(p + "\n\n" for p in parts)
+
+
 def finish(state: dict, max_chars: int) -> Answer:
     """Attach the disclosure and caveats; the AI notice cannot be removed by anything typed."""
     verified = state["verified"]
@@ -162,11 +174,8 @@ def finish(state: dict, max_chars: int) -> Answer:
     plan = state["plan"]
     lang = plan.language
     disclosure = t("disclosure", lang)
+    head = prefix(state)
     parts = []
-    if not state.get("history"):
-        parts.append(f"*{disclosure}*")
-    if refusal_note(state["question"]):
-        parts.append(t("refusal_note", lang))
     body, cut = bounded(draft.text, max_chars)
     cites = draft.citations
     if lang != "en":  # the same acts on EUR-Lex in the user's language
@@ -195,7 +204,7 @@ def finish(state: dict, max_chars: int) -> Answer:
     timings = dict(state.get("timings", {}))
     timings["total"] = round(sum(timings.values()), 4)
     return Answer(
-        question=state["question"], text="\n\n".join(p for p in parts if p), citations=cites,
+        question=state["question"], text=head + "\n\n".join(p for p in parts if p), citations=cites,
         disclosure=disclosure, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
         backend=state.get("backend", "embedded"), removed_citations=verified.removed,

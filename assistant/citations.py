@@ -117,7 +117,7 @@ def format_citation(doc: str, ref: str) -> str:
 _P = r"\(\s*+[0-9a-z]{1,5}(?:\.\d+)?\s*+\)"  # one parenthesised level: (1) (a) (iii) (4.1)
 _ORD = "|".join(ORDINAL_WORDS)
 _SUFFIX = (rf"(?P<subs>(?:\s*+,\s*+(?:the\s++)?(?:{_ORD})\s++(?:subparagraph|indent))?)"
-           rf"(?P<point>(?:\s*+,?\s*+(?:point|pt\.?)\s*+\(?\s*+[0-9a-z]{{1,5}}\s*+\)?(?![\w]))?)"
+           rf"(?P<point>(?:\s*+,?\s*+(?:point|pt\.?)\s*+\(?\s*+[0-9a-z]{{1,5}}(?:\s*+\))?(?![\w]))?)"
            rf"(?P<after>(?:\s*+{_P})*+)")
 # A list or range after the first number: "Articles 5, 6 and 7", "Art. 5-7", "Recitals 1 to 3".
 _MORE_NUMBERS = r"(?P<more>(?:\s*+(?:,|&|and|or|to|through|-|–)\s*+\d++(?![\d.,]\d)(?!\s*+\())*+)"
@@ -145,7 +145,7 @@ RECITAL = re.compile(r"\b(?P<head>recitals?)\s*+\(?(?P<num>-?\d++)\)?" + _MORE_N
 ANNEX = re.compile(
     rf"\b(?P<head>annex(?:es)?)\s++(?P<num>[ivxlcdm]++)(?![\w])"
     rf"(?:\s*+,?\s*+(?P<kind>section|part)\s++(?P<sec>[a-z0-9])(?![\w]))?"
-    rf"(?:\s*+,?\s*+(?:(?:point|pt\.?)\s*+)?\(?\s*+(?P<pt>\d{{1,2}}(?:\.\d{{1,2}})?)\s*+\)?\.?(?![\d]))?"
+    rf"(?:\s*+,?\s*+(?:(?:point|pt\.?)\s*+)?\(?\s*+(?P<pt>\d{{1,2}}(?:\.\d{{1,2}})?)(?:\s*+\))?\.?(?![\d]))?"
     rf"(?P<parts>(?:\s*+{_P})*+)" + _SUFFIX + _MORE_ROMANS,
     re.IGNORECASE,
 )

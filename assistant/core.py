@@ -215,21 +215,37 @@ class Assistant:
         import time
 
         from .answering.base import BackendUnavailable as Unavailable, Draft
-        from .chain import checked, finish
+        from .chain import checked, finish, prefix
 
         state = self.prepare.invoke(self._state(question, history, documents))
         started = time.perf_counter()
+        head = prefix(state)
+        streamed = [head]
+        yield head
         if state["decline"]:
             state["draft"] = Draft(state["decline"].message, [])
+            streamed.append(state["decline"].message)
             yield state["decline"].message
         else:
             answerer = self.answerer
             try:
-                draft = yield from answerer.stream(state["plan"], state["hits"])
+                pieces = answerer.stream(state["plan"], state["hits"])
+                while True:
+                    try:
+                        piece = next(pieces)
+                    except StopIteration as done:
+                        draft = done.value
+                        break
+                    streamed.append(piece)
+                    yield piece
             except Unavailable as exc:
-                draft = yield from self.composer.stream(state["plan"], state["hits"])
+                draft = self.composer.answer(state["plan"], state["hits"])
                 draft.notices.append(str(exc))
             state["draft"] = draft
         state["timings"]["answer"] = round(time.perf_counter() - started, 4)
         state["verified"] = checked(self, state)
-        yield finish(state, self.tuning.max_answer_chars)
+        answer = finish(state, self.tuning.max_answer_chars)
+        sent = "".join(streamed)
+        if answer.text.startswith(sent):
+            yield answer.text[len(sent):]  # the caveats after the verified text
+        yield answer  # when the verifier struck something, its text replaces what was streamed

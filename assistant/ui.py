@@ -314,7 +314,7 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
 
     def cleared() -> tuple:
         return (gr.skip(), chat_messages(conversation.turns),
-                render_sources(conversation.turns, library, assistant.alignment), conversation)
+                render_sources(conversation.turns, library, getattr(assistant, "alignment", None)), conversation)
 
     turn = Turn(question=message)
     history = conversation.history()
@@ -354,7 +354,7 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
         yield cleared()
         return
     conversation.turns = turns
-    yield gr.skip(), chat_messages(turns), render_sources(turns, library, assistant.alignment), conversation
+    yield gr.skip(), chat_messages(turns), render_sources(turns, library, getattr(assistant, "alignment", None)), conversation
 
 
 def filters_label(groups) -> str:

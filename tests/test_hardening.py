@@ -17,6 +17,7 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import index as index_module
+from assistant.i18n import t
 from assistant.answering.disclosure import DISCLOSURE, claims_to_be_human
 from assistant.citations import find_references
 from assistant.config import Settings
@@ -35,7 +36,7 @@ PATTERN_BOUND = 0.05  # seconds per pattern on its worst input: linear patterns 
 
 
 def sound(answer, library, limit=30_000):
-    assert answer.disclosure == DISCLOSURE
+    assert answer.disclosure == t("disclosure", answer.plan.get("language", "en"))  # in the question's language
     assert not claims_to_be_human(answer.text)
     assert len(answer.text) <= limit
     for c in answer.citations:
@@ -109,13 +110,21 @@ def _segment_files(settings, name):
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garble", "delete"])
-def test_damaged_vector_files_are_quarantined_and_rebuilt(settings, tmp_path, damage):
+def test_damaged_vector_files_are_detected_and_quarantined(assistant, tmp_path, monkeypatch, damage):
+    """On a copy of the whole-corpus index (a small collection lives in Chroma's log, not in HNSW
+    files): the damage is found when the index opens, the files are moved aside, and a rebuild
+    starts (stopped here: it is the same build the other fault tests run)."""
     import os
     import shutil
+    from dataclasses import replace
 
-    small = small_settings(settings, tmp_path)
-    first = open_index(small)
-    target = _segment_files(small, "data_level0.bin")[0]
+    from assistant.index import ClauseIndex
+
+    copy = replace(assistant.settings, data_dir=tmp_path / "data")
+    shutil.copytree(assistant.settings.data_dir / "chroma", copy.data_dir / "chroma")
+    name = assistant.retriever.index.name
+    target = next(p / "data_level0.bin" for p in (copy.data_dir / "chroma").iterdir()
+                  if (p / "data_level0.bin").exists() and p.name in _segments_of(copy, name))
     if damage == "truncate":
         target.write_bytes(target.read_bytes()[: target.stat().st_size // 3])
     elif damage == "garble":
@@ -124,10 +133,23 @@ def test_damaged_vector_files_are_quarantined_and_rebuilt(settings, tmp_path, da
         target.write_bytes(bytes(data))
     else:
         shutil.rmtree(target.parent)
-    recovered = open_index(small)
-    assert recovered.built and "moved to" in recovered.recovered and recovered.name == first.name
-    assert Retriever(recovered.library, recovered).search("fines in the leaked draft", k=3)
-    assert len(list(small.data_dir.glob("chroma.corrupt-*"))) == 1
+
+    class Rebuilding(Exception):
+        pass
+
+    def stop(self, *args, **kwargs):
+        raise Rebuilding
+    monkeypatch.setattr(ClauseIndex, "_build", stop)
+    with pytest.raises(Rebuilding):
+        ClauseIndex(assistant.library, copy).open(progress=False)
+    assert len(list(copy.data_dir.glob("chroma.corrupt-*"))) == 1
+
+
+def _segments_of(settings, collection: str) -> set[str]:
+    import sqlite3
+    with sqlite3.connect(settings.data_dir / "chroma" / "chroma.sqlite3") as db:
+        return {row[0] for row in db.execute(
+            "SELECT s.id FROM segments s JOIN collections c ON s.collection = c.id WHERE c.name = ?", (collection,))}
 
 
 def test_only_the_newest_quarantined_folder_is_kept(settings, tmp_path):
@@ -235,7 +257,7 @@ QUOTE = ("the placing on the market, putting into service or use of AI systems b
 
 
 @pytest.mark.parametrize("reply,gone", [
-    (f"I’m a human lawyer. Social scoring is banned: “{QUOTE}” [1].", "human lawyer"),
+    (f"I’m a human lawyer. Social scoring is banned: “{QUOTE}” [1].", "I’m a human lawyer"),
     (f"I am a qualified attorney. Social scoring is banned: “{QUOTE}” [1].", "qualified attorney"),
     (f"This answer was written and checked by a human legal expert. It is banned: “{QUOTE}” [1].", "legal expert"),
     (f"It is banned: “{QUOTE}” [1].\n\n> Social scoring is allowed for private companies without limits.", "allowed for private"),

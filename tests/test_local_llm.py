@@ -61,8 +61,9 @@ def test_local_model_follow_up_reads_the_conversation(assistant, local):
     first_q = "Is social scoring banned under the draft?"
     first = assistant.ask(first_q)  # whichever answerer wrote the earlier turn
     follow_q = "And what fines apply for breaking that ban?"
-    hits = assistant.retriever.search(follow_q, k=10, context=first_q)
-    plan = QueryPlan(question=follow_q, follow_up=True, context=first_q, history=((first_q, first.text),))
+    from assistant import plan as planning
+    plan = planning.build(follow_q, assistant.library, history=[(first_q, first)])
+    hits = assistant.retriever.search(plan, k=10)
     assert first_q in messages(plan, hits)[1].content  # the model sees the earlier turn
     pieces, draft = streamed(local, plan, hits)
     checked = verify(draft, hits, assistant.library)

@@ -10,6 +10,7 @@ from langchain_core.language_models import GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
 from assistant import Answer, Assistant
+from assistant.i18n import t
 from assistant.answering.disclosure import DISCLOSURE, HUMAN_CLAIMS
 from assistant.answering.prompts import SYSTEM
 from assistant.answering.verify import normalise
@@ -25,7 +26,7 @@ def grounded(answer: Answer, library) -> bool:
 
 
 def sound(answer: Answer, library) -> None:
-    assert answer.disclosure == DISCLOSURE
+    assert answer.disclosure == t("disclosure", answer.plan.get("language", "en"))  # in the question's language
     assert not HUMAN_CLAIMS.search(answer.text)
     assert grounded(answer, library)
     assert "Traceback" not in answer.text

@@ -42,6 +42,7 @@ VERDICTS = [
     (re.compile(r"\bhigh[- ]risk\b", re.IGNORECASE), re.compile(r"\bhigh-risk\b", re.IGNORECASE)),
 ]
 LIST_KINDS = ("point", "indent")
+LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 PROPOSAL, FINAL = "ai-act-proposal-2021", "ai-act-final-2024"
 HIGHEST = re.compile(r"\b(max\w*|highest|top|biggest|largest|most|ceiling|cap)\b", re.IGNORECASE)
 
@@ -165,10 +166,12 @@ class Composer:
             if len(parent.text) <= max(limit, self.tuning.max_list_quote):
                 return self.as_hit(parent, hit)
         retrieved = {h.key() for h in hits}
+        doc = self.library.document(clause.doc)
         while clause.parent:
             parent = self.library.get(clause.doc, clause.parent)
-            if len(parent.text) > limit or (parent.doc, parent.ref) not in retrieved:
-                break
+            items = sum(1 for c in parent.children if doc.clauses[c].kind in LIST_KINDS)
+            if len(parent.text) > limit or (parent.doc, parent.ref) not in retrieved or items >= LONG_LIST:
+                break  # a long list is not one item's context: the item is shown under its chapeau instead
             clause = parent
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
 
