@@ -6,6 +6,7 @@ that a user can see how the question was read (``assistant ask --explain``).
 """
 from __future__ import annotations
 
+import json
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
@@ -54,11 +55,8 @@ class QueryPlan:
         return {"ai-act-proposal-2021", "ai-act-final-2024"} <= set(self.documents_compared)
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["history"] = [list(t) for t in self.history]
-        data["references"] = [asdict(r) for r in self.references]
-        data["defined"] = [asdict(r) for r in self.defined]
-        return data
+        """JSON-ready (lists, not tuples), so that it reads the same after a trip over HTTP."""
+        return json.loads(json.dumps(asdict(self)))
 
 
 # ---------------------------------------------------------------- reading a question
