@@ -111,7 +111,11 @@ class Assistant:
 
     def warm_up(self) -> "Assistant":
         """Open (or build) the index and load the model now rather than on the first question."""
+        from .language import detect
+
         self.retrieve("warm up", k=1)
+        detect("Is the language detector loaded before the first question?")  # ~1-2 s once (Lingua's models)
+        self.alignment  # read (or computed) once, for comparison answers and the source cards
         warm = getattr(self.answerer, "warm_up", None)
         if warm is not None:
             try:
