@@ -7,8 +7,13 @@ that a user can see how the question was read (``assistant ask --explain``).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
+
+from .citations import find_references, is_within, mentioned_documents
+from .clauses import human_ref, top_level
+from .tuning import DEFAULT, Tuning
 
 # What the question asks for: the shape of the answer it wants.
 Ask = Literal["provision", "definition", "list", "figure", "deadline", "yes_no", "comparison", "explanation"]
@@ -60,12 +65,6 @@ class QueryPlan:
 
 
 # ---------------------------------------------------------------- reading a question
-
-import re  # noqa: E402  (the builder below; the records above stay importable without it)
-
-from .citations import find_references, is_within, mentioned_documents  # noqa: E402
-from .clauses import human_ref, top_level  # noqa: E402
-from .tuning import DEFAULT, Tuning  # noqa: E402
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL_ACT = "ai-act-final-2024"

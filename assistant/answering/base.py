@@ -44,6 +44,15 @@ class Answerer(Protocol):
     def stream(self, plan: "QueryPlan", hits: list[Hit]) -> Iterator[str]: ...
 
 
+def finished(stream: Iterator[str]) -> Draft:
+    """Run an answerer's stream to its end and return the ``Draft`` it returns."""
+    while True:
+        try:
+            next(stream)
+        except StopIteration as stop:
+            return stop.value
+
+
 # kind -> factory(argument after the colon, settings, library) -> Answerer
 Factory = Callable[[str, "Settings", "Library"], Answerer]
 _REGISTRY: dict[str, Factory] = {}

@@ -25,7 +25,7 @@ from ..index import tokenize
 from ..plan import QueryPlan, kind_weights
 from ..records import Citation, Hit
 from ..tuning import DEFAULT, Tuning
-from .base import Draft, register
+from .base import Draft, finished, register
 
 # Starts only at the beginning of a run of digits and spaces, so a long run is scanned once.
 MONEY = re.compile(r"(?<!\d)(?<!\d )\d[\d ]*\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
@@ -379,12 +379,7 @@ class Composer:
         return out, [text]
 
     def answer(self, plan: QueryPlan, hits: list[Hit]) -> Draft:
-        generator = self.parts(plan, hits)
-        while True:
-            try:
-                next(generator)
-            except StopIteration as done:
-                return done.value
+        return finished(self.parts(plan, hits))
 
     def stream(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
         return self.parts(plan, hits)

@@ -19,7 +19,7 @@ from langchain_core.messages import SystemMessage
 
 from ..citations import find_references, is_within
 from ..records import Citation, Hit
-from .base import BackendUnavailable, Draft, create, register
+from .base import BackendUnavailable, Draft, create, finished, register
 from .composer import sentences
 from .prompts import SOURCES, SYSTEM, messages
 
@@ -107,15 +107,6 @@ class LLMAnswerer:
         if load is not None:
             load(head=[SystemMessage(SYSTEM)])
         return self
-
-
-def finished(stream: Iterator[str]) -> Draft:
-    """Run an answerer's stream to its end and return the ``Draft`` it returns."""
-    while True:
-        try:
-            next(stream)
-        except StopIteration as stop:
-            return stop.value
 
 
 # ------------------------------------------------------------------ the backends
