@@ -104,6 +104,9 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(list\w*|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b"
                         r"|\bwhat (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)",
                         re.IGNORECASE)),
+    # What is weighed in a decision is a list even when the decision is about an amount ("what
+    # factors set the fine"): the criteria, not the ceiling.
+    ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many|big|high)|maximum|max|minimum|fines?|amount|percent\w*|turnover|"
                           r"thresholds?)\b|%", re.IGNORECASE)),
     ("deadline", re.compile(r"\b(when|how (long|soon|quickly)|deadlines?|within|hours|days|months|years|date)\b",
@@ -111,7 +114,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"
                         r"uses|types|kinds)|what (are|were) the \w+s)\b"
-                        r"|^\s*+(what|which|who)\b.{0,80}\b(tasks|duties|obligations|requirements|conditions|safeguards|"
+                        r"|(?:^|[-–—:;?!.] )\s*+(what|which|who)\b.{0,80}\b(tasks|duties|obligations|requirements|conditions|safeguards|"
                         r"exceptions|criteria|factors|elements|grounds|steps|measures|areas|practices|situations|"
                         r"circumstances|powers)\b", re.IGNORECASE)),
     ("yes_no", re.compile(r"^\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",

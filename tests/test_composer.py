@@ -40,6 +40,22 @@ def test_a_chapeau_is_never_quoted_alone(assistant):
         assert all(i + 1 < len(quoted) for i in chapeaus), answer.text
 
 
+def test_the_criteria_of_a_decision_are_a_list_not_a_figure(assistant):
+    # The best-matching clause (Art. 83(9)) holds no list: the list of its article is quoted.
+    answer = assistant.ask("Which factors does a data protection authority consider when it decides on a GDPR fine?")
+    assert answer.plan["asks"] == "list"
+    assert (G, "Art. 83(2)") in cited(answer)
+    assert "nature, gravity and duration of the infringement" in answer.text
+
+
+def test_a_point_that_matched_comes_with_the_rest_of_its_list(assistant):
+    # Only one duty of the importer's checklist matches best; the checklist is what was asked.
+    answer = assistant.ask("what must importers verify before they put a high-risk AI system on the market?")
+    assert (P, "Art. 26(1)") in cited(answer)
+    for point in ("conformity assessment procedure", "technical documentation", "conformity marking"):
+        assert point in answer.text
+
+
 def test_the_top_fines_quote_every_ceiling(assistant):
     answer = assistant.ask("What are the GDPR's maximum fines?")
     refs = cited(answer)

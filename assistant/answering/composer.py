@@ -43,6 +43,10 @@ VERDICTS = [
 ]
 LIST_KINDS = ("point", "indent")
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
+# ... unless the question asks how something works or whether it holds: then the list the point
+# belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
+# "what does an importer need to check" wants Art. 26(1)(a)-(d), not the point that matched best).
+WHOLE_LIST = ("explanation", "yes_no")
 PROPOSAL, FINAL = "ai-act-proposal-2021", "ai-act-final-2024"
 HIGHEST = re.compile(r"\b(max\w*|highest|top|biggest|largest|most|ceiling|cap)\b", re.IGNORECASE)
 
@@ -153,13 +157,38 @@ class Composer:
             current = doc.clauses[current.parent]
         return clause
 
-    def readable(self, hit: Hit, hits: list[Hit], limit: int) -> Hit:
+    def has_list(self, clause: Clause) -> bool:
+        doc = self.library.document(clause.doc)
+        return sum(1 for c in clause.children if doc.clauses[c].kind in LIST_KINDS) >= 2
+
+    def list_answer(self, plan: QueryPlan, ranked: list[Hit]) -> Hit:
+        """The list a list question asks for: that of the best clause; else that of a close runner-up;
+        else the list of the best clause's article whose chapeau shares most words with the question
+        ("what factors ... a GDPR fine" is best matched by Art. 83(9), whose article lists them in 83(2))."""
+        best = ranked[0]
+        for hit in ranked[:3]:
+            if hit.score < best.score * self.tuning.relative_cutoff:
+                break
+            unit = self.list_unit(self.clause(hit))
+            if self.has_list(unit):
+                return self.as_hit(unit, hit)
+        doc = self.library.document(best.doc)
+        article = doc.clauses.get(top_level(best.ref))
+        wanted = set(tokenize(f"{plan.context} {plan.question}"))
+        lists = [doc.clauses[c] for c in (article.children if article else []) if self.has_list(doc.clauses[c])]
+        if lists:
+            unit = max(lists, key=lambda c: len(wanted & set(tokenize(c.text.split("\n", 1)[0]))))
+            return self.as_hit(unit, best)
+        return self.as_hit(self.list_unit(self.clause(best)), best)
+
+    def readable(self, hit: Hit, hits: list[Hit], limit: int, whole_list: bool = False) -> Hit:
         """The unit to quote for a chosen clause. A chapeau ("... in any of the following
         areas:") reads right only with its list: the clause that holds both. A point or
         subparagraph reads best with the paragraph or article it belongs to (its chapeau, its
         sibling points, its exceptions): that one, when it was retrieved too and is short
         (measured on the tune split: quoting the point alone lost 11 of 81 answers' key facts).
-        A point still quoted alone is shown under its chapeau (``chapeau``)."""
+        A point still quoted alone is shown under its chapeau (``chapeau``). With ``whole_list``,
+        a point is quoted with its whole list when that fits ``limit``."""
         clause = self.clause(hit)
         if clause.text.rstrip().endswith(":") and not clause.children and clause.parent:
             parent = self.library.get(clause.doc, clause.parent)
@@ -167,6 +196,10 @@ class Composer:
                 return self.as_hit(parent, hit)
         retrieved = {h.key() for h in hits}
         doc = self.library.document(clause.doc)
+        if whole_list and clause.kind in LIST_KINDS:
+            unit = self.list_unit(clause)
+            if unit.ref != clause.ref and len(unit.text) <= limit:
+                return self.as_hit(unit, hit)
         while clause.parent:
             parent = self.library.get(clause.doc, clause.parent)
             items = sum(1 for c in parent.children if doc.clauses[c].kind in LIST_KINDS)
@@ -199,8 +232,7 @@ class Composer:
         if plan.asks == "definition":
             chosen += [h for h in ranked if h.how == "definition"][:2]
         if plan.asks == "list":
-            unit = self.list_unit(self.clause(best))
-            chosen.append(self.as_hit(unit, best))
+            chosen.append(self.list_answer(plan, ranked))
         if plan.asks in ("figure", "deadline") and (MONEY if plan.asks == "figure" else TIME).search(best.text):
             chosen += self.figures(plan, best, ranked)  # the best clause holds the figure: its siblings may too
         compared = list(plan.documents_compared)
@@ -220,7 +252,8 @@ class Composer:
                     chosen.append(extra)
         limit = t.max_list_quote if plan.asks == "list" else t.context_limit
         out: list[Hit] = []
-        for hit in (self.readable(h, hits, limit) for h in chosen):
+        whole_list = plan.asks in WHOLE_LIST
+        for hit in (self.readable(h, hits, limit, whole_list) for h in chosen):
             if any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
                 continue
             out.append(hit)
