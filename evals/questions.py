@@ -10,8 +10,10 @@ import yaml
 HERE = Path(__file__).parent
 QUESTIONS_PATH = HERE / "questions.yaml"
 # Every file of known questions: the original 200, the questions written blind for the locked
-# test split, and the version-comparison questions (all test).
-QUESTION_FILES = [QUESTIONS_PATH, HERE / "questions_new.yaml", HERE / "questions_versions.yaml"]
+# test split, the version-comparison questions (all test), and the questions written for tuning in
+# the categories the tune half lacked (all tune).
+QUESTION_FILES = [QUESTIONS_PATH, HERE / "questions_new.yaml", HERE / "questions_versions.yaml",
+                  HERE / "questions_tune.yaml"]
 SPLIT_PATH = HERE / "split.yaml"
 
 CATEGORIES = """definitions prohibited-practices biometric-exceptions high-risk-classification
