@@ -109,7 +109,10 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many|big|high)|maximum|max|minimum|fines?|amount|percent\w*|turnover|"
                           r"thresholds?)\b|%", re.IGNORECASE)),
-    ("deadline", re.compile(r"\b(when|how (long|soon|quickly)|deadlines?|within|hours|days|months|years|date)\b",
+    # "When" asks for a time at the head of a question ("when does it apply?", "by when ..."); inside
+    # one it states a condition ("who supervises agencies when they use AI?").
+    ("deadline", re.compile(r"^\s*+when\b|\b(by|until|from|since|as of) when\b"
+                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|months|years|date)\b",
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"
@@ -129,7 +132,9 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
                   r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
-                     r"(cover|regulate|apply to|do)|purpose|aims?|objectives?|scope|who does (it|the \w+) apply to)\b",
+                     r"(cover|regulate|apply to|do)|purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
+                     r"overview|lays? down|summar(y|ise|ize)|who (has|have|needs?|must) to (follow|comply|obey)|"
+                     r"(gdpr|regulation|act|proposal|draft) (also |even |really )?(does not |doesn't |not )?(apply|applies|cover|covers))\b",
                      re.IGNORECASE)
 
 

@@ -49,7 +49,8 @@ GLOSSARY_PATH = REPO_ROOT / "corpus" / "glossary.json"
 PROPOSAL = "ai-act-proposal-2021"
 FINAL_ACT = "ai-act-final-2024"
 FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re.IGNORECASE)
-SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|Scope)\b", re.IGNORECASE)
+# "Subject-matter", "Subject matter and objectives", "Scope", "Material scope", "Territorial scope".
+SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 
 
 def search_text(text: str) -> str:

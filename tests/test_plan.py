@@ -29,6 +29,10 @@ def read(question, library, **kwargs):
     ("What do Articles 5 and 6 say?", "provision"),
     ("How did the fines change between the proposal and the final act?", "comparison"),
     ("Why does the proposal regulate AI at all?", "explanation"),
+    ("Which criteria are taken into account when the amount of a fine is decided?", "list"),
+    ("We have no adequacy decision - which safeguards allow the transfer?", "list"),
+    ("Who handles complaints when a public body uses AI?", "explanation"),  # a condition, not a time
+    ("When does the regulation start to apply?", "deadline"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
@@ -84,6 +88,10 @@ def test_references_other_instruments_and_missing_ones(library):
 def test_a_general_question_about_an_act(library):
     assert read("what does the regulation cover", library).general
     assert not read("what does Article 2 cover", library).general
+    for question in ("who has to comply with the gdpr?", "give me an overview of the final AI Act",
+                     "Which processing does the GDPR not apply to?", "does the 2024 act cover research?"):
+        assert read(question, library).general, question
+    assert not read("did the draft's education point cover exam proctoring?", library).general
 
 
 def test_the_plan_is_part_of_the_answer_record(library):
