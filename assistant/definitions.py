@@ -14,7 +14,8 @@ TERM = re.compile(r"^\(\d+\)\s*[‘'\"]([^’'\"]{2,80})[’'\"](?:\s*\(([^)]{2,
 CUE_BEFORE = re.compile(
     r"\b(defin\w*( of)?|meaning of|counts? as|qualif\w* as|considered( to be)?|am I|are we|are they|is (it|this|that|he|she|a \w+)|"
     r"what(?:'s| is| are)|who(?:'s| is| are)|become|becomes)\s+(?:an?\s+|the\s+)?[‘'\"]?$", re.IGNORECASE)
-CUE_AFTER = re.compile(r"^[’'\"]?\s*(mean|means|defined|is defined|under (the|article))\b", re.IGNORECASE)
+# "under Article 3" points at a definition; "under the draft" does not (it follows any term).
+CUE_AFTER = re.compile(r"^[’'\"]?\s*(mean|means|defined|is defined|under (article|art\.?) ?\d)\b", re.IGNORECASE)
 
 
 @lru_cache(maxsize=4)

@@ -93,11 +93,11 @@ FINAL_PROVISION_TERMS = re.compile(
     r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
     r"when does .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
     r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
+COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
+                      r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
 # What the question asks for, tried in this order; the first that fits decides.
 ASKS: list[tuple[str, re.Pattern]] = [
-    ("comparison", re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
-                              r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b",
-                              re.IGNORECASE)),
+    ("comparison", COMPARES),
     ("definition", re.compile(r"\b(defin\w+|meaning of|what counts as|what does .{1,40} mean|who counts as)\b"
                               r"|^\s*+(what|who)(?:'s| is| are) (an? |the )?['‘\"]?[\w -]{1,40}+['’\"]?\s*+\??\s*+$",
                               re.IGNORECASE)),
@@ -132,7 +132,7 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
                   r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
-                     r"(cover|regulate|apply to|do)|purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
+                     r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
                      r"overview|lays? down|summar(y|ise|ize)|who (has|have|needs?|must) to (follow|comply|obey)|"
                      r"(gdpr|regulation|act|proposal|draft) (also |even |really )?(does not |doesn't |not )?(apply|applies|cover|covers))\b",
                      re.IGNORECASE)
@@ -187,10 +187,12 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
 
 
 def compared_documents(text: str, weights: dict[str, float], documents: list[str] | None) -> list[str]:
-    """Two or more documents the text names (within the filter), or the final act named alone
-    (compared with the proposal it grew from)."""
+    """Two or more documents the text names (within the filter), or the final act named alone in
+    words that compare (compared with the proposal it grew from). A question only about the final
+    act ("what must GPAI providers do under the final act?") is not a comparison: the proposal
+    has nothing on it, and its side would crowd the answer."""
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
-    if named == [FINAL_ACT] and PROPOSAL in weights:
+    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 

@@ -74,6 +74,15 @@ def test_comparisons_name_both_sides(library):
     assert set(read("Where did the chatbot disclosure rule end up?", library).documents_compared) == {P, F}
     assert read("Is emotion recognition at work banned in the final act?", library).versions
     assert read("Compare the GDPR's fines with the proposal's", library).documents_compared == (G, P)
+    # The final act alone, with no word that compares, is asked about on its own.
+    assert read("What duties do providers of general-purpose AI models have under the final act?",
+                library).documents_compared == ()
+
+
+def test_a_term_followed_by_the_act_it_is_in_is_not_a_definition_question(library):
+    plan = read("what goes in the instructions that come with a high-risk ai system under the draft?", library)
+    assert plan.asks != "definition" and plan.defined == ()
+    assert read("what is an AI system under Article 3?", library).asks == "definition"
 
 
 def test_references_other_instruments_and_missing_ones(library):
