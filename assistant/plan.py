@@ -79,7 +79,9 @@ GDPR_TERMS = re.compile(
     r"personal data breach|lawful(ness)? (basis|of processing)|legitimate interests?|special categor\w*|"
     r"right (to|of) (erasure|access|rectification|object|be forgotten|data portability)|"
     r"adequacy decision|standard (data protection|contractual) clauses|binding corporate rules|"
-    r"supervisory authorit\w*|third countr\w*|profiling|consent)\b", re.IGNORECASE)
+    r"supervisory authorit\w*|third countr\w*|profiling|consent|"
+    # A person asking about their own data is a data subject, whatever words they use.
+    r"my (personal )?(data|info\w*|details|ad+res+|e-?mail)|(data|info\w*) (about|on) me)\b", re.IGNORECASE)
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
     r"\b(commentators?|critics?|criticis\w*|criticiz\w*|watchdogs?|stakeholders?|opinions?|"
