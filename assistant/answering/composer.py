@@ -29,7 +29,8 @@ from .base import Draft, finished, register
 
 # Starts only at the beginning of a run of digits and spaces, so a long run is scanned once.
 MONEY = re.compile(r"(?<!\d)(?<!\d )\d[\d ]*\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
-TIME = re.compile(r"\b(?:\d++|twenty\w*|thirty|\w+teen) (?:hours|days|months|years|working days)\b"
+TIME = re.compile(r"\b(?:\d++|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty\w*|"
+                  r"thirty|forty|fifty|sixty|ninety) (?:\w+ )?(?:hours?|days?|weeks?|months?|years?)\b"
                   r"|\b(?:enter into force|shall apply from|without undue delay)\b", re.IGNORECASE)
 EXCEPTION = re.compile(r"^\s*+(?:\(\w+\)\s*+)?(?:This obligation shall not apply|.{0,40}shall not apply|"
                        r"By way of derogation|However|Notwithstanding|Paragraphs? [\d, and]+ shall not (?:apply|affect))",
@@ -233,8 +234,8 @@ class Composer:
             chosen += [h for h in ranked if h.how == "definition"][:2]
         if plan.asks == "list":
             chosen.append(self.list_answer(plan, ranked))
-        if plan.asks in ("figure", "deadline") and (MONEY if plan.asks == "figure" else TIME).search(best.text):
-            chosen += self.figures(plan, best, ranked)  # the best clause holds the figure: its siblings may too
+        if plan.asks in ("figure", "deadline"):
+            chosen += self.figures(plan, best, ranked)  # the paragraphs of the best article that hold one
         compared = list(plan.documents_compared)
         for hit in ranked:
             if len(chosen) >= t.max_citations:
