@@ -13,7 +13,7 @@ from typing import Literal
 
 from .citations import find_references, is_within, mentioned_documents
 from .clauses import human_ref, top_level
-from .i18n import t
+from .i18n import t, words
 from .tuning import DEFAULT, Tuning
 
 # What the question asks for: the shape of the answer it wants.
@@ -150,10 +150,11 @@ def conversation_context(question: str, history) -> tuple[bool, str]:
 
 
 def document_weights(question: str, kinds: dict[str, str], documents: list[str] | None,
-                     tuning: Tuning = DEFAULT) -> dict[str, float]:
+                     tuning: Tuning = DEFAULT, language: str = "en") -> dict[str, float]:
     """Which documents to search and how much each counts. A question that names no version
     means the proposal: the final act, whose clauses are near-verbatim twins of the proposal's,
-    is searched only when named."""
+    is searched only when named. The GDPR's vocabulary is read in English and, for a question
+    in another language, in that language (``gdpr_terms`` of its locale)."""
     if documents:
         return {d: 1.0 for d in documents}
     opinion = bool(OPINION_TERMS.search(question))
@@ -173,7 +174,8 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
         return weights
     commentary = tuning.opinion_weight if opinion else tuning.commentary_weight
     weights = {d: (commentary if kind == "commentary" else 1.0) for d, kind in kinds.items()}
-    gdpr = bool(GDPR_TERMS.search(question))
+    own = words(language, "gdpr_terms") if language != "en" else None
+    gdpr = bool(GDPR_TERMS.search(question) or (own and own.search(question)))
     weights["gdpr"] = 1.0 if gdpr else tuning.off_topic_act
     weights[PROPOSAL] = tuning.off_topic_act if gdpr else 1.0
     weights.pop(FINAL_ACT, None)
@@ -273,7 +275,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # The documents a follow-up names are the ones it asks about ("... and what did the EDPB think?").
     routing = question if mentioned_documents(question) else whole
     kinds = {d.id: d.source.kind for d in library}
-    weights = document_weights(routing, kinds, documents, tuning)
+    weights = document_weights(routing, kinds, documents, tuning, language)
     compared = compared_documents(routing, weights, documents)
     if not compared and not documents and FATE.search(question) and FINAL_ACT not in mentioned_documents(question):
         compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?": both versions
