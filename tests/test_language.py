@@ -294,3 +294,19 @@ def test_the_treaties_named_in_other_languages_are_texts_outside_the_corpus(libr
 
     plan = planning.build(question, library)
     assert plan.language == lang and plan.external == ("Art. 16 TFEU",) and not plan.references
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("fr", "Mon employeur veut utiliser une IA pour trier les candidatures : est-ce à haut risque ?"),
+    ("de", "Mein Arbeitgeber will Bewerbungen mit KI sortieren: ist das hochriskant?"),
+    ("es", "Mi empresa quiere usar IA para filtrar currículos: ¿es de alto riesgo?"),
+    ("it", "La mia azienda vuole usare l'IA per selezionare i curricula: è ad alto rischio?"),
+    ("pl", "Mój pracodawca chce sortować CV za pomocą AI: czy to wysokie ryzyko?"),
+    ("nl", "Mijn werkgever wil sollicitaties met AI sorteren: is dat hoog risico?"),
+    ("pt", "A minha empresa quer usar IA para triar currículos: é de risco elevado?"),
+])
+def test_a_question_about_ones_own_case_is_read_in_each_language(lang, question):
+    from assistant.chain import personal
+
+    assert personal(question, lang) and i18n.words(lang, "personal").search(question)
+    assert not personal("Le scoring social est-il interdit par le projet ?", "fr")
