@@ -16,17 +16,25 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 
 from . import plan as planning
 from .answering.base import BackendUnavailable, Draft
-from .answering.disclosure import refusal_note
 from .answering.scope import decline
 from .answering.verify import Verified, verify
 from .citations import without_document_names
 from .embedding import embed_query
 from .errors import AssistantError
-from .i18n import eurlex_url, language_name, t
+from .i18n import eurlex_url, language_name, t, words
 from .records import Answer, Hit
 
 ANSWER_CANDIDATES = 20
 PERSONAL = re.compile(r"\b(I|we|my|our|us|me|mine|company|employer|client|startup|we're|I'm)\b", re.IGNORECASE)
+
+
+def personal(question: str, lang: str) -> bool:
+    """Whether the question speaks of the asker's own situation: the English words in any
+    language, and those of its own (``personal`` in its locale; on the 92 translated questions of
+    each language they agree with the English on the source question 84-97 % of the time, pronoun-
+    dropping Italian, Polish and Spanish lowest)."""
+    own = words(lang, "personal") if lang != "en" else None
+    return bool(PERSONAL.search(question) or (own and own.search(question)))
 
 
 class TooSlow(AssistantError):
@@ -102,7 +110,7 @@ def draft_for(assistant, state) -> Draft:
         draft.notices.append(str(exc))
         return draft
     if answerer is not assistant.composer:
-        draft.notices.append(f"Answered by {answerer.name}; citations checked against the texts.")
+        draft.notices.append(t("answered_by", state["plan"].language, name=answerer.name))
     return draft
 
 
@@ -114,8 +122,7 @@ def checked(assistant, state) -> Verified:
     verified = verify(state["draft"], searched(state["hits"], state["draft"]), library)
     if assistant.answerer is not assistant.composer and not verified.draft.citations:
         fallback = verify(assistant.composer.answer(state["plan"], state["hits"]), state["hits"], library)
-        fallback.draft.notices = verified.draft.notices + [
-            "The LLM's answer had no verifiable citation; showing the embedded answer instead."]
+        fallback.draft.notices = verified.draft.notices + [t("llm_fallback", state["plan"].language)]
         fallback.removed += verified.removed
         fallback.reasons = verified.reasons + fallback.reasons
         return fallback
@@ -161,7 +168,7 @@ def prefix(state: dict) -> str:
     parts = []
     if not state.get("history"):
         parts.append(f"*{t('disclosure', lang)}*")
-    if refusal_note(state["question"]):
+    if state["plan"].asks_to_hide:
         parts.append(t("refusal_note", lang))
     return "".join(p + "\n\n" for p in parts)
 
@@ -189,7 +196,7 @@ def finish(state: dict, max_chars: int) -> Answer:
         caveats.append(t("caveat_proposal", lang))
         if not plan.documents_named and not plan.filtered:
             caveats.append(t("caveat_no_version", lang))
-    if cites and PERSONAL.search(state["question"]):
+    if cites and personal(state["question"], lang):
         caveats.append(t("caveat_not_legal_advice", lang))
     if caveats:
         parts.append("_" + " ".join(caveats) + "_")
@@ -197,10 +204,10 @@ def finish(state: dict, max_chars: int) -> Answer:
     if lang != "en" and cites:
         notices.append(t("english_original", lang, language=language_name(lang)))
     if cut:
-        notices.append(f"The answer was cut at {max_chars:,} characters; the sources hold the full texts.")
-    if verified.removed:
-        notices.append(f"The verifier removed {verified.removed} unsupported citation(s) or quotation(s): "
-                       + "; ".join(dict.fromkeys(verified.reasons[:5])) + ".")
+        notices.append(t("answer_cut", lang, limit=f"{max_chars:,}"))
+    if verified.removed:  # what it struck and why, as the verifier names it (in English)
+        removed = t("verifier_removed", lang, count=verified.removed).rstrip(".")
+        notices.append(f"{removed}: " + "; ".join(dict.fromkeys(verified.reasons[:5])) + ".")
     timings = dict(state.get("timings", {}))
     timings["total"] = round(sum(timings.values()), 4)
     return Answer(

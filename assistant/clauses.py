@@ -340,8 +340,11 @@ class Document:
             yield from self.descendants(child)
 
 
-def nearby_message(doc: Document, ref: str) -> str:
-    """Say what exists near an unknown reference: the parent's sub-units, or the range of units."""
+def nearby_message(doc: Document, ref: str, lang: str = "en") -> str:
+    """Say what exists near an unknown reference: the parent's sub-units, or the range of units,
+    in ``lang`` (references and document names stay as the English texts write them)."""
+    from .i18n import t
+
     name = doc.source.short_name
     parent = ref
     while True:
@@ -353,22 +356,25 @@ def nearby_message(doc: Document, ref: str) -> str:
             clause = doc.clauses[parent]
             kids = [doc.clauses[c] for c in clause.children]
             if not kids:
-                return f"{name} has no {human_ref(ref)}: {human_ref(parent)} has no sub-units."
+                return t("nonexistent_no_subunits", lang, name=name, ref=human_ref(ref), parent=human_ref(parent))
             names = [k.ref[len(parent):].strip(", ") for k in kids]
-            shown = f"{names[0]} to {names[-1]}" if len(names) > 2 else " and ".join(names)
-            what = {"point": "points", "paragraph": "paragraphs"}.get(kids[0].kind, "")
-            return f"{name} has no {human_ref(ref)}: {human_ref(parent)} has {what} {shown}.".replace("  ", " ")
+            shown = (t("range", lang, first=names[0], last=names[-1]) if len(names) > 2
+                     else t("pair", lang, first=names[0], second=names[1]) if len(names) == 2 else names[0])
+            what = {"point": "units_points", "paragraph": "units_paragraphs"}.get(kids[0].kind)
+            return t("nonexistent_parts", lang, name=name, ref=human_ref(ref), parent=human_ref(parent),
+                     units=t(what, lang) if what else "", shown=shown).replace("  ", " ")
     top = top_level(ref)
-    kinds = {"Art.": ("article", "articles"), "Annex": ("annex", "annexes"), "Recital": ("recital", "recitals"),
-             "EM": ("em_section", "memorandum sections"), "Para.": ("commentary_paragraph", "paragraphs")}
+    kinds = {"Art.": ("article", "units_articles"), "Annex": ("annex", "units_annexes"),
+             "Recital": ("recital", "units_recitals"), "EM": ("em_section", "units_memorandum_sections"),
+             "Para.": ("commentary_paragraph", "units_paragraphs")}
     for prefix, (kind, plural) in kinds.items():
         if ref.startswith(prefix):
             units = [c.ref for c in doc.clauses.values() if c.kind == kind and c.ref.startswith(prefix)]
             if units:
-                return (f"{name} has no {human_ref(top)}: its {plural} run from "
-                        f"{human_ref(units[0])} to {human_ref(units[-1])}.")
-            return f"{name} has no {plural}."
-    return f"{name} has no clause {ref}."
+                return t("nonexistent_range", lang, name=name, ref=human_ref(top), units=t(plural, lang),
+                         first=human_ref(units[0]), last=human_ref(units[-1]))
+            return t("nonexistent_no_units", lang, name=name, units=t(plural, lang))
+    return t("nonexistent_clause", lang, name=name, ref=ref)
 
 
 class Library:

@@ -178,7 +178,7 @@ def cmd_serve(args) -> int:
 def cmd_eval(args) -> int:
     from pathlib import Path
 
-    from evals.report import table, write
+    from evals.report import language_table, table, write
     from evals.runner import gate, load_thresholds, run_suite
 
     assistant = _assistant()
@@ -189,7 +189,12 @@ def cmd_eval(args) -> int:
         baseline = NaiveRAG(assistant.library, path=str(assistant.settings.data_dir / "naive-baseline"))
         baseline.build()
     progress = (lambda i, n: print(f"\r{i}/{n} questions", end="", file=sys.stderr, flush=True))
-    result = run_suite(assistant, baseline, progress=progress)
+    translations = None
+    if not args.no_languages:
+        from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH, load_translated
+        translations = {"translated eval questions (questions_i18n.yaml)": load_translated(TRANSLATIONS_PATH),
+                        "translated tune questions (questions_i18n_tune.yaml)": load_translated(TUNE_TRANSLATIONS_PATH)}
+    result = run_suite(assistant, baseline, progress=progress, translations=translations)
     print(file=sys.stderr)
     thresholds = load_thresholds()
     failures = gate(result["summary"], thresholds)
@@ -201,6 +206,9 @@ def cmd_eval(args) -> int:
         for name, block in result["splits"].items():
             print(f"\n== {name} split ==")
             print(table(block))
+        for name, scored in result["languages"].items():
+            print(f"\n== languages: {name} ==")
+            print(language_table(scored))
         print("\ngate:", "passed" if not failures else "FAILED: " + "; ".join(failures))
     return 1 if (args.gate and failures) else 0
 
@@ -258,6 +266,8 @@ def build_parser() -> argparse.ArgumentParser:
     ev.add_argument("--json", action="store_true", help="print the summary as JSON")
     ev.add_argument("--out", default="evals", help="where report.md, results.json and chart.png go ('' for nowhere)")
     ev.add_argument("--no-baseline", action="store_true", help="skip the naive RAG baseline")
+    ev.add_argument("--no-languages", action="store_true",
+                    help="skip the translated questions (the per-language table)")
     ev.add_argument("--gate", action="store_true", help="exit non-zero when a threshold is missed")
     ev.set_defaults(func=cmd_eval)
     return parser

@@ -40,6 +40,22 @@ def locale(lang: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def alternation(patterns: list[str]) -> str:
+    """Authored patterns as one alternation matching whole words only."""
+    return r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])"
+
+
+@lru_cache(maxsize=None)
+def words(lang: str, *path: str) -> re.Pattern | None:
+    """The word patterns authored at ``path`` of ``lang``'s locale (``words("de", "scope", "domain")``)
+    as one case-insensitive pattern; None when the locale has none there (no English fallback:
+    English has its own rules)."""
+    node = locale(lang)
+    for key in path:
+        node = node.get(key, {}) if isinstance(node, dict) else {}
+    return re.compile(alternation(node), re.IGNORECASE) if node else None
+
+
 def t(key: str, lang: str = DEFAULT, **fields) -> str:
     """The string ``key`` in ``lang`` (English where the locale lacks it), with ``fields`` filled in.
 

@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .i18n import DEFAULT, languages, locale
+from .i18n import DEFAULT, alternation, languages, locale
 
 # Fewer words than this (references, numbers and acronyms not counted) and a text is too short to
 # tell its language: "Artikel 5", "art 22 RGPD", "ok" are all taken as English (Lingua gave Dutch,
@@ -68,10 +68,6 @@ def detect(text: str) -> str:
 # ------------------------------------------------------------------ references
 
 
-def _alternation(patterns: list[str]) -> str:
-    return r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])"
-
-
 @lru_cache(maxsize=None)
 def _rewrites(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     """(pattern, English word) pairs: documents first (their names can hold reference words, as
@@ -84,7 +80,7 @@ def _rewrites(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
         for table in tables:
             for english, patterns in table.get(section, {}).items():
                 if patterns:
-                    out.append((re.compile(_alternation(patterns), re.IGNORECASE), english))
+                    out.append((re.compile(alternation(patterns), re.IGNORECASE), english))
     return tuple(out)
 
 

@@ -13,6 +13,7 @@ from typing import Literal
 
 from .citations import find_references, is_within, mentioned_documents
 from .clauses import human_ref, top_level
+from .i18n import t, words
 from .tuning import DEFAULT, Tuning
 
 # What the question asks for: the shape of the answer it wants.
@@ -49,6 +50,7 @@ class QueryPlan:
     wants_commentary: bool = False                  # asks what commentators said
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
     general: bool = False                           # asks what an act is about, covers or is for
+    asks_to_hide: bool = False                      # asks it to pretend to be human or drop its AI notice
 
     @property
     def searched(self) -> list[str]:
@@ -158,10 +160,11 @@ def conversation_context(question: str, history) -> tuple[bool, str]:
 
 
 def document_weights(question: str, kinds: dict[str, str], documents: list[str] | None,
-                     tuning: Tuning = DEFAULT) -> dict[str, float]:
+                     tuning: Tuning = DEFAULT, language: str = "en") -> dict[str, float]:
     """Which documents to search and how much each counts. A question that names no version
     means the proposal: the final act, whose clauses are near-verbatim twins of the proposal's,
-    is searched only when named."""
+    is searched only when named. The GDPR's vocabulary is read in English and, for a question
+    in another language, in that language (``gdpr_terms`` of its locale)."""
     if documents:
         return {d: 1.0 for d in documents}
     opinion = bool(OPINION_TERMS.search(question))
@@ -181,7 +184,8 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
         return weights
     commentary = tuning.opinion_weight if opinion else tuning.commentary_weight
     weights = {d: (commentary if kind == "commentary" else 1.0) for d, kind in kinds.items()}
-    gdpr = bool(GDPR_TERMS.search(question))
+    own = words(language, "gdpr_terms") if language != "en" else None
+    gdpr = bool(GDPR_TERMS.search(question) or (own and own.search(question)))
     weights["gdpr"] = 1.0 if gdpr else tuning.off_topic_act
     weights[PROPOSAL] = tuning.off_topic_act if gdpr else 1.0
     weights.pop(FINAL_ACT, None)
@@ -200,9 +204,9 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
 
 
 def named_clauses(question: str, library, documents: list[str] | None,
-                  max_messages: int) -> tuple[list[NamedClause], list[str], list[str]]:
-    """(clauses the question names that exist, messages for those that do not, whether it
-    names an article of an instrument outside the corpus). A reference that names no document
+                  max_messages: int, language: str = "en") -> tuple[list[NamedClause], list[str], list[str]]:
+    """(clauses the question names that exist, messages in ``language`` for those that do not,
+    whether it names an article of an instrument outside the corpus). A reference that names no document
     belongs to the document the question names otherwise (or the filter's first); when that
     name already belongs to another reference ("Recital 72 ... Article 6(4) GDPR"), to the proposal."""
     named_docs = mentioned_documents(question)
@@ -225,25 +229,25 @@ def named_clauses(question: str, library, documents: list[str] | None,
             continue
         document = library.documents.get(candidates[0])
         if document is not None:
-            message = missing_message(document, reference.ref)
+            message = missing_message(document, reference.ref, language)
             if message not in missing:
                 missing.append(message)
     if len(missing) > max_messages:
         extra = len(missing) - max_messages
-        missing = missing[:max_messages] + [f"({extra} more references in the question name no provision either.)"]
+        missing = missing[:max_messages] + [t("nonexistent_more", language, count=extra)]
     return found, missing, external
 
 
-def missing_message(document, ref: str) -> str:
-    """Why a reference names nothing in ``document``, and what exists near it."""
+def missing_message(document, ref: str, language: str = "en") -> str:
+    """Why a reference names nothing in ``document``, and what exists near it, in ``language``."""
     from .clauses import nearby_message
 
     shown = ref if len(ref) <= 40 else ref[:40] + "…"
     top = top_level(ref)
     if top in document.clauses and not is_within(ref, top):  # "Art. 52a", "Art. 5 bis"
-        return (f"{document.source.short_name} has no {human_ref(shown)}: its articles are numbered without "
-                f"letters or 'bis' ({human_ref(top)} exists).")
-    return nearby_message(document, shown)
+        return t("nonexistent_lettered", language, name=document.source.short_name, ref=human_ref(shown),
+                 article=human_ref(top))
+    return nearby_message(document, shown, language)
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list) -> Ask:
@@ -269,6 +273,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     (question, Answer) pairs, within the ``documents`` filter (ids, or None). The language is
     detected unless given; a question in another language is read with its references and
     document names in English ("article 22 du RGPD" -> "Article 22 GDPR")."""
+    from .answering.disclosure import asks_to_hide
     from .definitions import defining_clauses
     from .language import detect, english_references
 
@@ -282,12 +287,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # The documents a follow-up names are the ones it asks about ("... and what did the EDPB think?").
     routing = question if mentioned_documents(question) else whole
     kinds = {d.id: d.source.kind for d in library}
-    weights = document_weights(routing, kinds, documents, tuning)
+    weights = document_weights(routing, kinds, documents, tuning, language)
     compared = compared_documents(routing, weights, documents)
     if not compared and not documents and FATE.search(question) and FINAL_ACT not in mentioned_documents(question):
         compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?": both versions
         weights = {**weights, FINAL_ACT: 1.0}
-    references, missing, external = named_clauses(question, library, documents, tuning.max_messages)
+    references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
     for clause in defining_clauses(question, library, searched):
@@ -308,6 +313,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_commentary=bool(OPINION_TERMS.search(whole)),
         wants_final_provisions=bool(FINAL_PROVISION_TERMS.search(whole)),
         general=bool(GENERAL.search(question)) and not references,
+        asks_to_hide=asks_to_hide(typed, language),
     )
 
 

@@ -95,6 +95,19 @@ def query_vector(text: str) -> list[float]:
     return list(_query_vector(text))
 
 
+@lru_cache(maxsize=512)
+def multilingual_vector(text: str):
+    """A question's multilingual-e5 vector (another language's question), embedded once per text."""
+    from .multilingual import embed_query
+
+    return embed_query(text)
+
+
+def source_weights(plan: QueryPlan, tuning: Tuning) -> tuple[float, float]:
+    """(dense, BM25) weights in the fusion; BM25 counts less for a question in another language."""
+    return tuning.dense_weight, (tuning.lexical_weight if plan.language == "en" else tuning.foreign_lexical_weight)
+
+
 def round_robin(lists: list[list]) -> list:
     """The first of each list, then the second of each, ... (a comparison's documents in turn)."""
     out = []
@@ -167,14 +180,13 @@ class Retriever:
         for text, weight in queries:
             bare = search_text(text)
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
-                from .multilingual import embed_query as multilingual_query
-                dense = self.multilingual.dense(multilingual_query(bare), t.candidates, docs)
+                dense = self.multilingual.dense(multilingual_vector(bare), t.candidates, docs)
             else:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
             lexical = self._top(self.index.lexical_scores(query_terms(bare, t.expansion_weight), docs), t.candidates)
-            for ranked, source_weight in ((dense, t.dense_weight), (lexical, t.lexical_weight)):
+            for ranked, source_weight in zip((dense, lexical), source_weights(plan, t)):
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)
                     fused[row] = fused.get(row, 0.0) + weight * source_weight * prior / (t.rrf_k + rank + 1)
@@ -272,7 +284,7 @@ class Retriever:
         asked = plan.reading or plan.question
         whole = f"{plan.context} {asked}".strip()
         queries = [(asked, 1.0)] if not plan.context else [(asked, self.tuning.own_weight), (whole, 1.0)]
-        top = (self.tuning.dense_weight + self.tuning.lexical_weight) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
+        top = sum(source_weights(plan, self.tuning)) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
         compared = list(plan.documents_compared)
         if len(compared) > 1:
             # A comparison: each document searched on its own, their best results alternating.

@@ -22,6 +22,12 @@ class Tuning:
     dense_weight: float = 0.75      # weight of the dense ranking in the fusion
     lexical_weight: float = 1.5     # weight of the BM25 ranking
     expansion_weight: float = 0.75  # BM25 weight of a word the glossary added (the question's own count 1)
+    # BM25's weight for a question in another language (its dense side is multilingual-e5, at
+    # dense_weight): the English index reads only its references, numbers, acronyms and shared words.
+    # Article R@5 on the translated tune questions (bench/tune.py languages), mean of 7 languages:
+    # 0.570 at 1.5 (the English weight), 0.672 at 0.25, 0.668 at 0 (flat from 0 to 0.5). Adding the
+    # words of the best dense units to BM25 (pseudo-relevance feedback) measured 0.656-0.679: not kept.
+    foreign_lexical_weight: float = 0.25
     own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
 

@@ -27,6 +27,7 @@ from . import config as _config  # noqa: F401  (analytics and telemetry off befo
 from .answering.disclosure import DISCLOSURE, SHORT_LABEL
 from .errors import AssistantError, InvalidQuestion
 from .export import CITATION_MARK, clause_text, conversation_record, filename, to_markdown
+from .i18n import catalog
 from .records import Answer, Citation
 
 log = logging.getLogger("assistant.ui")
@@ -533,8 +534,19 @@ def page_assets() -> dict:
     return {"theme": theme(), "css": CSS, "head": HEAD}
 
 
+def page_labels() -> "gr.I18n":
+    """The page's fixed labels in every language with a locale (``ui_*`` strings of
+    assistant/locales): ``launch(i18n=...)`` hands them to the browser, which shows its own
+    language's and English for any other."""
+    import gradio as gr
+
+    return gr.I18n(**catalog())
+
+
 def build_ui(assistant) -> "gr.Blocks":
     import gradio as gr
+
+    labels = page_labels()
 
     def on_submit(message, groups, conversation):
         yield from respond(assistant, message, groups, conversation)
@@ -583,25 +595,24 @@ def build_ui(assistant) -> "gr.Blocks":
                 )
                 question = gr.Textbox(
                     elem_id="question", show_label=False, lines=1, max_lines=6, autofocus=True,
-                    placeholder="Ask about the AI Act proposal, the GDPR, the final AI Act or the commentary…",
-                    submit_btn="Send", container=False,
+                    placeholder=labels("ui_placeholder"), submit_btn=labels("ui_send"), container=False,
                 )
                 with gr.Row():
                     examples = gr.Dataset(
                         components=[gr.Textbox(render=False)], samples=[[q] for q in EXAMPLES],
-                        label="Example questions", elem_id="examples", type="values", layout="gallery",
+                        label=labels("ui_examples"), elem_id="examples", type="values", layout="gallery",
                     )
                 with gr.Row():
-                    clear_button = gr.Button("Clear conversation", variant="secondary", size="sm",
+                    clear_button = gr.Button(labels("ui_clear"), variant="secondary", size="sm",
                                              elem_id="clear", scale=0, min_width=160)
-                    download = gr.DownloadButton("Download conversation", value=None, interactive=False,
+                    download = gr.DownloadButton(labels("ui_download"), value=None, interactive=False,
                                                  variant="secondary", size="sm", elem_id="download", scale=0,
                                                  min_width=180)
             with gr.Column(scale=5, min_width=300):
                 with gr.Accordion(filters_label(ALL_GROUPS), open=False, elem_id="filters-box") as filters_box:
                     groups = gr.CheckboxGroup(
-                        DOCUMENT_CHOICES, value=list(ALL_GROUPS), label="Search in", show_label=False, elem_id="filters",
-                        info="Answers come only from the documents checked here.",
+                        DOCUMENT_CHOICES, value=list(ALL_GROUPS), label=labels("ui_search_in"), show_label=False,
+                        elem_id="filters", info=labels("ui_search_in_info"),
                     )
                 sources = gr.HTML(render_sources([]), elem_id="sources", padding=False)
         gr.HTML(_footer_html(), padding=False, elem_id="legal")
@@ -642,5 +653,5 @@ def launch(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, assistant=None, *
     demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=prevent_thread_lock,
                 quiet=quiet, show_error=False, ssr_mode=False, mcp_server=False, pwa=False,
                 max_file_size=MAX_UPLOAD_BYTES,
-                footer_links=["api"], **page_assets())
+                footer_links=["api"], i18n=page_labels(), **page_assets())
     return demo

@@ -9,6 +9,8 @@ choosing a value:
     python bench/tune.py glossary    # each glossary entry left out in turn, and none at all
     python bench/tune.py units       # dense units of one kind left out (what embedding them buys)
     python bench/tune.py precision   # bfloat16 vs float32 clause vectors
+    python bench/tune.py languages   # per language, the translated tune questions (questions_i18n_tune.yaml)
+                                     # beside their English sources, and sweeps of the other-language weights
 """
 from __future__ import annotations
 
@@ -150,14 +152,67 @@ def cmd_precision(retriever, questions) -> None:
           f"min {cosine.min():.6f}, mean {cosine.mean():.6f}")
 
 
+# BM25's weight for a question in another language (the dense side, e5, keeps dense_weight: in
+# reciprocal-rank fusion only the ratio of the two weights moves the ranking).
+LANGUAGE_SWEEPS = {
+    "foreign_lexical_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
+}
+
+
+def cmd_languages(retriever, questions, split: str = "tune") -> None:
+    """Article recall@5 per language on the translated tune questions (questions_i18n_tune.yaml;
+    ``--split test``: the translated eval questions, questions_i18n.yaml, to read a result once),
+    English on the same source questions first; then, on tune only, the other-language sweeps.
+    Each question is read into its plan once (the swept weights do not change plans)."""
+    from assistant import plan as planning
+    from assistant.retrieval import Retriever
+    from evals.metrics import recall_at
+    from evals.questions import load_questions
+    from evals.questions_i18n import LANGUAGES, TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH, load_translated
+
+    path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
+    translated = [x for x in load_translated(path) if x.question.expected and not x.question.decline]
+    ids = {x.id for x in translated}
+    sets = {"en": [q for q in load_questions() if q.id in ids]}
+    for lang in LANGUAGES:
+        sets[lang] = [x.question for x in translated if x.lang == lang]
+    plans = {lang: [planning.build(q.question, retriever.library, tuning=retriever.tuning) for q in qs]
+             for lang, qs in sets.items()}
+
+    def recall(lang: str, tuning) -> float:
+        searcher = Retriever(retriever.library, retriever.index, tuning)
+        found = [recall_at(list(q.expected), [h.key() for h in searcher.search(plan, 10)], 5, "article")
+                 for q, plan in zip(sets[lang], plans[lang])]
+        return sum(found) / len(found)
+
+    def row(label: str, tuning, languages=tuple(sets)) -> None:
+        values = {lang: recall(lang, tuning) for lang in languages}
+        others = [v for lang, v in values.items() if lang != "en"]
+        print(f"{label:34s} " + "  ".join(f"{lang} {v:.3f}" for lang, v in values.items())
+              + f"  | mean of the others {sum(others) / len(others):.3f}", flush=True)
+
+    print(f"article recall@5, {path.name}, {len(sets['en'])} answered questions per language")
+    base = retriever.tuning
+    row("chosen", base)
+    if split != "tune":
+        return
+    for name, values in LANGUAGE_SWEEPS.items():
+        for value in values:
+            if value != current(base, name):
+                row(f"{name}={value}", tuned(base, name, value), LANGUAGES)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("command", choices=["sweep", "split", "glossary", "units", "precision"])
+    parser.add_argument("command", choices=["sweep", "split", "glossary", "units", "precision", "languages"])
     parser.add_argument("--split", default="tune", choices=["tune", "test"],
                         help="the questions (tune; test only to read a result)")
     args = parser.parse_args()
     retriever, questions = setup(args.split)
-    globals()[f"cmd_{args.command}"](retriever, questions)
+    if args.command == "languages":
+        cmd_languages(retriever, questions, args.split)
+    else:
+        globals()[f"cmd_{args.command}"](retriever, questions)
     return 0
 
 

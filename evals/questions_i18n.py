@@ -1,5 +1,6 @@
-"""The translated questions (``questions_i18n.yaml``): each a known question asked in another
-language, with the source question's expected clauses, key facts and decline unchanged."""
+"""The translated questions (``questions_i18n.yaml``, and ``questions_i18n_tune.yaml`` to tune on):
+each a known question asked in another language, with the source question's expected clauses,
+key facts and decline unchanged."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,6 +12,9 @@ import yaml
 from .questions import Question, load_questions
 
 TRANSLATIONS_PATH = Path(__file__).with_name("questions_i18n.yaml")
+# Translations of `tune` questions that TRANSLATIONS_PATH does not translate: what multilingual
+# retrieval and scope are tuned on (never on TRANSLATIONS_PATH, which is scored).
+TUNE_TRANSLATIONS_PATH = Path(__file__).with_name("questions_i18n_tune.yaml")
 LANGUAGES = ("fr", "de", "es", "it", "pl", "nl", "pt")
 
 

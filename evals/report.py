@@ -23,6 +23,20 @@ COLUMNS = [
 ]
 
 
+# The per-language table: each language's translations beside English on the same questions.
+LANGUAGE_COLUMNS = [
+    ("questions", "n", "{}"),
+    ("article_recall@5", "art R@5", "{:.2f}"),
+    ("test_article_recall@5", "art R@5 (test sources)", "{:.2f}"),
+    ("key_fact_coverage", "facts", "{:.2f}"),
+    ("abstention_recall", "declines", "{:.2f}"),
+    ("false_decline_rate", "false declines", "{:.2f}"),
+    ("disclosure_in_language", "disclosure in language", "{:.2f}"),
+    ("links_in_language", "EUR-Lex in language", "{:.2f}"),
+    ("latency_p50_s", "p50 s", "{:.3f}"),
+]
+
+
 def _cell(value, fmt: str) -> str:
     return "-" if value is None else fmt.format(value)
 
@@ -34,19 +48,24 @@ def rows(summary: dict) -> list[list[str]]:
     return out
 
 
-def table(summary: dict) -> str:
-    header = ["category"] + [h for _, h, _ in COLUMNS]
-    body = rows(summary)
+def _plain(header: list[str], body: list[list[str]]) -> str:
+    """Columns aligned for a terminal."""
     widths = [max(len(r[i]) for r in [header] + body) for i in range(len(header))]
     line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
     return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in body])
 
 
-def markdown_table(summary: dict) -> str:
-    header = ["category"] + [h for _, h, _ in COLUMNS]
+def _markdown(header: list[str], body: list[list[str]]) -> str:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(r) + " |" for r in rows(summary)]
-    return "\n".join(lines)
+    return "\n".join(lines + ["| " + " | ".join(r) + " |" for r in body])
+
+
+def table(summary: dict) -> str:
+    return _plain(["category"] + [h for _, h, _ in COLUMNS], rows(summary))
+
+
+def markdown_table(summary: dict) -> str:
+    return _markdown(["category"] + [h for _, h, _ in COLUMNS], rows(summary))
 
 
 def chart(summary: dict, path: Path) -> None:
@@ -84,11 +103,41 @@ def chart(summary: dict, path: Path) -> None:
 def split_table(result: dict) -> str:
     """The two splits' overall figures side by side (markdown)."""
     splits = result.get("splits", {})
-    header = ["split"] + [h for _, h, _ in COLUMNS]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for name, block in splits.items():
-        lines.append("| " + " | ".join([name] + [_cell(block["overall"].get(k), f) for k, _, f in COLUMNS]) + " |")
-    return "\n".join(lines)
+    return _markdown(["split"] + [h for _, h, _ in COLUMNS],
+                     [[name] + [_cell(block["overall"].get(k), f) for k, _, f in COLUMNS]
+                      for name, block in splits.items()])
+
+
+def language_rows(scored: dict) -> list[list[str]]:
+    """One row per language of a ``run_languages`` result, English first."""
+    out = []
+    for lang, block in scored["languages"].items():
+        block = {**block, "test_article_recall@5": scored["languages_test"][lang].get("article_recall@5")}
+        out.append([lang] + [_cell(block.get(k), f) for k, _, f in LANGUAGE_COLUMNS])
+    return out
+
+
+def language_table(scored: dict, markdown: bool = False) -> str:
+    return (_markdown if markdown else _plain)(["language"] + [h for _, h, _ in LANGUAGE_COLUMNS],
+                                               language_rows(scored))
+
+
+def languages_section(result: dict) -> list[str]:
+    """The "Languages" section of report.md (nothing when no translations were scored)."""
+    if not result.get("languages"):
+        return []
+    lines = [
+        "## Languages",
+        "",
+        "The translated questions through the same assistant, per language, beside English on the same "
+        "questions: article recall@5 (also on the questions whose source is in the `test` split alone), "
+        "key-fact coverage (matched in the quoted English text), out-of-scope declines and false "
+        "declines, the disclosure in the question's language, EUR-Lex links in that language, p50 latency.",
+        "",
+    ]
+    for name, scored in result["languages"].items():
+        lines += [f"### {name}", "", language_table(scored, markdown=True), ""]
+    return lines
 
 
 def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) -> None:
@@ -124,6 +173,7 @@ def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) ->
         "",
         markdown_table(summary),
         "",
+    ] + languages_section(result) + [
         f"## Items that missed ({len(misses)})",
         "",
     ]

@@ -12,9 +12,11 @@ from pathlib import Path
 from assistant.answering.disclosure import HUMAN_CLAIMS
 from assistant.answering.verify import normalise
 from assistant.clauses import top_level
+from assistant.i18n import eurlex_url, t
 
 from .metrics import facts_covered, p50, percentile, recall_at, reciprocal_rank
 from .questions import Question, load_questions
+from .questions_i18n import Translated
 
 THRESHOLDS_PATH = Path(__file__).with_name("thresholds.json")
 RETRIEVAL_K = (1, 5, 10)
@@ -38,6 +40,9 @@ class ItemResult:
     latency: float
     retrieval: dict[str, float] = field(default_factory=dict)  # ours; empty for multi-turn and declines
     baseline: dict[str, float] = field(default_factory=dict)
+    language: str = "en"              # the language the question is written in
+    in_language: bool = True          # the disclosure the answer carries is the one of that language
+    links_in_language: bool | None = None  # every cited EUR-Lex link opens the act in that language (None: no link)
 
 
 def _articles(keys) -> set[tuple[str, str]]:
@@ -91,7 +96,9 @@ def baseline_scores(question: Question, baseline) -> dict[str, float]:
     return out
 
 
-def run_item(assistant, question: Question, baseline=None) -> ItemResult:
+def run_item(assistant, question: Question, baseline=None, language: str = "en") -> ItemResult:
+    """One question through ``Assistant.ask`` (its earlier turns first), scored; ``language``
+    is the language it is written in, whose disclosure and EUR-Lex links the answer should carry."""
     history = []
     for turn in question.turns[:-1]:
         history.append((turn, assistant.ask(turn, history=list(history))))
@@ -110,9 +117,13 @@ def run_item(assistant, question: Question, baseline=None) -> ItemResult:
     missing = [p for p in patterns if not re.search(p, answer.text, re.IGNORECASE)]
     disclosed = bool(answer.disclosure) and not HUMAN_CLAIMS.search(answer.text) and (
         bool(history) or answer.disclosure in answer.text)
+    # EUR-Lex links that carry a language (another site's cannot be in the user's language).
+    links = [c.url for c in answer.citations if eurlex_url(c.url, "de") != eurlex_url(c.url, "fr")]
     result = ItemResult(question.id, question.split, question.category, question.question, question.decline, answer.abstained,
                         facts_ok, missing, cited, fabricated_citations(answer, assistant.library),
-                        precision, recall, disclosed, latency)
+                        precision, recall, disclosed, latency, language=language,
+                        in_language=answer.disclosure == t("disclosure", language),
+                        links_in_language=all(eurlex_url(u, language) == u for u in links) if links else None)
     if expected and len(question.turns) == 1:
         ranked = [h.key() for h in assistant.retrieve(question.question, k=10)]
         result.retrieval = retrieval_scores(expected, ranked)
@@ -126,40 +137,67 @@ def _mean(values) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+def summarise_block(items: list[ItemResult]) -> dict:
+    """The metrics of a group of results (a split, a category, a language)."""
+    out: dict = {"questions": len(items)}
+    ours = [r.retrieval for r in items if r.retrieval]
+    base = [r.baseline for r in items if r.baseline]
+    for key in (ours[0] if ours else {}):
+        out[key] = _mean(r[key] for r in ours)
+    for key in (base[0] if base else {}):
+        out[f"baseline_{key}"] = _mean(r[key] for r in base)
+    out["key_fact_coverage"] = _mean(float(r.facts_ok) for r in items if r.facts_ok is not None)
+    out["citation_precision"] = _mean(r.citation_precision for r in items)
+    out["citation_recall"] = _mean(r.citation_recall for r in items)
+    out["fabricated_citations"] = sum(len(r.fabricated) for r in items)
+    tp = sum(1 for r in items if r.abstained and r.decline_expected)
+    fp = sum(1 for r in items if r.abstained and not r.decline_expected)
+    fn = sum(1 for r in items if not r.abstained and r.decline_expected)
+    out["abstention_precision"] = round(tp / (tp + fp), 4) if tp + fp else None
+    out["abstention_recall"] = round(tp / (tp + fn), 4) if tp + fn else None
+    out["false_decline_rate"] = _mean(float(r.abstained) for r in items if not r.decline_expected)
+    out["disclosure_rate"] = _mean(float(r.disclosed) for r in items)
+    out["disclosure_in_language"] = _mean(float(r.in_language) for r in items)
+    out["links_in_language"] = _mean(None if r.links_in_language is None else float(r.links_in_language)
+                                     for r in items)
+    latencies = [r.latency for r in items]
+    out["latency_p50_s"] = round(p50(latencies), 4)
+    out["latency_p95_s"] = round(percentile(latencies, 0.95), 4)
+    return out
+
+
 def summarise(results: list[ItemResult]) -> dict:
     """Overall and per-category metrics."""
-    def block(items: list[ItemResult]) -> dict:
-        out: dict = {"questions": len(items)}
-        ours = [r.retrieval for r in items if r.retrieval]
-        base = [r.baseline for r in items if r.baseline]
-        for key in (ours[0] if ours else {}):
-            out[key] = _mean(r[key] for r in ours)
-        for key in (base[0] if base else {}):
-            out[f"baseline_{key}"] = _mean(r[key] for r in base)
-        out["key_fact_coverage"] = _mean(float(r.facts_ok) for r in items if r.facts_ok is not None)
-        out["citation_precision"] = _mean(r.citation_precision for r in items)
-        out["citation_recall"] = _mean(r.citation_recall for r in items)
-        out["fabricated_citations"] = sum(len(r.fabricated) for r in items)
-        tp = sum(1 for r in items if r.abstained and r.decline_expected)
-        fp = sum(1 for r in items if r.abstained and not r.decline_expected)
-        fn = sum(1 for r in items if not r.abstained and r.decline_expected)
-        out["abstention_precision"] = round(tp / (tp + fp), 4) if tp + fp else None
-        out["abstention_recall"] = round(tp / (tp + fn), 4) if tp + fn else None
-        out["disclosure_rate"] = _mean(float(r.disclosed) for r in items)
-        latencies = [r.latency for r in items]
-        out["latency_p50_s"] = round(p50(latencies), 4)
-        out["latency_p95_s"] = round(percentile(latencies, 0.95), 4)
-        return out
-
     by_category = defaultdict(list)
     for r in results:
         by_category[r.category].append(r)
-    return {"overall": block(results), "categories": {c: block(items) for c, items in sorted(by_category.items())}}
+    return {"overall": summarise_block(results),
+            "categories": {c: summarise_block(items) for c, items in sorted(by_category.items())}}
 
 
-def run_suite(assistant, baseline=None, questions: list[Question] | None = None, progress=None) -> dict:
+def run_languages(assistant, translations: list[Translated], english: list[ItemResult], progress=None) -> dict:
+    """The translated questions through the assistant, per language, beside English on the same
+    questions (``english``: results of the source questions, run here when missing). ``languages``
+    has every question; ``languages_test`` only those whose source is in the ``test`` split."""
+    ids = list(dict.fromkeys(x.id for x in translations))
+    ran = {r.id: r for r in english}
+    originals = {q.id: q for q in load_questions()} if set(ids) - set(ran) else {}
+    done = {"en": [ran.get(i) or run_item(assistant, originals[i]) for i in ids]}
+    for n, x in enumerate(translations, 1):
+        done.setdefault(x.lang, []).append(run_item(assistant, x.question, language=x.lang))
+        if progress:
+            progress(n, len(translations))
+    return {"languages": {lang: summarise_block(items) for lang, items in done.items()},
+            "languages_test": {lang: summarise_block([r for r in items if r.split == "test"])
+                               for lang, items in done.items()},
+            "items": [r.__dict__ for lang, items in done.items() if lang != "en" for r in items]}
+
+
+def run_suite(assistant, baseline=None, questions: list[Question] | None = None, progress=None,
+              translations: dict[str, list[Translated]] | None = None) -> dict:
     """Every question; ``summary`` is the locked ``test`` split (what the gate reads), and
-    ``splits`` has both (tuning reads only ``tune``)."""
+    ``splits`` has both (tuning reads only ``tune``). ``translations`` (name -> translated
+    questions) are scored per language in ``languages`` (name -> ``run_languages``)."""
     questions = questions or load_questions()
     results = []
     for i, question in enumerate(questions, 1):
@@ -169,7 +207,9 @@ def run_suite(assistant, baseline=None, questions: list[Question] | None = None,
     splits = {name: summarise([r for r in results if r.split == name])
               for name in ("tune", "test") if any(r.split == name for r in results)}
     summary = splits.get("test") or summarise(results)
-    return {"summary": summary, "splits": splits, "items": [r.__dict__ for r in results]}
+    languages = {name: run_languages(assistant, translated, results, progress)
+                 for name, translated in (translations or {}).items()}
+    return {"summary": summary, "splits": splits, "items": [r.__dict__ for r in results], "languages": languages}
 
 
 GAP_WARNING = 0.05  # a tune-test gap above this on a headline metric is shown as a warning

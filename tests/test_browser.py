@@ -256,3 +256,22 @@ def test_deep_link_reopens_the_question_and_the_conversation_downloads(browser, 
         assert not page.outside_requests, page.outside_requests
     finally:
         page.context.close()
+
+
+@pytest.mark.parametrize("locale, lang", [("fr-FR", "fr"), ("pl-PL", "pl")])
+def test_the_page_labels_follow_the_browsers_language(browser, app, locale, lang):
+    from playwright.sync_api import expect
+
+    from assistant.i18n import t
+
+    page = new_page(browser, app, 1366, 1000, locale=locale)
+    try:
+        page.goto(page.app_url)
+        expect(page.locator("#question textarea")).to_have_attribute("placeholder", t("ui_placeholder", lang))
+        expect(page.locator("#clear")).to_have_text(t("ui_clear", lang))
+        expect(page.locator("#download")).to_contain_text(t("ui_download", lang))
+        expect(page.locator("#examples")).to_contain_text(t("ui_examples", lang))
+        page.locator("#filters-box").get_by_role("button").first.click()  # the filters are folded
+        expect(page.locator("#filters")).to_contain_text(t("ui_search_in_info", lang))
+    finally:
+        page.context.close()

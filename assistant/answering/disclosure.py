@@ -59,9 +59,11 @@ def strip_human_claims(text: str) -> tuple[str, int]:
     return drop_sentences(text, claims_to_be_human)
 
 
-def refusal_note(question: str) -> str | None:
-    """A plain word when the user asked the assistant to hide what it is."""
-    if ASKS_TO_HIDE.search(question):
-        return ("I can't pretend to be human or drop this notice: I am an AI system, and the notice "
-                "stays on every answer. Here is what the texts say.")
-    return None
+def asks_to_hide(question: str, lang: str = "en") -> bool:
+    """Whether the user asks the assistant to hide what it is (pretend to be human, drop the
+    notice, ignore its instructions): the English patterns in any language (people mix them in),
+    and the patterns of the question's language (``asks_to_hide`` in its locale)."""
+    from ..i18n import words
+
+    own = words(lang, "asks_to_hide") if lang != "en" else None
+    return bool(ASKS_TO_HIDE.search(question) or (own and own.search(question)))

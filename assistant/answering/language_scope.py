@@ -8,24 +8,13 @@ recette de lasagnes ?" (0.85) as for in-scope questions (0.79-0.85, bench/multil
 """
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 from ..citations import find_references, mentioned_documents
-from ..i18n import locale
+from ..i18n import words
 from ..language import english_references
 
 
-@lru_cache(maxsize=None)
-def _words(lang: str, kind: str) -> re.Pattern | None:
-    patterns = locale(lang).get("scope", {}).get(kind)
-    if not patterns:
-        return None
-    return re.compile(r"(?<![\w])(?:" + "|".join(f"(?:{p})" for p in patterns) + r")(?![\w])", re.IGNORECASE)
-
-
 def _says(lang: str, kind: str, text: str) -> bool:
-    pattern = _words(lang, kind)
+    pattern = words(lang, "scope", kind)
     return bool(pattern and pattern.search(text))
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..citations import find_references
+from ..i18n import t
 from ..plan import QueryPlan
 from ..records import Hit
 from ..tuning import DEFAULT, Tuning
@@ -46,13 +47,6 @@ class Decline:
     message: str
 
 
-OUT_OF_SCOPE = ("This question is outside what I can answer from: I searched the 2021 AI Act "
-                "proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689) "
-                "and commentary on the proposal (EDPB-EDPS Joint Opinion 5/2021, the impact "
-                "assessment SWD(2021) 84, the EPRS briefing, news on the leaked draft), and none "
-                "of them addresses it.")
-
-
 def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> bool:
     """A question about another law or jurisdiction, or advice no legal text gives; or one
     the texts do not discuss: far from every clause, or neither about the domain nor asked as
@@ -77,17 +71,17 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tunin
 def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> Decline | None:
     if plan.missing:
         return Decline("nonexistent", " ".join(plan.missing))
+    lang = plan.language
     if plan.external and not plan.references:
         named = ", ".join(plan.external[:3])
-        return Decline("out-of-scope", f"{named} belongs to a text I do not hold. " + OUT_OF_SCOPE)
+        return Decline("out-of-scope", t("decline_external", lang, named=named) + " " + t("decline_out_of_scope", lang))
     if plan.references:
         return None  # it names clauses that exist: they are the answer
-    if plan.language != "en":  # the English rules and MiniLM read English: the language's own word lists
-        from ..i18n import t
+    if lang != "en":  # the English rules and MiniLM read English: the language's own word lists
         from .language_scope import out_of_scope as foreign_out_of_scope
-        if foreign_out_of_scope(plan.question, plan.language):
-            return Decline("out-of-scope", t("decline_out_of_scope", plan.language))
+        if foreign_out_of_scope(plan.question, lang):
+            return Decline("out-of-scope", t("decline_out_of_scope", lang))
         return None
     if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, best_similarity, tuning):
-        return Decline("out-of-scope", OUT_OF_SCOPE)
+        return Decline("out-of-scope", t("decline_out_of_scope", lang))
     return None
