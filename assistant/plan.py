@@ -111,12 +111,12 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # What is weighed in a decision is a list even when the decision is about an amount ("what
     # factors set the fine"): the criteria, not the ceiling.
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
-    ("figure", re.compile(r"\b(how (much|many|big|high)|maximum|max|minimum|fines?|amount|percent\w*|turnover|"
+    ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|fines?|amount|percent\w*|turnover|"
                           r"thresholds?)\b|%", re.IGNORECASE)),
     # "When" asks for a time at the head of a question ("when does it apply?", "by when ..."); inside
     # one it states a condition ("who supervises agencies when they use AI?").
     ("deadline", re.compile(r"^\s*+when\b|\b(by|until|from|since|as of) when\b"
-                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|months|years|date)\b",
+                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|date)\b",
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"

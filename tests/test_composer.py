@@ -56,6 +56,15 @@ def test_a_point_that_matched_comes_with_the_rest_of_its_list(assistant):
         assert point in answer.text
 
 
+def test_a_time_limit_in_words_is_found_in_the_article_that_answers(assistant):
+    # The best paragraph (the draft decision is submitted "without delay") holds no time limit; the
+    # next one of its article does, in words ("four weeks").
+    answer = assistant.ask("How many weeks do concerned supervisory authorities have to object to a lead "
+                           "authority's draft decision under the GDPR?")
+    assert (G, "Art. 60(4)") in cited(answer)
+    assert "four weeks" in answer.text
+
+
 def test_the_top_fines_quote_every_ceiling(assistant):
     answer = assistant.ask("What are the GDPR's maximum fines?")
     refs = cited(answer)

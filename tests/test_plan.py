@@ -79,6 +79,13 @@ def test_comparisons_name_both_sides(library):
                 library).documents_compared == ()
 
 
+def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
+    for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?"):
+        weights = read(question, library).weights
+        assert weights[G] == 1.0 and weights[P] < 1.0, question
+    assert read("what does the draft decision procedure look like for a lead authority?", library).documents_named == ()
+
+
 def test_a_term_followed_by_the_act_it_is_in_is_not_a_definition_question(library):
     plan = read("what goes in the instructions that come with a high-risk ai system under the draft?", library)
     assert plan.asks != "definition" and plan.defined == ()
