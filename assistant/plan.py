@@ -116,7 +116,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # "When" asks for a time at the head of a question ("when does it apply?", "by when ..."); inside
     # one it states a condition ("who supervises agencies when they use AI?").
     ("deadline", re.compile(r"^\s*+when\b|\b(by|until|from|since|as of) when\b"
-                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|date)\b",
+                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|dates?(?! of birth))\b",
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"
@@ -124,7 +124,8 @@ ASKS: list[tuple[str, re.Pattern]] = [
                         r"|(?:^|[-–—:;?!.] )\s*+(what|which|who)\b.{0,80}\b(tasks|duties|obligations|requirements|conditions|safeguards|"
                         r"exceptions|criteria|factors|elements|grounds|steps|measures|areas|practices|situations|"
                         r"circumstances|powers)\b", re.IGNORECASE)),
-    ("yes_no", re.compile(r"^\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
+    # At the head of the question or of its last sentences ("We keep CVs for 5 years. Is that OK?").
+    ("yes_no", re.compile(r"(?:^|[.?!] )\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
                           re.IGNORECASE)),
     ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
 ]

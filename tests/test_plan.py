@@ -33,6 +33,7 @@ def read(question, library, **kwargs):
     ("We have no adequacy decision - which safeguards allow the transfer?", "list"),
     ("Who handles complaints when a public body uses AI?", "explanation"),  # a condition, not a time
     ("When does the regulation start to apply?", "deadline"),
+    ("Our form asks for a date of birth and a home address. Is that allowed?", "yes_no"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
