@@ -91,13 +91,24 @@ def baseline_scores(question: Question, baseline) -> dict[str, float]:
     return out
 
 
-def run_item(assistant, question: Question, baseline=None) -> ItemResult:
+def earlier_turns(assistant, question: Question) -> list:
+    """The conversation before the scored question: its earlier turns, each answered in turn."""
     history = []
     for turn in question.turns[:-1]:
         history.append((turn, assistant.ask(turn, history=list(history))))
+    return history
+
+
+def run_item(assistant, question: Question, baseline=None) -> ItemResult:
+    history = earlier_turns(assistant, question)
     started = time.perf_counter()
     answer = assistant.ask(question.question, history=history)
     latency = time.perf_counter() - started
+    return score(assistant, question, answer, history, latency, baseline)
+
+
+def score(assistant, question: Question, answer, history: list, latency: float, baseline=None) -> ItemResult:
+    """The metrics of one answer to ``question`` (asked after ``history``)."""
     cited = [(c.doc, c.ref) for c in answer.citations]
     expected = list(question.expected)
     precision = recall = None
