@@ -25,7 +25,10 @@ verifier), scored like ``assistant eval``; then tries the ``TRIED`` settings on 
 answered questions of the sample. It writes ``evals/llm_side_by_side.json``, which
 ``evals/report.py`` renders into ``evals/report.md``::
 
-    nice -n 10 python bench/llm.py --side-by-side      # ~25 min on 2 cores
+    python bench/llm.py --side-by-side --questions 16 --threads 1   # 13.5 min on 2 busy cores (load 3-6)
+
+(One thread on shared cores: at load 7 two threads generated 0.4 tokens/s in a trial; at load 10 one
+thread generated 2.6-3.6.)
 """
 from __future__ import annotations
 
@@ -123,7 +126,7 @@ SAMPLE_RULE = ("every {step}th question of the test split taken in category orde
                "ids sorted within each), from the first: {count} questions, each category in proportion")
 # What was tried against the latency, each on the first TRIED_QUESTIONS answered questions of the sample.
 TRIED = [{"sources": 2, "source_chars": 400}, {"max_tokens": 150}]
-TRIED_QUESTIONS = 8
+TRIED_QUESTIONS = 4
 
 
 def test_sample(count: int = 40) -> tuple[list, str]:
@@ -145,9 +148,13 @@ def streamed_row(assistant, question, answerer) -> tuple:
     first token is the first piece of answer text (the answerer's, or a refusal) after the AI
     notice that opens the stream, timed from the call: planning and retrieval included."""
     from assistant.records import Answer
-    from evals.runner import earlier_turns, score
+    from evals.runner import score
 
-    history = earlier_turns(assistant, question)
+    # The earlier turns streamed too: Assistant.ask holds the whole chain to its 30 s budget, which
+    # a local answer on a busy machine overran (TooSlow before 'verify'); the stream, as in the web chat, does not.
+    history = []
+    for turn in question.turns[:-1]:
+        history.append((turn, list(assistant.stream(turn, history=list(history)))[-1]))
     usage, meta = {}, {}
     model = getattr(answerer, "model", None)
     if model is not None:
@@ -166,7 +173,7 @@ def streamed_row(assistant, question, answerer) -> tuple:
     row = {"id": question.id, "category": question.category, "backend": answer.backend,
            "first_s": round(first if first is not None else total, 2), "total_s": round(total, 2),
            "cpu_s": round(cpu, 2), "prompt_tokens": usage.get("input_tokens"),
-           "reused": meta.get("prompt_tokens_reused"), "generated": generated,
+           "reused": meta.get("prompt_tokens_reused"), "prompt_s": meta.get("prompt_seconds"), "generated": generated,
            "tok_s": round(generated / seconds, 1) if generated and seconds else None,
            "struck": answer.removed_citations, "kept": len(answer.citations), "facts_ok": item.facts_ok,
            "abstained": answer.abstained, "fabricated": item.fabricated, "disclosed": item.disclosed}
@@ -200,6 +207,7 @@ def figures(items: list, rows: list, llm: bool) -> dict:
         "full_answer_s": percentiles([r["total_s"] for r in rows]),
         "cpu_s": percentiles([r["cpu_s"] for r in rows]),
         "prompt_tokens": percentiles([r["prompt_tokens"] for r in rows]),
+        "prompt_read_s": percentiles([r["prompt_s"] for r in rows]),
         "generated_tokens": percentiles([r["generated"] for r in rows]),
         "tokens_per_s": percentiles([r["tok_s"] for r in rows]),
         # answers the embedded composer wrote instead (backend unavailable, or no verifiable citation)

@@ -103,6 +103,7 @@ SIDE_BY_SIDE_ROWS = [
     ("full answer, s (p50 / p95)", "full_answer_s", None),
     ("CPU per answer, s (p50 / p95)", "cpu_s", None),
     ("prompt tokens (p50 / p95)", "prompt_tokens", None),
+    ("reading the prompt, s (p50 / p95)", "prompt_read_s", None),
     ("generated tokens (p50 / p95)", "generated_tokens", None),
     ("generated tokens/s (p50 / p95)", "tokens_per_s", None),
     ("answers written by the embedded composer instead", "written_by_embedded", "{}"),
@@ -124,7 +125,7 @@ def side_by_side_section(data: dict) -> list[str]:
              "scored like the eval; the first token is the first piece of answer text after the AI notice, timed "
              f"from the question. Local model: {settings['model']}, {settings['sources']} clauses x "
              f"{settings['source_chars']} characters, at most {settings['max_tokens']} new tokens, "
-             f"{settings['threads']} threads; {machine['cpus']} CPUs, load average "
+             f"{settings['threads']} thread(s); {machine['cpus']} CPUs shared with other work, load average (1 min) "
              f"{machine['load_before'][0]:g} before and {machine['load_after'][0]:g} after "
              f"({machine['minutes']:g} min in all).", "",
              "| | embedded (quoted clauses) | local LLM |", "|---|---|---|"]
