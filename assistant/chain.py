@@ -108,6 +108,7 @@ def draft_for(assistant, state) -> Draft:
     except BackendUnavailable as exc:
         draft = assistant.composer.answer(state["plan"], state["hits"])
         draft.notices.append(str(exc))
+        draft.by = assistant.composer.name
         return draft
     if answerer is not assistant.composer:
         draft.notices.append(t("answered_by", state["plan"].language, name=answerer.name))
@@ -123,6 +124,7 @@ def checked(assistant, state) -> Verified:
     if assistant.answerer is not assistant.composer and not verified.draft.citations:
         fallback = verify(assistant.composer.answer(state["plan"], state["hits"]), state["hits"], library)
         fallback.draft.notices = verified.draft.notices + [t("llm_fallback", state["plan"].language)]
+        fallback.draft.by = assistant.composer.name
         fallback.removed += verified.removed
         fallback.reasons = verified.reasons + fallback.reasons
         return fallback
@@ -214,6 +216,6 @@ def finish(state: dict, max_chars: int) -> Answer:
         question=state["question"], text=head + "\n\n".join(p for p in parts if p), citations=cites,
         disclosure=disclosure, abstained=refused is not None,
         reason=(refused.message if refused else None), timings=timings, notices=notices,
-        backend=state.get("backend", "embedded"), removed_citations=verified.removed,
+        backend=draft.by or state.get("backend", "embedded"), removed_citations=verified.removed,
         retrieved=[h.key() for h in searched(state["hits"], draft)], plan=plan.to_dict(),
     )

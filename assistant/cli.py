@@ -122,7 +122,16 @@ def cmd_index(args) -> int:
 
 
 def cmd_ask(args) -> int:
+    if args.stream and (args.json or args.format or args.output):
+        raise AssistantError("--stream prints the answer as it is written; it does not combine with --json, "
+                             "--format or --output.")
     assistant = _assistant()
+    if args.stream:
+        from .terminal import print_stream
+        answer = print_stream(assistant.stream(args.question, documents=args.doc))
+        if args.explain:
+            print(explain(answer.plan), file=sys.stderr)
+        return 0
     answer = assistant.ask(args.question, documents=args.doc)
     if args.explain:
         print(explain(answer.plan), file=sys.stderr if not args.json else sys.stdout)
@@ -247,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="print the answer to keep: question, answer, cited clauses in full with EUR-Lex links, "
                           "AI disclosure, date and corpus checksums")
     ask.add_argument("-o", "--output", help="write that to a file instead (format from --format or the extension)")
+    ask.add_argument("--stream", action="store_true",
+                     help="print the answer as it is written (then the verified text, if the verifier struck anything)")
     ask.set_defaults(func=cmd_ask)
 
     chat = sub.add_parser("chat", help="an interactive conversation in the terminal (follow-ups, /save, /exit)")

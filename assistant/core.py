@@ -245,6 +245,7 @@ class Assistant:
             except Unavailable as exc:
                 draft = self.composer.answer(state["plan"], state["hits"])
                 draft.notices.append(str(exc))
+                draft.by = self.composer.name
             state["draft"] = draft
         state["timings"]["answer"] = round(time.perf_counter() - started, 4)
         state["verified"] = checked(self, state)

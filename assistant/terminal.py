@@ -9,11 +9,11 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Callable, TextIO
+from typing import Callable, Iterator, TextIO
 
 from .answering.disclosure import DISCLOSURE
 from .errors import AssistantError
-from .export import CITATION_MARK, answer_markdown, conversation_record, to_json, to_markdown
+from .export import CITATION_MARK, answer_markdown, conversation_record, escape_markdown, to_json, to_markdown
 from .records import Answer
 
 log = logging.getLogger("assistant.terminal")
@@ -81,6 +81,32 @@ def print_answer(answer: Answer, out: TextIO | None = None) -> None:
         render_answer(answer.to_dict(), console)
     else:
         out.write(answer_markdown(answer.to_dict()) + "\n")
+
+
+def print_stream(pieces: Iterator[str | Answer], out: TextIO | None = None) -> Answer:
+    """``Assistant.stream`` as it arrives: each text increment written and flushed, then the
+    sources, notices and disclosure as plain Markdown. When the verifier struck something, the
+    final text differs from what was streamed: it is printed again, after the notices that say
+    what was removed and why. Returns the final ``Answer``."""
+    out = out or sys.stdout
+    streamed = []
+    for piece in pieces:
+        if isinstance(piece, Answer):
+            answer = piece
+            break
+        streamed.append(piece)
+        out.write(piece)
+        out.flush()
+    else:
+        raise AssistantError("The answer stream ended without an answer.")
+    tail = answer.to_dict()
+    if answer.text != "".join(streamed):
+        tail["notices"] = []
+        out.write("\n\n" + "\n\n".join(f"_Note: {escape_markdown(n)}_" for n in answer.notices)
+                  + "\n\n**Verified answer** (replaces the text above):\n\n" + answer.text.strip())
+    out.write("\n\n" + answer_markdown({**tail, "text": ""}).strip() + "\n")
+    out.flush()
+    return answer
 
 
 def write_export(turns: list[tuple[str, Answer]], library, path: Path, fmt: str | None = None) -> str:

@@ -17,18 +17,22 @@ import html
 import logging
 import re
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 from urllib.parse import quote
 
 from . import config as _config  # noqa: F401  (analytics and telemetry off before gradio is imported)
 from .answering.disclosure import DISCLOSURE, SHORT_LABEL
 from .errors import AssistantError, InvalidQuestion
 from .export import CITATION_MARK, clause_text, conversation_record, filename, to_markdown
-from .i18n import catalog
+from .i18n import catalog, t
 from .records import Answer, Citation
+
+if TYPE_CHECKING:
+    from .core import Assistant
 
 log = logging.getLogger("assistant.ui")
 
@@ -57,6 +61,10 @@ EXAMPLES = [
     "What did the EDPB and EDPS say about biometric identification in public spaces?",
     "When does the final AI Act apply?",
 ]
+
+# The answerer choice, shown only when an LLM answerer is available besides the embedded composer.
+EMBEDDED_CHOICE = "Quoted clauses (fast)"
+LLM_CHOICE = "Local LLM (slower, written answer)"
 
 OPENING = (
     f"{DISCLOSURE}\n\n"
@@ -147,9 +155,18 @@ def render_answer(answer: Answer, turn: int, question: str | None = None) -> str
         parts.append(f"{citation_chips(answer.citations, turn)} · {link}")
     else:
         parts.append(link)
+    parts.append(f"_{answered_by(answer)}_")
     for notice in answer.notices:
         parts.append(f"_{_neutralize_html(notice)}_")
     return "\n\n".join(parts)
+
+
+def answered_by(answer: Answer) -> str:
+    """Which answerer wrote the answer (``Answer.backend``: the embedded composer, or an LLM by name)."""
+    language = (answer.plan or {}).get("language", "en")
+    if answer.backend == "embedded":
+        return t("ui_answered_embedded", language)
+    return t("ui_written_by", language, name=_neutralize_html(answer.backend))
 
 
 def render_user(question: str) -> str:
@@ -293,6 +310,44 @@ class Conversation:
     def history(self) -> list[tuple[str, Answer]]:
         """Earlier (question, Answer) pairs for ``Assistant.ask``; failed turns are left out."""
         return [(t.question, t.answer) for t in self.turns if t.answer is not None]
+
+
+class Answerers:
+    """The answerers the page offers: the embedded composer always, and an LLM when one is
+    configured (ASSISTANT_LLM) or the [local] extra is installed. The local model is checked and
+    loaded on the first question that asks for it (a 1.1 GB file) and then shared by every
+    session; the default is the LLM only when ASSISTANT_LLM chose it."""
+
+    def __init__(self, assistant):
+        self.assistant = assistant
+        configured = assistant.answerer is not assistant.composer
+        self._llm = assistant if configured else None
+        self._embedded = assistant.with_answerer(assistant.composer) if configured else assistant
+        self._lock = threading.Lock()
+        self.choices = [EMBEDDED_CHOICE]
+        if configured or _local_installed():
+            self.choices.append(LLM_CHOICE)
+        self.default = LLM_CHOICE if configured else EMBEDDED_CHOICE
+
+    def assistant_for(self, choice) -> "Assistant":
+        """The assistant answering with ``choice`` (a label of ``choices``; anything else: the default)."""
+        choice = choice if choice in self.choices else self.default
+        if choice == EMBEDDED_CHOICE:
+            return self._embedded
+        with self._lock:
+            if self._llm is None:
+                from .answering.llm import answerer_or_unavailable  # registers the LLM backends
+                # A model that cannot be set up answers "unavailable": the embedded answer, with a notice.
+                llm = answerer_or_unavailable("local", self.assistant.settings, self.assistant.library)
+                # Loaded here, once, rather than inside the first answer's time limit (which a load on
+                # a busy machine used up: "did not finish within 60 s"); a load that fails is said on each answer.
+                self._llm = self.assistant.with_answerer(llm).warm_up()
+        return self._llm
+
+
+def _local_installed() -> bool:
+    from .answering.local_model import installed
+    return installed()
 
 
 def respond(assistant, message: str, groups, conversation: Conversation | None,
@@ -547,13 +602,14 @@ def build_ui(assistant) -> "gr.Blocks":
     import gradio as gr
 
     labels = page_labels()
+    answerers = Answerers(assistant)
 
-    def on_submit(message, groups, conversation):
-        yield from respond(assistant, message, groups, conversation)
+    def on_submit(message, groups, conversation, choice):
+        yield from respond(answerers.assistant_for(choice), message, groups, conversation)
 
-    def on_example(sample, groups, conversation):
+    def on_example(sample, groups, conversation, choice):
         question = sample[0] if isinstance(sample, (list, tuple)) else sample
-        yield from respond(assistant, question, groups, conversation)
+        yield from respond(answerers.assistant_for(choice), question, groups, conversation)
 
     def ask(question: str, documents: list[str] | None = None) -> dict:
         """Answer a question on the AI Act proposal, the GDPR, the final AI Act or the commentary.
@@ -565,12 +621,12 @@ def build_ui(assistant) -> "gr.Blocks":
 
     exports = tempfile.TemporaryDirectory(prefix="assistant-exports-")  # removed with the app
 
-    def on_load(groups, conversation, request: gr.Request):
+    def on_load(groups, conversation, choice, request: gr.Request):
         question = deep_link_question(request.query_params if request else None)
         if question is None:
             yield gr.skip(), gr.skip(), gr.skip(), conversation
             return
-        yield from respond(assistant, question, groups, conversation)
+        yield from respond(answerers.assistant_for(choice), question, groups, conversation)
 
     # Gradio finds the request parameter by its annotation, which must be the class itself
     # (with postponed annotations it is a string, and the request would be None).
@@ -597,6 +653,9 @@ def build_ui(assistant) -> "gr.Blocks":
                     elem_id="question", show_label=False, lines=1, max_lines=6, autofocus=True,
                     placeholder=labels("ui_placeholder"), submit_btn=labels("ui_send"), container=False,
                 )
+                # Shown only when there is a choice; each answer says which answerer wrote it.
+                answerer = gr.Radio(answerers.choices, value=answerers.default, label="Answer with",
+                                    elem_id="answerer", visible=len(answerers.choices) > 1)
                 with gr.Row():
                     examples = gr.Dataset(
                         components=[gr.Textbox(render=False)], samples=[[q] for q in EXAMPLES],
@@ -618,13 +677,13 @@ def build_ui(assistant) -> "gr.Blocks":
         gr.HTML(_footer_html(), padding=False, elem_id="legal")
 
         outputs = [question, chatbot, sources, conversation]
-        question.submit(on_submit, [question, groups, conversation], outputs, api_visibility="private",
+        question.submit(on_submit, [question, groups, conversation, answerer], outputs, api_visibility="private",
                         show_progress="minimal").then(on_conversation, conversation, download,
                                                       api_visibility="private", queue=False)
-        examples.click(on_example, [examples, groups, conversation], outputs, api_visibility="private",
+        examples.click(on_example, [examples, groups, conversation, answerer], outputs, api_visibility="private",
                        show_progress="minimal").then(on_conversation, conversation, download,
                                                      api_visibility="private", queue=False)
-        demo.load(on_load, [groups, conversation], outputs, api_visibility="private",
+        demo.load(on_load, [groups, conversation, answerer], outputs, api_visibility="private",
                   show_progress="minimal").then(on_conversation, conversation, download,
                                                 api_visibility="private", queue=False)
         groups.change(lambda chosen: gr.Accordion(label=filters_label(chosen)), groups, filters_box,

@@ -18,11 +18,24 @@ prompt carries, the answer's token budget, and the threads llama.cpp runs::
 
 Model load and assembly are timed separately (the first run in a data directory assembles
 and hashes the 1.1 GB file).
+
+``--side-by-side`` compares the embedded composer and the local model on a fixed sample of the
+locked ``test`` split, through ``Assistant.stream`` as a user gets it (plan, retrieval, answer,
+verifier), scored like ``assistant eval``; then tries the ``TRIED`` settings on the first
+answered questions of the sample. It writes ``evals/llm_side_by_side.json``, which
+``evals/report.py`` renders into ``evals/report.md``::
+
+    python bench/llm.py --side-by-side --questions 16 --threads 1   # 13.5 min on 2 busy cores (load 3-6)
+
+(One thread on shared cores: at load 7 two threads generated 0.4 tokens/s in a trial; at load 10 one
+thread generated 2.6-3.6.)
 """
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import re
 import statistics
 import sys
@@ -106,6 +119,157 @@ def run(args) -> dict:
             "rows": rows}
 
 
+# ------------------------------------------------------------------ embedded vs local on the test split
+
+SIDE_BY_SIDE = ROOT / "evals" / "llm_side_by_side.json"
+SAMPLE_RULE = ("every {step}th question of the test split taken in category order (categories alphabetically, "
+               "ids sorted within each), from the first: {count} questions, each category in proportion")
+# What was tried against the latency, each on the first TRIED_QUESTIONS answered questions of the sample.
+TRIED = [{"sources": 2, "source_chars": 400}, {"max_tokens": 150}]
+TRIED_QUESTIONS = 4
+
+
+def test_sample(count: int = 40) -> tuple[list, str]:
+    """The fixed sample of ``SAMPLE_RULE``, and the rule."""
+    from evals.questions import load_questions
+    ordered = sorted(load_questions(split="test"), key=lambda q: (q.category, q.id))
+    step = len(ordered) // count
+    return ordered[::step][:count], SAMPLE_RULE.format(step=step, count=count)
+
+
+def percentiles(values: list) -> dict:
+    from evals.metrics import p50, percentile
+    values = [v for v in values if v is not None]
+    return {"p50": round(p50(values), 2), "p95": round(percentile(values, 0.95), 2)} if values else None
+
+
+def streamed_row(assistant, question, answerer) -> tuple:
+    """One question through ``Assistant.stream``: (ItemResult, row of timings and tokens). The
+    first token is the first piece of answer text (the answerer's, or a refusal) after the AI
+    notice that opens the stream, timed from the call: planning and retrieval included."""
+    from assistant.records import Answer
+    from evals.runner import score
+
+    # The earlier turns streamed too: Assistant.ask holds the whole chain to its 30 s budget, which
+    # a local answer on a busy machine overran (TooSlow before 'verify'); the stream, as in the web chat, does not.
+    history = []
+    for turn in question.turns[:-1]:
+        history.append((turn, list(assistant.stream(turn, history=list(history)))[-1]))
+    usage, meta = {}, {}
+    model = getattr(answerer, "model", None)
+    if model is not None:
+        model.callbacks = [Recorder(usage, meta)]
+    t0, cpu0 = time.perf_counter(), time.process_time()
+    first = None
+    for number, piece in enumerate(assistant.stream(question.question, history=history)):
+        if isinstance(piece, Answer):
+            answer = piece
+            break
+        if number >= 1 and piece and first is None:
+            first = time.perf_counter() - t0
+    total, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    item = score(assistant, question, answer, history, total)
+    generated, seconds = usage.get("output_tokens"), meta.get("generation_seconds")
+    row = {"id": question.id, "category": question.category, "backend": answer.backend,
+           "first_s": round(first if first is not None else total, 2), "total_s": round(total, 2),
+           "cpu_s": round(cpu, 2), "prompt_tokens": usage.get("input_tokens"),
+           "reused": meta.get("prompt_tokens_reused"), "prompt_s": meta.get("prompt_seconds"), "generated": generated,
+           "tok_s": round(generated / seconds, 1) if generated and seconds else None,
+           "struck": answer.removed_citations, "kept": len(answer.citations), "facts_ok": item.facts_ok,
+           "abstained": answer.abstained, "fabricated": item.fabricated, "disclosed": item.disclosed}
+    return item, row
+
+
+def run_answerer(assistant, answerer, sample, label: str) -> tuple[list, list]:
+    items, rows = [], []
+    for question in sample:
+        item, row = streamed_row(assistant, question, answerer)
+        items.append(item)
+        rows.append(row)
+        print(label, json.dumps(row, ensure_ascii=False), flush=True)
+    return items, rows
+
+
+def figures(items: list, rows: list, llm: bool) -> dict:
+    """The side-by-side columns for one answerer (``llm``: not the embedded composer)."""
+    from evals.runner import summarise
+    overall = summarise(items)["overall"]
+    answered = [r for r in rows if not r["abstained"]]
+    return {
+        "questions": len(rows),
+        "key_fact_coverage": overall["key_fact_coverage"],
+        "struck_per_answer": round(sum(r["struck"] for r in answered) / max(len(answered), 1), 2),
+        "fabricated_after_verification": overall["fabricated_citations"],
+        "abstention_precision": overall["abstention_precision"],
+        "abstention_recall": overall["abstention_recall"],
+        "disclosure_rate": overall["disclosure_rate"],
+        "first_token_s": percentiles([r["first_s"] for r in rows]),
+        "full_answer_s": percentiles([r["total_s"] for r in rows]),
+        "cpu_s": percentiles([r["cpu_s"] for r in rows]),
+        "prompt_tokens": percentiles([r["prompt_tokens"] for r in rows]),
+        "prompt_read_s": percentiles([r["prompt_s"] for r in rows]),
+        "generated_tokens": percentiles([r["generated"] for r in rows]),
+        "tokens_per_s": percentiles([r["tok_s"] for r in rows]),
+        # answers the embedded composer wrote instead (backend unavailable, or no verifiable citation)
+        "written_by_embedded": sum(1 for r in answered if r["backend"] == "embedded") if llm else None,
+    }
+
+
+def configure(answerer, prompts, sources: int, source_chars: int, max_tokens: int) -> None:
+    answerer.sources, prompts.SOURCE_CHARS, answerer.model.max_tokens = sources, source_chars, max_tokens
+
+
+def side_by_side(args) -> dict:
+    from assistant import Assistant
+    from assistant.answering import llm, prompts  # llm registers the LLM backends
+    from assistant.answering.base import create
+
+    load_before = os.getloadavg()
+    assistant = Assistant().warm_up()
+    local = create("local", assistant.settings, assistant.library)
+    local.model.timeout = args.timeout  # a slow answer is measured, not replaced by the embedded one
+    if args.threads is not None:
+        local.model.n_threads = args.threads
+    local.warm_up()
+    defaults = {"sources": local.sources, "source_chars": prompts.SOURCE_CHARS, "max_tokens": local.model.max_tokens}
+    sample, rule = test_sample(args.questions)
+    result = {"sample": {"rule": rule, "ids": [q.id for q in sample]},
+              "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
+                          "load_before": [round(x, 2) for x in load_before]},
+              "local_settings": defaults | {"threads": local.model.threads, "model": local.name,
+                                            "timeout_s": local.model.timeout}}
+    started = time.perf_counter()
+    embedded_items, embedded_rows = run_answerer(assistant, assistant.composer, sample, "embedded")
+    local_assistant = assistant.with_answerer(local)
+    local_items, local_rows = run_answerer(local_assistant, local, sample, "local")
+    result["answerers"] = {"embedded": figures(embedded_items, embedded_rows, llm=False),
+                           "local": figures(local_items, local_rows, llm=True)}
+    result["rows"] = {"embedded": embedded_rows, "local": local_rows}
+    answered = [q for q, r in zip(sample, local_rows) if not r["abstained"]][:TRIED_QUESTIONS]
+    baseline = [r for q, r in zip(sample, local_rows) if q in answered]
+    result["tried"] = [{"settings": defaults, "questions": len(answered), **brief(baseline)}]
+    for change in TRIED:
+        configure(local, prompts, **(defaults | change))
+        rows = [streamed_row(local_assistant, q, local)[1] for q in answered]
+        result["tried"].append({"settings": defaults | change, "questions": len(answered), **brief(rows)})
+        print("tried", json.dumps(result["tried"][-1]), flush=True)
+    configure(local, prompts, **defaults)
+    result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["machine"]["minutes"] = round((time.perf_counter() - started) / 60, 1)
+    return result
+
+
+def brief(rows: list) -> dict:
+    """The latency figures and what the answers kept, for one setting."""
+    return {"first_token_s_p50": percentiles([r["first_s"] for r in rows])["p50"],
+            "full_answer_s_p50": percentiles([r["total_s"] for r in rows])["p50"],
+            "cpu_s_p50": percentiles([r["cpu_s"] for r in rows])["p50"],
+            "prompt_tokens_p50": percentiles([r["prompt_tokens"] for r in rows])["p50"],
+            "generated_tokens_p50": percentiles([r["generated"] for r in rows])["p50"],
+            "facts_found": sum(1 for r in rows if r["facts_ok"]),
+            "citations_kept": sum(r["kept"] for r in rows), "citations_struck": sum(r["struck"] for r in rows)}
+
+
 def report(result: dict) -> str:
     rows = result["rows"]
     cols = ["id", "prompt_tokens", "reused", "generated", "prompt_s", "tok_s", "first_s", "total_s", "cpu_s", "kept",
@@ -136,7 +300,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--side-by-side", action="store_true",
+                        help=f"embedded vs local on the test sample (--questions, default 40), into {SIDE_BY_SIDE.name}")
     args = parser.parse_args()
+    if args.side_by_side:
+        if args.questions == parser.get_default("questions"):
+            args.questions = 40
+        result = side_by_side(args)
+        (args.json or SIDE_BY_SIDE).write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
+        return
     result = run(args)
     print(report(result))
     if args.json:

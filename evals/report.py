@@ -140,6 +140,63 @@ def languages_section(result: dict) -> list[str]:
     return lines
 
 
+SIDE_BY_SIDE = Path(__file__).with_name("llm_side_by_side.json")  # written by bench/llm.py --side-by-side
+SIDE_BY_SIDE_ROWS = [
+    ("key-fact coverage", "key_fact_coverage", "{:.2f}"),
+    ("citations struck by the verifier per answer", "struck_per_answer", "{:.2f}"),
+    ("fabricated citations after verification", "fabricated_after_verification", "{}"),
+    ("abstention precision", "abstention_precision", "{:.2f}"),
+    ("abstention recall", "abstention_recall", "{:.2f}"),
+    ("disclosure rate", "disclosure_rate", "{:.2f}"),
+    ("first token, s (p50 / p95)", "first_token_s", None),
+    ("full answer, s (p50 / p95)", "full_answer_s", None),
+    ("CPU per answer, s (p50 / p95)", "cpu_s", None),
+    ("prompt tokens (p50 / p95)", "prompt_tokens", None),
+    ("reading the prompt, s (p50 / p95)", "prompt_read_s", None),
+    ("generated tokens (p50 / p95)", "generated_tokens", None),
+    ("generated tokens/s (p50 / p95)", "tokens_per_s", None),
+    ("answers written by the embedded composer instead", "written_by_embedded", "{}"),
+]
+
+
+def _pair(value) -> str:
+    return "-" if not value else f"{value['p50']:g} / {value['p95']:g}"
+
+
+def side_by_side_section(data: dict) -> list[str]:
+    """The embedded composer against the local LLM on the test sample (markdown lines)."""
+    answerers = data["answerers"]
+    machine = data["machine"]
+    settings = data["local_settings"]
+    lines = ["## Embedded vs local LLM", "",
+             f"`bench/llm.py --side-by-side` on {answerers['local']['questions']} questions of the `test` split: "
+             f"{data['sample']['rule']}. Each answer through `Assistant.stream` (plan, retrieval, answer, verifier), "
+             "scored like the eval; the first token is the first piece of answer text after the AI notice, timed "
+             f"from the question. Local model: {settings['model']}, {settings['sources']} clauses x "
+             f"{settings['source_chars']} characters, at most {settings['max_tokens']} new tokens, "
+             f"{settings['threads']} thread(s); {machine['cpus']} CPUs shared with other work, load average (1 min) "
+             f"{machine['load_before'][0]:g} before and {machine['load_after'][0]:g} after "
+             f"({machine['minutes']:g} min in all).", "",
+             "| | embedded (quoted clauses) | local LLM |", "|---|---|---|"]
+    for title, key, fmt in SIDE_BY_SIDE_ROWS:
+        cells = [(_pair(answerers[a].get(key)) if fmt is None else _cell(answerers[a].get(key), fmt))
+                 for a in ("embedded", "local")]
+        lines.append(f"| {title} | {cells[0]} | {cells[1]} |")
+    tried = data.get("tried") or []
+    if tried:
+        lines += ["", f"What the local model's latency was tried with, on the first {tried[0]['questions']} "
+                  "answered questions of the sample (p50s; facts: answers with all key facts):", "",
+                  "| clauses x chars, max tokens | prompt tokens | generated | first token s | full answer s | "
+                  "CPU s | facts | citations kept / struck |", "|---|---|---|---|---|---|---|---|"]
+        for t in tried:
+            c = t["settings"]
+            lines.append(f"| {c['sources']} x {c['source_chars']}, {c['max_tokens']} | {t['prompt_tokens_p50']:g} | "
+                         f"{t['generated_tokens_p50']:g} | {t['first_token_s_p50']:g} | {t['full_answer_s_p50']:g} | "
+                         f"{t['cpu_s_p50']:g} | {t['facts_found']}/{t['questions']} | "
+                         f"{t['citations_kept']} / {t['citations_struck']} |")
+    return lines + [""]
+
+
 def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) -> None:
     from .runner import gaps
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -173,7 +230,10 @@ def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) ->
         "",
         markdown_table(summary),
         "",
-    ] + languages_section(result) + [
+    ] + languages_section(result)
+    if SIDE_BY_SIDE.is_file():
+        lines += side_by_side_section(json.loads(SIDE_BY_SIDE.read_text(encoding="utf-8")))
+    lines += [
         f"## Items that missed ({len(misses)})",
         "",
     ]

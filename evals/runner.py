@@ -96,15 +96,27 @@ def baseline_scores(question: Question, baseline) -> dict[str, float]:
     return out
 
 
-def run_item(assistant, question: Question, baseline=None, language: str = "en") -> ItemResult:
-    """One question through ``Assistant.ask`` (its earlier turns first), scored; ``language``
-    is the language it is written in, whose disclosure and EUR-Lex links the answer should carry."""
+def earlier_turns(assistant, question: Question) -> list:
+    """The conversation before the scored question: its earlier turns, each answered in turn."""
     history = []
     for turn in question.turns[:-1]:
         history.append((turn, assistant.ask(turn, history=list(history))))
+    return history
+
+
+def run_item(assistant, question: Question, baseline=None, language: str = "en") -> ItemResult:
+    """One question through ``Assistant.ask`` (its earlier turns first), scored; ``language``
+    is the language it is written in, whose disclosure and EUR-Lex links the answer should carry."""
+    history = earlier_turns(assistant, question)
     started = time.perf_counter()
     answer = assistant.ask(question.question, history=history)
     latency = time.perf_counter() - started
+    return score(assistant, question, answer, history, latency, baseline, language)
+
+
+def score(assistant, question: Question, answer, history: list, latency: float, baseline=None,
+          language: str = "en") -> ItemResult:
+    """The metrics of one answer to ``question`` (asked after ``history``, in ``language``)."""
     cited = [(c.doc, c.ref) for c in answer.citations]
     expected = list(question.expected)
     precision = recall = None

@@ -110,6 +110,7 @@ def test_llm_answer_with_verified_citations(assistant):
     answer = llm.ask("Article 5(1)(c) of the proposal: is social scoring banned?")
     assert cited(answer) == [(P, "Art. 5(1)(c)")]
     assert answer.removed_citations == 0 and "[1]" in answer.text
+    assert answer.backend == "GenericFakeChatModel"  # the answer names the answerer that wrote it
 
 
 def test_verifier_strikes_invented_articles_and_misquotes(assistant):
@@ -129,6 +130,7 @@ def test_llm_answer_without_support_falls_back(assistant):
     answer = llm.ask("What are the fines under the proposal?")
     assert answer.citations and "unlimited" not in answer.text
     assert any("embedded answer" in n for n in answer.notices)
+    assert answer.backend == "embedded"  # the composer wrote what is shown
     assert_grounded(answer, llm)
 
 
@@ -145,6 +147,7 @@ def test_unreachable_backend_falls_back_with_notice(assistant, settings):
     answer = assistant.with_answerer(create(offline.llm, offline, assistant.library)).ask(
         "Is social scoring banned under the draft?")
     assert answer.citations and any("unavailable" in n for n in answer.notices)
+    assert answer.backend == "embedded"
 
 
 def test_backends_from_configuration(settings, library, tmp_path):

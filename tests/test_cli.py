@@ -125,3 +125,13 @@ def test_chat_keeps_one_process_and_the_conversation(tmp_path):
     assert follow_up["clauses"] and all(c["display"].startswith("AI Act proposal") for c in follow_up["clauses"])
     assert any("fine" in c["text"].lower() for c in follow_up["clauses"])
     assert "never asked" not in out.stdout
+
+
+@pytest.mark.slow
+def test_ask_stream_prints_the_answer_then_its_sources():
+    out = run("ask", QUESTION, "--stream")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith(f"*{DISCLOSURE}*") and "Art. 5(1)(c)" in out.stdout
+    assert "**Sources**" in out.stdout and "<https://eur-lex" in out.stdout and not ANSI.search(out.stdout)
+    refused = run("ask", QUESTION, "--stream", "--json")
+    assert refused.returncode == 2 and "--stream" in refused.stderr and "Traceback" not in refused.stderr

@@ -24,3 +24,19 @@ def test_eval_suite_meets_the_thresholds(assistant):
     print("\n" + table(result["summary"]))
     assert result["summary"]["overall"]["fabricated_citations"] == 0
     assert not failures, failures
+
+
+def test_side_by_side_is_rendered_into_the_report():
+    """evals/llm_side_by_side.json (bench/llm.py --side-by-side) reaches report.md as a section."""
+    import json
+
+    from evals.report import SIDE_BY_SIDE, side_by_side_section
+
+    data = json.loads(SIDE_BY_SIDE.read_text(encoding="utf-8"))
+    section = "\n".join(side_by_side_section(data))
+    assert section.startswith("## Embedded vs local LLM") and data["sample"]["rule"] in section
+    assert "| fabricated citations after verification | 0 | 0 |" in section  # none, for either answerer
+    for title in ("key-fact coverage", "first token, s (p50 / p95)", "full answer, s (p50 / p95)",
+                  "prompt tokens", "generated tokens", "generated tokens/s", "abstention recall", "disclosure rate"):
+        assert f"| {title}" in section
+    assert f"load average {data['machine']['load_before'][0]:g}" in section

@@ -131,3 +131,6 @@ def test_a_misconfigured_backend_answers_with_the_embedded_composer(assistant, t
     misconfigured = assistant.with_answerer(answerer_or_unavailable(settings.llm, settings, assistant.library))
     answer = misconfigured.ask("Is social scoring banned under the draft?")
     assert answer.citations and any("no such file" in n for n in answer.notices)
+    assert answer.backend == "embedded"  # who wrote it, not who was asked
+    streamed = list(misconfigured.stream("Is social scoring banned under the draft?"))
+    assert streamed[-1].backend == "embedded" and any("no such file" in n for n in streamed[-1].notices)

@@ -115,3 +115,44 @@ def test_save_reports_an_unwritable_file(library, tmp_path):
     assert "error: Could not write" in session.out.getvalue()
     session.handle(f"/save {tmp_path}/out.md")
     assert (tmp_path / "out.md").read_text(encoding="utf-8").startswith(f"# {export.TITLE}")
+
+
+# ------------------------------------------------------------------ assistant ask --stream
+
+class Flushes(io.StringIO):
+    """Records what had been written at each flush."""
+
+    def __init__(self):
+        super().__init__()
+        self.seen: list[str] = []
+
+    def flush(self):
+        self.seen.append(self.getvalue())
+
+
+def test_stream_prints_the_embedded_parts_as_they_come_then_the_sources(assistant):
+    out = Flushes()
+    answer = terminal.print_stream(assistant.stream("Is social scoring banned under the draft?"), out)
+    printed = out.getvalue()
+    assert printed.startswith(answer.text)  # nothing struck: the streamed text is the answer, printed once
+    assert printed.count(answer.text.strip()[-80:]) == 1 and "Verified answer" not in printed
+    partial = [s for s in out.seen if s and len(s) < len(answer.text)]
+    assert len(partial) >= 3, "the composer's parts are flushed as they come, not in one piece"
+    assert "**Sources**" in printed and "- **[1] AI Act proposal, Art. 5(1)(c)** <https://eur-lex" in printed
+    assert DISCLOSURE in printed
+
+
+def test_stream_prints_the_verified_text_when_the_verifier_struck_something(assistant):
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    reply = 'Social scoring is banned [1]. Article 130 of the proposal adds a fine of EUR 1 billion [7].'
+    llm = assistant.with_chat_model(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
+    out = Flushes()
+    answer = terminal.print_stream(llm.stream("Is social scoring banned under the draft?"), out)
+    streamed, _, verified = out.getvalue().partition("**Verified answer** (replaces the text above):")
+    assert "Article 130" in streamed and "1 billion" in streamed  # shown as the model wrote it ...
+    assert verified and "Article 130" not in verified and "1 billion" not in verified  # ... then struck
+    assert answer.removed_citations >= 1 and answer.text.strip() in verified
+    assert "_Note: The verifier removed" in streamed  # the notice says what was removed, before the final text
+    assert len([s for s in out.seen if "Article 130" not in s]) >= 2  # the model's tokens arrived one by one

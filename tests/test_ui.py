@@ -323,6 +323,91 @@ def test_real_follow_up_uses_the_conversation(app):
     assert "(#source-2-1)" in chat[-1]["content"]
 
 
+# ------------------------------------------------------------------ the answerer choice
+
+def component(demo, elem_id):
+    return next(b for b in demo.blocks.values() if getattr(b, "elem_id", None) == elem_id)
+
+
+def test_answerer_choice_is_shown_only_when_there_is_a_second_answerer(assistant, monkeypatch):
+    monkeypatch.setattr(ui, "_local_installed", lambda: False)  # as without the [local] extra
+    alone = ui.Answerers(assistant)
+    assert alone.choices == [ui.EMBEDDED_CHOICE] and alone.assistant_for(ui.LLM_CHOICE) is assistant
+    assert not component(ui.build_ui(assistant), "answerer").visible
+
+    monkeypatch.setattr(ui, "_local_installed", lambda: True)
+    demo = ui.build_ui(assistant)
+    choice = component(demo, "answerer")
+    assert choice.visible and [label for label, _ in choice.choices] == [
+        "Quoted clauses (fast)", "Local LLM (slower, written answer)"]
+    assert choice.value == "Quoted clauses (fast)"  # the default stays embedded unless ASSISTANT_LLM is set
+    asking = [fn for fn in demo.fns.values() if fn.name in ("on_submit", "on_example", "on_load")]
+    assert len(asking) == 3 and all(choice in fn.inputs for fn in asking)  # every way of asking reads the choice
+
+
+def test_a_configured_llm_is_the_default_and_each_choice_answers(assistant):
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+
+    # ASSISTANT_LLM=ollama:... with no server here: a fake chat model stands in for it.
+    reply = ('The proposal prohibits "the placing on the market, putting into service or use of AI systems by '
+             'public authorities or on their behalf for the evaluation or classification of the trustworthiness '
+             'of natural persons" [1].')
+    configured = assistant.with_chat_model(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])),
+                                           "ollama:some-model")
+    answerers = ui.Answerers(configured)
+    assert answerers.choices == [ui.EMBEDDED_CHOICE, ui.LLM_CHOICE] and answerers.default == ui.LLM_CHOICE
+    question = "Article 5(1)(c) of the proposal: is social scoring banned?"
+    *_, (_, chat, _, conversation) = run(answerers.assistant_for(ui.LLM_CHOICE), question)
+    answer = conversation.turns[-1].answer
+    assert answer.backend == "ollama:some-model" and answer.citations
+    assert "Written by the LLM ollama:some-model" in chat[-1]["content"] and DISCLOSURE in chat[-1]["content"]
+    *_, (_, chat, _, conversation) = run(answerers.assistant_for(ui.EMBEDDED_CHOICE), question)
+    answer = conversation.turns[-1].answer
+    assert answer.backend == "embedded" and answer.citations
+    assert "Answered with quoted clauses" in chat[-1]["content"] and DISCLOSURE in chat[-1]["content"]
+
+
+def test_a_local_model_that_cannot_load_answers_with_quoted_clauses_and_says_why(assistant, tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from assistant.answering import local_model
+
+    (tmp_path / "models").mkdir()
+    (tmp_path / "models" / local_model.MODEL_FILE).write_bytes(b"GGUF" + b"\0" * 1000)  # not the known digest
+    monkeypatch.setattr(ui, "_local_installed", lambda: True)
+    elsewhere = assistant.with_answerer(assistant.composer)
+    elsewhere.settings = replace(assistant.settings, data_dir=tmp_path)
+    chosen = ui.Answerers(elsewhere).assistant_for(ui.LLM_CHOICE)
+    *_, (_, chat, _, conversation) = run(chosen, "Is social scoring banned under the draft?")
+    answer = conversation.turns[-1].answer
+    assert answer.backend == "embedded" and answer.citations
+    shown = chat[-1]["content"]
+    assert "Answered with quoted clauses" in shown and "Refusing model file" in shown and DISCLOSURE in shown
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not ui._local_installed(), reason="the [local] extra is not installed")
+def test_choosing_the_local_llm_streams_its_written_answer(assistant):
+    from assistant.answering.llm import LOCAL_NAME
+
+    from dataclasses import replace
+
+    patient = assistant.with_answerer(assistant.composer)  # the machine is shared: routing is tested, not speed
+    patient.settings = replace(assistant.settings, llm_timeout=600)
+    answerers = ui.Answerers(patient)
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:  # sessions asking at once share one model
+        chosen = set(pool.map(lambda _: id(answerers.assistant_for(ui.LLM_CHOICE)), range(4)))
+    llm = answerers.assistant_for(ui.LLM_CHOICE)
+    assert chosen == {id(llm)} and llm.answerer.name == LOCAL_NAME and patient.answerer is patient.composer
+    steps, (_, chat, panel, conversation) = run(llm, "Is social scoring by public authorities banned under the draft?")
+    answer = conversation.turns[-1].answer
+    assert answer.backend == LOCAL_NAME and answer.citations, chat[-1]["content"]
+    assert len(steps) > 3  # streamed: the question, partial answers, the final answer
+    shown = chat[-1]["content"]
+    assert f"Written by the LLM {LOCAL_NAME}" in shown and DISCLOSURE in shown and 'id="source-1-1"' in panel
+
+
 # ------------------------------------------------------------------ the launched app over HTTP
 
 def _comparable(answer: dict) -> dict:

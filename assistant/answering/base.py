@@ -30,6 +30,9 @@ class Draft:
     # Clauses the answerer read beyond the retrieved ones: the article, list or chapeau a
     # retrieved clause belongs to. They join what was retrieved for this answer.
     consulted: list[Hit] = field(default_factory=list)
+    # The answerer that wrote it when that is not the one asked: the embedded composer standing
+    # in for an unavailable backend, so that the answer names who really wrote it.
+    by: str | None = None
 
 
 class BackendUnavailable(AssistantError):

@@ -178,7 +178,7 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     text, leaked = strip_instructions(text)
     if leaked:
         reasons.append("a passage of the assistant's instructions was removed")
-    return Verified(Draft(text.strip(), kept, list(draft.notices), list(draft.consulted)), len(reasons), reasons)
+    return Verified(Draft(text.strip(), kept, list(draft.notices), list(draft.consulted), draft.by), len(reasons), reasons)
 
 
 def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
