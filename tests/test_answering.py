@@ -113,6 +113,27 @@ def test_llm_answer_with_verified_citations(assistant):
     assert answer.backend == "GenericFakeChatModel"  # the answer names the answerer that wrote it
 
 
+class SlowFakeChatModel(GenericFakeChatModel):
+    """A chat model that takes its time, as a local model does on 2 cores."""
+
+    def _generate(self, *args, **kwargs):
+        import time
+        time.sleep(1.5)
+        return super()._generate(*args, **kwargs)
+
+
+def test_a_slow_llm_answer_is_not_cut_by_the_budget_of_our_own_steps(assistant):
+    from dataclasses import replace
+
+    slow = assistant.with_chat_model(SlowFakeChatModel(messages=iter([AIMessage(content=(
+        'The proposal bans social scoring by public authorities: "the placing on the market, putting into service '
+        'or use of AI systems by public authorities or on their behalf for the evaluation or classification of the '
+        'trustworthiness of natural persons" [1].'))])))
+    slow.tuning = replace(slow.tuning, time_budget=1.0)  # less than the model takes
+    answer = slow.ask("Article 5(1)(c) of the proposal: is social scoring banned?")
+    assert cited(answer) == [(P, "Art. 5(1)(c)")] and answer.backend == "SlowFakeChatModel"
+
+
 def test_verifier_strikes_invented_articles_and_misquotes(assistant):
     llm = assistant.with_chat_model(fake_llm(
         'Social scoring is banned [1]. Article 130 of the proposal adds a fine of EUR 1 billion [7]. '
