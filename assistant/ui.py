@@ -654,7 +654,7 @@ def build_ui(assistant) -> "gr.Blocks":
                     placeholder=labels("ui_placeholder"), submit_btn=labels("ui_send"), container=False,
                 )
                 # Shown only when there is a choice; each answer says which answerer wrote it.
-                answerer = gr.Radio(answerers.choices, value=answerers.default, label="Answer with",
+                answerer = gr.Radio(answerers.choices, value=answerers.default, label=labels("ui_answer_with"),
                                     elem_id="answerer", visible=len(answerers.choices) > 1)
                 with gr.Row():
                     examples = gr.Dataset(
