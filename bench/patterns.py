@@ -49,10 +49,20 @@ def _collect(value, name: str, found: dict) -> None:
             _collect(item, f"{name}[{key!r}]", found)
 
 
+def _word_lists(node, path: tuple[str, ...] = ()):
+    """Paths of the lists of patterns in a locale (``scope.domain``, ``personal`` ...)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key not in ("strings", "about", "name"):
+                yield from _word_lists(value, path + (key,))
+    elif isinstance(node, list) and node and all(isinstance(v, str) for v in node):
+        yield path
+
+
 def public_patterns() -> dict[str, re.Pattern]:
     """Every pattern of the package that can see user or model text, by a readable name."""
     import assistant
-    from assistant import citations
+    from assistant import citations, i18n
 
     found: dict[str, re.Pattern] = {}
     for info in pkgutil.walk_packages(assistant.__path__, "assistant."):
@@ -70,6 +80,11 @@ def public_patterns() -> dict[str, re.Pattern]:
             found[f"glossary[{i}]"] = p
     except ImportError:
         pass
+    for lang in i18n.languages():  # the authored word lists of each language, compiled as the package does
+        for path in _word_lists(i18n.locale(lang)):
+            pattern = i18n.words(lang, *path)
+            if pattern is not None:
+                found[f"locales/{lang}.json:{'.'.join(path)}"] = pattern
     for name in ("assistant.ui",):
         module = importlib.import_module(name)
         for attr, value in vars(module).items():

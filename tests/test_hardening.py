@@ -50,7 +50,9 @@ def test_every_pattern_that_sees_user_text_is_linear(assistant):
     slow = {}
     inputs = adversarial_inputs()
     for name, pattern in public_patterns().items():
-        seconds, which = worst_case(pattern, inputs)
+        seconds, which = worst_case(pattern, inputs, repeats=1)
+        if seconds > PATTERN_BOUND:  # measured again, best of 3: another process is no slow pattern
+            seconds, which = worst_case(pattern, inputs)
         if seconds > PATTERN_BOUND:
             slow[name] = (round(seconds, 3), which)
     assert not slow, slow
