@@ -39,4 +39,4 @@ def test_side_by_side_is_rendered_into_the_report():
     for title in ("key-fact coverage", "first token, s (p50 / p95)", "full answer, s (p50 / p95)",
                   "prompt tokens", "generated tokens", "generated tokens/s", "abstention recall", "disclosure rate"):
         assert f"| {title}" in section
-    assert f"load average {data['machine']['load_before'][0]:g}" in section
+    assert f"load average (1 min) {data['machine']['load_before'][0]:g}" in section
