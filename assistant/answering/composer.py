@@ -150,8 +150,7 @@ class Composer:
         doc = self.library.document(clause.doc)
         current = clause
         for _ in range(3):
-            kids = [doc.clauses[c] for c in current.children]
-            if sum(1 for k in kids if k.kind in LIST_KINDS) >= 2:
+            if self.has_list(current):
                 return current
             if not current.parent:
                 break
@@ -159,6 +158,7 @@ class Composer:
         return clause
 
     def has_list(self, clause: Clause) -> bool:
+        """Whether the clause holds a list: two points or indents or more."""
         doc = self.library.document(clause.doc)
         return sum(1 for c in clause.children if doc.clauses[c].kind in LIST_KINDS) >= 2
 
