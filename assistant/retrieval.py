@@ -10,7 +10,8 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    version's list.
 2. References the question names ("Article 52", "Art. 5(1)(d)", "Recital 72") are fetched
    directly and ranked first; then the definitions of terms the question asks the meaning of,
-   with the annex a definition refers to.
+   with the annex a definition refers to; then, for a question whether a use is high-risk or
+   banned, the item of Annex III / Art. 5(1) nearest the question.
 3. Everyday words get the texts' legal wording added (``corpus/glossary.json``). The dense
    query is the question plus that wording; in BM25 the added words count ``expansion_weight``
    of the question's own.
