@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.agreement import HEADER, compare
+from assistant.agreement import HEADER, Erratum, compare, load_errata
 from assistant.clauses import build_clauses
 from assistant.errors import CorpusError
 from assistant.parsers import PARSERS, commentary_pdf
@@ -56,7 +56,7 @@ def _records(*pages):
     return [(r["kind"], r.get("number"), r["text"]) for r in commentary_pdf.records([list(p) for p in pages])]
 
 
-BODY = [row(9, 400 - 16 * k, "filler line of the body text that sets the pitch") for k in range(6)]
+BODY = [row(9, 400 - 16 * k, "filler line of the body text that sets the pitch") for k in range(10)]
 
 
 def test_numbered_paragraphs_headings_over_two_rows_and_the_cover():
@@ -132,10 +132,11 @@ def test_a_commentary_pdf_is_read_by_default_only_where_it_meets_the_target(sett
         pytest.skip(f"official file or oracle of {doc} missing")
     lines = corpus.path(source).read_text(encoding="utf-8").splitlines()
     oracle = build_clauses(source, [json.loads(line) for line in lines if line.strip()][1:])
-    result = compare(doc, oracle, build_clauses(source, commentary_pdf.parse(files)))
+    result = compare(doc, oracle, build_clauses(source, commentary_pdf.parse(files)), load_errata().get(doc, []))
     print(f"\n{HEADER}\n{result.row()}")
     (fmt,) = {f.format for f in source.official}
     assert (PARSERS.get(fmt) is commentary_pdf.parse) == (result.ratio >= TARGET)
+    assert not result.stale, f"errata of {doc} that no longer apply: {result.stale}"
 
 
 def test_alternating_running_headers_of_facing_pages_are_dropped():
@@ -151,3 +152,142 @@ def test_a_caption_at_a_page_foot_does_not_run_into_the_next_page():
     assert _records(first, second, BODY)[:3] == [
         ("paragraph", None, "The approach of the act"), ("paragraph", None, "Data source: European Commission"),
         ("paragraph", None, "The final agreement keeps the approach.")]
+
+
+# ---------------------------------------------------------------- the impact assessment's and the briefing's layout
+
+def test_numbered_headings_with_a_dot_no_space_or_a_question_mark():
+    """The impact assessment numbers "1.3.1. Relevant ...", runs "1.1.Technological context" together
+    and indents its headings 21 pt from the text, whatever they end with."""
+    page = [row(5, 700, "1.1.Technological context", x=85), row(5, 676, "Today, AI is one of the most vibrant domains."),
+            row(5, 652, "2.1.What are the problems?", x=85), row(5, 628, "The analysis suggests six problems."),
+            row(5, 604, "4.3. Objectives tree/intervention logic.", x=85), row(5, 580, "Figure 4: Intervention logic")]
+    assert [r for r in _records(page, BODY) if r[0] == "heading"] == [
+        ("heading", "1.1", "Technological context"), ("heading", "2.1", "What are the problems?"),
+        ("heading", "4.3", "Objectives tree/intervention logic.")]
+
+
+def test_a_heading_wrapped_under_its_title_is_one_heading():
+    page = [row(37, 780, "4.2.3. Enhance governance and effective enforcement of the existing law on", x=85),
+            row(37, 766, "fundamental rights and safety requirements applicable to AI systems", x=99),
+            row(37, 742, "The technological features of AI such as opacity might cause violations.")]
+    assert _records(page, BODY)[0] == ("heading", "4.2.3", "Enhance governance and effective enforcement of the "
+                                       "existing law on fundamental rights and safety requirements applicable to AI systems")
+
+
+def test_a_heading_in_small_capitals_is_not_a_note():
+    caps = Row(4, 774, [_run("1. INTRODUCTION: TECHNOLOGICAL CONTEXT", 82)], Counter({12.0: 3, 9.5: 33}))
+    assert _records([caps, row(4, 748, "As part of the Commission’s agenda.")], BODY)[0] == \
+        ("heading", "1", "INTRODUCTION: TECHNOLOGICAL CONTEXT")
+
+
+def test_only_a_number_hung_in_the_margin_numbers_a_paragraph():
+    """The opinion hangs "1." in the margin; the impact assessment's "1. Use of AI ..." in a table
+    cell, inside the text column, numbers no paragraph."""
+    hung = [row(5, 464, "1. The advent of AI systems is a step.", x=44), row(5, 448, "It changes technologies.")]
+    inside = [row(16, 662, "1. Use of AI poses increased risks to safety", x=75), row(16, 646, "of citizens.")]
+    assert _records(hung, BODY)[0] == ("paragraph", "1", "The advent of AI systems is a step. It changes technologies.")
+    assert _records(inside, BODY)[0] == ("paragraph", None, "1. Use of AI poses increased risks to safety of citizens.")
+
+
+def test_a_contents_page_wrapped_entries_and_roman_page_number_are_dropped():
+    page = [row(2, 760, "Table of contents"), row(2, 740, "1. INTRODUCTION ..................... 1"),
+            row(2, 720, "5.5. Option 3+: Horizontal EU legislative instrument establishing mandatory"),
+            row(2, 706, "requirements for high-risk AI applications ..................... 61"),
+            row(2, 40, "ii")]
+    assert commentary_pdf.drop_contents(page, 14.0) == []
+
+
+def _notes_page(n: int, y: float, *rows: Row) -> list[Row]:
+    for r in rows:
+        r.note = r.y < y
+    return list(rows)
+
+
+def test_table_cells_are_one_paragraph_row_by_row_and_notes_below_the_separator_are_dropped():
+    """A document that sets its notes under a separator (the impact assessment) sets its tables in
+    10-11 pt: their rows are flattened into one paragraph, each row joined with a space (a row's end
+    is a cell's, "high-" / "compliance" are two cells), as the manual conversion does."""
+    page = _notes_page(16, 200,
+                       row(16, 760, "Table 2: Main problems"),
+                       row(16, 741, "MAIN PROBLEMS STAKEHOLDERS CONCERNED", 11.0),
+                       row(16, 728, "1. Use of AI poses risks of high-", 10.0, x=75),
+                       row(16, 712, "compliance Citizens, consumers", 10.0, x=86),
+                       row(16, 680, "Problem 1: The use of AI poses increased risks."),
+                       row(16, 186, "93", 6.5), row(16, 182, "The analysed evidence includes results.", 10.0))
+    body = [row(9, 400 - 14 * k, "filler line of the body text that sets the pitch") for k in range(6)]
+    assert _records(page, body)[:3] == [
+        ("paragraph", None, "Table 2: Main problems"),
+        ("paragraph", None, "MAIN PROBLEMS STAKEHOLDERS CONCERNED 1. Use of AI poses risks of high- compliance "
+                            "Citizens, consumers"),
+        ("paragraph", None, "Problem 1: The use of AI poses increased risks.")]
+
+
+def test_a_page_break_after_an_unfinished_sentence_follows_the_manual_conversion():
+    """Over a page break an unnumbered paragraph goes on only in lower case ("Machinery Directive"
+    after "as for example, the" starts the impact assessment's p. 10, para. 1), a numbered one in the
+    same size too (the opinion's "This is why the" / "EDPB and the EDPS"), and one closing its page
+    on a footnote call runs into the next page's first paragraph (the conversion's reading, kept so
+    that the page's references stay the same)."""
+    unnumbered = [row(9, 100, "legislation, as for example, the")], [row(10, 760, "Machinery Directive (MD) applies.")]
+    numbered = [row(5, 116, "1. AI affects our lives.", x=44), row(5, 100, "This is why the")], \
+        [row(6, 760, "EDPB and the EDPS assert it.")]
+    call = [row(48, 100, "whole groups thereof.", calls={20: "217"})], [row(49, 760, "For these high-risk uses.")]
+    assert [t for _, _, t in _records(*unnumbered, BODY)[:2]] == ["legislation, as for example, the",
+                                                                  "Machinery Directive (MD) applies."]
+    assert _records(*numbered, BODY)[0] == ("paragraph", "1", "AI affects our lives. This is why the EDPB and the "
+                                                             "EDPS assert it.")
+    assert _records(*call, BODY)[0][2] == "whole groups thereof.[^217] For these high-risk uses."
+
+
+def test_a_slash_at_a_row_end_joins_without_a_space():
+    page = [row(31, 700, "WHY IS IT A PROBLEM?/"), row(31, 686, "CHARACTERISTICS EXPLANATION.")]
+    assert _records(page, BODY)[0][2] == "WHY IS IT A PROBLEM?/CHARACTERISTICS EXPLANATION."
+
+
+def test_unnumbered_headings_are_levelled_by_size_and_capitals_stay_on_top():
+    page = [row(6, 760, "OVERVIEW", 14.0), row(6, 740, "Text one."), row(6, 700, "Legislative process", 18.0),
+            row(6, 680, "Text two."), row(6, 640, "Definitions", 16.6), row(6, 620, "Text three.")]
+    levels = [(r["text"], r["level"]) for r in commentary_pdf.records([page, BODY]) if r["kind"] == "heading"]
+    assert levels == [("OVERVIEW", 1), ("Legislative process", 1), ("Definitions", 2)]
+
+
+def test_the_impact_assessment_notes_are_told_by_the_separator(settings):
+    """Page 13 (PDF page 16) of the impact assessment: Table 2 in 10 pt is text, the notes in 10 pt
+    under Word's 144 pt separator are not."""
+    corpus = Corpus.from_settings(settings)
+    path = corpus.dir / corpus.by_id["impact-assessment-swd-2021-84-part1"].official[0].file
+    if not path.is_file():
+        pytest.skip("no official file")
+    page = commentary_pdf.read_rows(path.read_bytes(), path.name)[15]
+    notes = [r.text for r in page if r.note]
+    assert notes[0] == "93" and notes[1].startswith("The analysed evidence includes results")
+    assert any(r.text.startswith("1. Use of AI poses increased risks") and not r.note for r in page)
+
+
+def test_an_html_page_saved_as_a_commentary_pdf_is_refused_naming_it():
+    with pytest.raises(CorpusError, match=r"briefing\.pdf is not a PDF"):
+        commentary_pdf.parse([("briefing.pdf", b"<!DOCTYPE html><html><title>Think Tank</title></html>")])
+
+
+# ---------------------------------------------------------------- the oracle's errata
+
+def _clauses(**texts):
+    from assistant.clauses import Clause
+    return {ref.replace("_", " "): Clause("d", ref, "commentary_paragraph", ref, (), text, None) for ref, text in texts.items()}
+
+
+def test_an_erratum_explains_a_difference_only_where_its_correction_makes_the_texts_equal():
+    oracle = _clauses(a="Data source: European Commission EPRS | European Parliamentary Research Service",
+                      b="Other text.", c="Same.")
+    parsed = _clauses(a="Data source: European Commission", b="Other text, changed.", c="Same.")
+    header = " EPRS | European Parliamentary Research Service"
+    result = compare("d", oracle, parsed, [Erratum("a", "running header", header, ""),
+                                          Erratum("b", "wrong fix", "Other", "Another"), Erratum("c", "stale", "x", "y")])
+    assert (result.identical, list(result.explained), list(result.differing)) == (1, ["a"], ["b"])
+    assert result.stale == ["b", "c"] and result.ratio == 2 / 3
+
+
+def test_every_erratum_names_its_reason():
+    errata = load_errata()
+    assert errata and all(e.why and (e.wrong or e.absent or e.extra) for entries in errata.values() for e in entries)

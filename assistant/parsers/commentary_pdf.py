@@ -32,16 +32,40 @@ RAISED = (0.5, 8.0)
 # loose boxes (the glyphs' advance widths), which touch within a word: the briefing's 11 pt text
 # leaves 2.1 pt where it sets a word space without a space character ("rules" / "for").
 SPACE_GAP = 0.1
-# Text below this share of the body size is a footnote (10 pt against 12) or page furniture.
+# Text below this share of the body size is a footnote (10 pt against 12) or page furniture, in a
+# document that draws no footnote separator (the opinion, the briefing's endnotes); where one is drawn
+# (the impact assessment, whose tables are set in 10 pt like its notes) the separator decides.
 SMALL = 0.9
+# A footnote separator: a rule under this height (pt), wider than this, and Word's short one
+# narrower than this (144 pt; the rule over a note continued from the page before spans the text).
+SEPARATOR = (2.0, 100.0, 200.0)
 # A heading is set at least this much larger than the body ("Executive Summary" 14 pt against 12).
 LARGE = 1.1
+# A row this many line pitches below the one above starts a paragraph. The publishers set paragraphs
+# 1.43-1.45 pitches apart (EPRS briefing 19.2 pt against 13.2 pt lines, impact assessment 19.8 against
+# 13.8, opinion TODO) and the entries of a list or a table's rows closer (EPRS references 15.6 pt: 1.18 pitches, impact
+# assessment table rows up to 16.0 pt: 1.16), which the manual conversion reads as one block.
+PARAGRAPH_GAP = 1.25
+# A heading's number stands this far (pt) right of the text margin or left of it for a paragraph's
+# number: the impact assessment indents its headings by 21 pt, the opinion hangs its numbers 28 pt
+# into the margin.
+INDENT = 5.0
+# Table text is set below this share of the body size (the impact assessment's 9.5-11 pt against 12).
+TABLE = 0.95
+# Rows of a table further apart than this many line pitches are not one table: the impact
+# assessment's table rows are up to 16 pt apart (1.2 pitches), a figure's labels and its source
+# line 23-43 pt (1.7-3.1).
+TABLE_GAP = 1.5
+ROMAN_PAGE = re.compile(r"^[ivxl]{1,5}$")
 # Leaders of a table of contents line ("1 INTRODUCTION .......... 5").
 LEADERS = re.compile(r"\.{5,}\s*\d+\s*$")
 CONTENTS = re.compile(r"^(table of )?contents$", re.IGNORECASE)
-NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})\s+([A-Z‘“(].*)$")
+# "2.1 Scope" (the opinion), "1.3.1. Relevant ..." and, with no space, "1.1.Technological context" (the
+# impact assessment)
+NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.?\s+|\.(?=[A-Z]))([A-Z‘“(].*)$")
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 BULLET = re.compile(r"^[-–•]\s+(\S.*)$")
+CALL_END = re.compile(r"\[\^\d+\]$")
 SENTENCE_END = re.compile(r"[.!?:;]\s*(\[\^\d+\])?\s*$")
 
 
@@ -52,6 +76,7 @@ class Row:
     # runs of characters in content order, each [(char, superscript, left edge, right edge), ...]
     runs: list[list[tuple[str, bool, float, float]]] = field(default_factory=list)
     sizes: Counter = field(default_factory=Counter)
+    note: bool = False  # below the page's footnote separator
 
     @property
     def size(self) -> float:
@@ -127,15 +152,48 @@ def _rows(textpage, number: int) -> list[Row]:
     return sorted(rows, key=lambda r: -r.y)
 
 
+def _separator(page, rows: list[Row]) -> tuple[float, bool] | None:
+    """The height of the page's footnote separator, and whether it is Word's short one over a note's
+    number: a rule from the left margin with only text smaller than the body's below it, the page
+    number aside. A link's
+    underline does not start at the margin; a table's rules have body-size text or larger table text
+    below them."""
+    import pypdfium2.raw as raw
+    margin = min((r.x for r in rows), default=0.0)
+    largest = max((r.size for r in rows), default=0.0)
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom < SEPARATOR[0] and right - left > SEPARATOR[1] and abs(left - margin) < 3:
+            below = [r for r in rows if r.y < bottom]
+            text = [r for r in below if not r.text.isdigit()]
+            if text and all(r.size < SMALL * largest for r in text) and any(r.y > top for r in rows):
+                # Word's short rule has a note's number right below it
+                return top, right - left < SEPARATOR[2] and below[0].text.isdigit()
+    return None
+
+
 def read_rows(data: bytes, name: str) -> list[list[Row]]:
-    """Every page's rows; a damaged or cut PDF is refused naming the file (as ``pdf_text``)."""
+    """Every page's rows; a damaged or cut PDF is refused naming the file (as ``pdf_text``).
+
+    In a document that draws Word's short footnote separator (the impact assessment), the rows below
+    a page's separator, short or continued over the text width, are marked as notes. Elsewhere a
+    full-width rule is a box's edge (the EPRS briefing's) and notes are told by their size."""
     import pypdfium2 as pdfium
     pdf_text.check_pdf(data, name)
     try:
         doc = pdfium.PdfDocument(data)
-        return [_rows(doc[i].get_textpage(), i + 1) for i in range(len(doc))]
+        pages, lines = [], []
+        for i in range(len(doc)):
+            page = doc[i]
+            pages.append(_rows(page.get_textpage(), i + 1))
+            lines.append(_separator(page, pages[-1]))
     except pdfium.PdfiumError as exc:
         raise CorpusError(f"{name} is a damaged PDF ({exc}); fetch it again.") from None
+    if any(line and line[1] for line in lines):
+        for rows, line in zip(pages, lines):
+            for row in rows:
+                row.note = line is not None and row.y < line[0]
+    return pages
 
 
 def drop_running_rows(pages: list[list[Row]]) -> list[list[Row]]:
@@ -173,6 +231,7 @@ class _Builder:
 
     def __init__(self):
         self.records: list[dict] = []
+        self.unnumbered: list[tuple[dict, float]] = []  # headings without a number, with their size
         self.open: dict | None = None
         self.open_size = 0.0  # font size of the open paragraph's rows
         self.next_number = 1
@@ -185,81 +244,163 @@ class _Builder:
         return rec
 
     def heading(self, row: Row, number: str | None, text: str) -> None:
-        level = number.count(".") + 1 if number else 1
-        self._add({"kind": "heading", "number": number, "level": level, "text": text, "page": row.page})
+        rec = self._add({"kind": "heading", "number": number, "level": number.count(".") + 1 if number else 1,
+                         "text": text, "page": row.page})
+        if not number:
+            self.unnumbered.append((rec, row.size))
         self.open = None
+
+    def level_headings(self) -> None:
+        """An unnumbered heading's level by its size: the largest size of the mixed-case headings is
+        level 1, smaller ones level 2 (the briefing's 18 pt "Legislative process" over 16.6 pt
+        "Definitions"). Headings in capitals stay level 1 whatever their size (the briefing's 14 pt
+        "OVERVIEW" and "OTHER SOURCES" stand outside its sections)."""
+        sizes = [size for rec, size in self.unnumbered if not rec["text"].isupper()]
+        for rec, size in self.unnumbered:
+            if sizes and not rec["text"].isupper() and size < max(sizes):
+                rec["level"] = 2
 
     def start(self, row: Row, text: str, number: str | None = None, kind: str = "paragraph") -> None:
         self.open = self._add({"kind": kind, "number": number, "page": row.page, "text": text})
         self.open_size = row.size
 
-    def extend(self, text: str) -> None:
+    def extend(self, text: str, cell: bool = False) -> None:
         """Join the next row. These PDFs hyphenate no words: a hyphen at a line end belongs to a
-        compound ("real-" / "time", "decision-" / "making" in the opinion) and stays, with no space."""
+        compound ("real-" / "time", "decision-" / "making" in the opinion) and stays, with no space;
+        so does a slash ("WHY IS IT A PROBLEM?/" / "CHARACTERISTICS"). A table's row (``cell``) ends
+        a cell, not a word: the next row may hold another cell's text, so a space always separates."""
         head = self.open["text"]
-        joined = head + text if re.search(r"\w-$", head) else f"{head} {text}"
-        self.open["text"] = joined
+        glued = not cell and (re.search(r"\w-$", head) or head.endswith("/"))
+        self.open["text"] = head + text if glued else f"{head} {text}"
 
 
-def _is_heading(row: Row, text: str, size: float, alone: bool, below: Row | None) -> tuple[str | None, str] | None:
-    """(number, title) when the row is a heading: set larger than the body, or standing alone with
-    a section number and no closing punctuation. On the title page a large row is a heading only
-    where body text follows it (the EPRS briefing's "OVERVIEW"); the title's own rows are the cover."""
+def _is_heading(row: Row, text: str, size: float, margin: float, alone: bool, below: Row | None) -> tuple[str | None, str] | None:
+    """(number, title) when the row is a heading: set larger than the body, or standing alone in
+    the body size with a section number in the text column and no closing punctuation, or so and
+    indented from the text margin whatever it ends with (the impact assessment's "2.1.What are the problems?", "4.3.
+    Objectives tree/intervention logic."). On the title page a large row is a heading only where body-size
+    text follows it (the EPRS briefing's "OVERVIEW"); the title's own rows and the cover's foot ("EPRS
+    | European Parliamentary Research Service" over the 12 pt author's name) are the cover."""
     large = row.size >= LARGE * size
-    if row.page == 1 and large and (below is None or below.size >= LARGE * size):
+    if row.page == 1 and large and (below is None or below.size > size):
         return None
     m = NUMBERED_HEADING.match(text)
-    if m and (large or alone and len(text) < 160 and not SENTENCE_END.search(text)):
+    hung = row.x < margin - INDENT  # a number in the margin numbers a paragraph (the opinion's)
+    if m and (large or alone and not hung and _full_size(row, size) and len(text) < 160
+              and (not SENTENCE_END.search(text) or row.x > margin + INDENT)):
         return m.group(1), m.group(2)
     if large and len(text) < 160:
         return None, text
     return None
 
 
+def _full_size(row: Row, size: float) -> bool:
+    """Body text, not a note: set at the body size, or in small capitals whose capitals are (the
+    impact assessment's "1. INTRODUCTION: ..." at 12 and 9.5 pt)."""
+    return row.size >= SMALL * size or max(row.sizes) >= size
+
+
+def text_margin(pages: list[list[Row]], size: float) -> float:
+    """The left edge of the body text: where most body-size rows start."""
+    starts = Counter(round(r.x) for page in pages for r in page if r.size >= SMALL * size)
+    return float(starts.most_common(1)[0][0]) if starts else 0.0
+
+
+def drop_contents(page: list[Row], pitch: float) -> list[Row]:
+    """A table of contents' rows: those ending in leaders and a page number, the rows of an entry
+    wrapped above such a row ("5.5. Option 3+: Horizontal EU legislative instrument establishing
+    mandatory" / "requirements ... ..... 64" in the impact assessment), its title, and a front-matter
+    page number in roman numerals ("ii")."""
+    out: list[Row] = []
+    entry = False  # the row below ends a contents entry
+    for i in range(len(page) - 1, -1, -1):
+        row = page[i]
+        below = page[i + 1] if i + 1 < len(page) else None
+        if LEADERS.search(row.text):
+            entry = True
+        elif entry and below is not None and below.y - row.y <= PARAGRAPH_GAP * pitch:
+            entry = True
+        else:
+            entry = False
+            if not CONTENTS.match(row.text) and not ROMAN_PAGE.match(row.text):
+                out.append(row)
+    return out[::-1]
+
+
 def records(pages: list[list[Row]]) -> list[dict]:
     pages = drop_running_rows(pages)
     size = body_size(pages)
     pitch = line_pitch(pages, size)
+    margin = text_margin(pages, size)
+    separated = any(r.note for page in pages for r in page)
     b = _Builder()
     for page in pages:
-        body = [r for r in page if r.size >= SMALL * size and r.text and not LEADERS.search(r.text)
-                and not CONTENTS.match(r.text)]
+        body = drop_contents([r for r in page if not r.note and (separated or _full_size(r, size)) and r.text], pitch)
         previous_heading: Row | None = None
         for i, row in enumerate(body):
             text = row.text
             below = body[i + 1] if i + 1 < len(body) else None
-            gap_above = i == 0 or body[i - 1].y - row.y > pdf_text.GAP_FACTOR * pitch
-            gap_below = below is None or row.y - below.y > pdf_text.GAP_FACTOR * pitch
-            # a heading set over two rows ("2 ANALYSIS OF THE KEY PRINCIPLES OF THE" / "PROPOSAL")
+            gap_above = i == 0 or body[i - 1].y - row.y > PARAGRAPH_GAP * pitch
+            gap_below = below is None or row.y - below.y > PARAGRAPH_GAP * pitch
+            # a heading set over two rows: larger than the body ("2 ANALYSIS OF THE KEY PRINCIPLES OF
+            # THE" / "PROPOSAL"), or its second row indented under the title ("4.2.3. Enhance
+            # governance ... law on" / "fundamental rights and safety requirements ...")
             if (previous_heading is not None and b.records[-1]["kind"] == "heading" and row.size == previous_heading.size
-                    and row.size >= LARGE * size and previous_heading.y - row.y < 1.5 * row.size):
+                    and (row.size >= LARGE * size and previous_heading.y - row.y < 1.5 * row.size
+                         or not gap_above and row.x > previous_heading.x + INDENT)):
                 b.records[-1]["text"] += f" {text}"
                 previous_heading = row
                 continue
-            heading = _is_heading(row, text, size, gap_above and gap_below, below)
+            wrapped = (below is not None and not gap_below and below.x > row.x + INDENT and row.x > margin + INDENT
+                       and (i + 2 >= len(body) or below.y - body[i + 2].y > PARAGRAPH_GAP * pitch))
+            heading = _is_heading(row, text, size, margin, gap_above and (gap_below or wrapped), below)
             previous_heading = row if heading else None
             if heading:
                 b.heading(row, *heading)
                 continue
+            # The opinion hangs its paragraph numbers in the left margin ("1." at 44 pt, text at 72
+            # pt); a number inside the text column is a list's or a table's ("1. Use of AI poses ..."
+            # in the impact assessment's Table 2).
             m = NUMBERED_PARAGRAPH.match(text)
-            if m and int(m.group(1)) == b.next_number:
+            if m and int(m.group(1)) == b.next_number and row.x < margin - INDENT:
                 b.next_number += 1
                 b.start(row, m.group(2), m.group(1))
                 continue
             if bullet := BULLET.match(text):
                 b.start(row, bullet.group(1), kind="bullet")
                 continue
-            # A page's first row goes on with the paragraph the page before left unfinished, where it
-            # opens in lower case or is set in the same size (a 10 pt caption at a page's foot,
-            # "Data source: European Commission" in the briefing, does not run into the next page's
-            # 11 pt paragraph).
-            carries = (i == 0 and b.open is not None and not SENTENCE_END.search(b.open["text"])
-                       and (bool(re.match(r"[a-z(]", text)) or row.size == b.open_size))
+            # In a document that sets its notes apart by a separator, text smaller than the body is a
+            # table's or a box's (the impact assessment's 9.5-11 pt against 12): its rows run into one
+            # paragraph, flattened row by row as the manual conversion does, however far apart they
+            # are within a table, and a change between table and body text starts a new paragraph.
+            small = separated and row.size < TABLE * size
+            open_small = separated and b.open is not None and b.open_size < TABLE * size
+            if small or open_small:
+                if small and open_small and (i == 0 or body[i - 1].y - row.y < TABLE_GAP * pitch):
+                    b.extend(text, cell=True)
+                else:
+                    b.start(row, text)
+                continue
+            # A page's first row goes on with the paragraph the page before left unfinished where it
+            # opens in lower case, or in the same size where that paragraph is numbered (the opinion's
+            # "This is why the" / "EDPB and the EDPS...": a numbered paragraph runs to the next
+            # number); after an unnumbered one, a capital after an unfinished sentence starts a paragraph, as the
+            # manual conversion reads the page break ("...as for example, the" / "Machinery Directive
+            # (MD)..." in the impact assessment: its p. 10, para. 1). That conversion, whose page-based
+            # references the eval questions cite, also runs a paragraph that closes a page on a
+            # footnote call into the next page's first paragraph of the same size (the impact
+            # assessment's "...thereof.[^217]" / "For these high-risk uses..."), its call hiding the
+            # sentence's end: followed here so that every later reference on that page stays the same.
+            carries = i == 0 and b.open is not None and (
+                not SENTENCE_END.search(b.open["text"]) and (bool(re.match(r"[a-z(]", text))
+                                                            or b.open["number"] and row.size == b.open_size)
+                or CALL_END.search(b.open["text"]) and row.size == b.open_size)
             if b.open is not None and (not gap_above or carries):
                 b.extend(text)
                 b.open_size = row.size
             else:
                 b.start(row, text)
+    b.level_headings()
     return b.records
 
 
