@@ -42,9 +42,9 @@ SEPARATOR = (2.0, 100.0, 200.0)
 # A heading is set at least this much larger than the body ("Executive Summary" 14 pt against 12).
 LARGE = 1.1
 # A row this many line pitches below the one above starts a paragraph. The publishers set paragraphs
-# 1.43-1.45 pitches apart (EPRS briefing 19.2 pt against 13.2 pt lines, impact assessment 19.8 against
-# 13.8, opinion TODO) and the entries of a list or a table's rows closer (EPRS references 15.6 pt: 1.18 pitches, impact
-# assessment table rows up to 16.0 pt: 1.16), which the manual conversion reads as one block.
+# 1.43-1.51 pitches apart (EPRS briefing 19.2 pt against 13.2 pt lines, impact assessment 19.8 against
+# 13.8, opinion 23.9 against 15.8) and the entries of a list closer (the briefing's references 15.6 pt:
+# 1.18 pitches), which the manual conversion reads as one block (its p. 11, para. 1).
 PARAGRAPH_GAP = 1.25
 # A heading's number stands this far (pt) right of the text margin or left of it for a paragraph's
 # number: the impact assessment indents its headings by 21 pt, the opinion hangs its numbers 28 pt
