@@ -223,21 +223,13 @@ def test_table_cells_are_one_paragraph_row_by_row_and_notes_below_the_separator_
         ("paragraph", None, "Problem 1: The use of AI poses increased risks.")]
 
 
-def test_a_page_break_after_an_unfinished_sentence_follows_the_manual_conversion():
-    """Over a page break an unnumbered paragraph goes on only in lower case ("Machinery Directive"
-    after "as for example, the" starts the impact assessment's p. 10, para. 1), a numbered one in the
-    same size too (the opinion's "This is why the" / "EDPB and the EDPS"), and one closing its page
-    on a footnote call runs into the next page's first paragraph (the conversion's reading, kept so
-    that the page's references stay the same)."""
-    unnumbered = [row(9, 100, "legislation, as for example, the")], [row(10, 760, "Machinery Directive (MD) applies.")]
-    numbered = [row(5, 116, "1. AI affects our lives.", x=44), row(5, 100, "This is why the")], \
-        [row(6, 760, "EDPB and the EDPS assert it.")]
+def test_a_paragraph_closing_its_page_on_a_footnote_call_runs_on_as_the_manual_conversion_reads_it():
+    """The call hides whether the sentence ends the paragraph; the conversion runs it on into the next
+    page's first paragraph (the impact assessment's p. 48, para. 6), and the page's references with it."""
     call = [row(48, 100, "whole groups thereof.", calls={20: "217"})], [row(49, 760, "For these high-risk uses.")]
-    assert [t for _, _, t in _records(*unnumbered, BODY)[:2]] == ["legislation, as for example, the",
-                                                                  "Machinery Directive (MD) applies."]
-    assert _records(*numbered, BODY)[0] == ("paragraph", "1", "AI affects our lives. This is why the EDPB and the "
-                                                             "EDPS assert it.")
+    ended = [row(48, 100, "whole groups thereof.")], [row(49, 760, "For these high-risk uses.")]
     assert _records(*call, BODY)[0][2] == "whole groups thereof.[^217] For these high-risk uses."
+    assert _records(*ended, BODY)[0][2] == "whole groups thereof."
 
 
 def test_a_slash_at_a_row_end_joins_without_a_space():

@@ -65,6 +65,8 @@ CONTENTS = re.compile(r"^(table of )?contents$", re.IGNORECASE)
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.?\s+|\.(?=[A-Z]))([A-Z‘“(].*)$")
 NUMBERED_PARAGRAPH = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 BULLET = re.compile(r"^[-–•]\s+(\S.*)$")
+# A list item's label: "a)", "ii)", "(1)"
+LIST_LABEL = re.compile(r"^(\(?[a-z]{1,4}\)|\(\d{1,2}\))\s")
 CALL_END = re.compile(r"\[\^\d+\]$")
 SENTENCE_END = re.compile(r"[.!?:;]\s*(\[\^\d+\])?\s*$")
 
@@ -234,6 +236,7 @@ class _Builder:
         self.unnumbered: list[tuple[dict, float]] = []  # headings without a number, with their size
         self.open: dict | None = None
         self.open_size = 0.0  # font size of the open paragraph's rows
+        self.last: Row | None = None  # the open paragraph's last row
         self.next_number = 1
         self.seq = 0
 
@@ -263,15 +266,20 @@ class _Builder:
     def start(self, row: Row, text: str, number: str | None = None, kind: str = "paragraph") -> None:
         self.open = self._add({"kind": kind, "number": number, "page": row.page, "text": text})
         self.open_size = row.size
+        self.last = row
 
-    def extend(self, text: str, cell: bool = False) -> None:
+    def extend(self, row: Row, text: str, table: bool = False) -> None:
         """Join the next row. These PDFs hyphenate no words: a hyphen at a line end belongs to a
         compound ("real-" / "time", "decision-" / "making" in the opinion) and stays, with no space;
-        so does a slash ("WHY IS IT A PROBLEM?/" / "CHARACTERISTICS"). A table's row (``cell``) ends
-        a cell, not a word: the next row may hold another cell's text, so a space always separates."""
+        so does a slash ("WHY IS IT A PROBLEM?/" / "CHARACTERISTICS"). In a table, a row that starts
+        in another column than the row before holds another cell's text ("high-" / "compliance" in
+        the impact assessment's Table 6): a space separates them."""
         head = self.open["text"]
-        glued = not cell and (re.search(r"\w-$", head) or head.endswith("/"))
+        same_column = not table or self.last is None or abs(row.x - self.last.x) <= INDENT
+        glued = same_column and (re.search(r"\w-$", head) or head.endswith("/"))
         self.open["text"] = head + text if glued else f"{head} {text}"
+        self.open_size = row.size
+        self.last = row
 
 
 def _is_heading(row: Row, text: str, size: float, margin: float, alone: bool, below: Row | None) -> tuple[str | None, str] | None:
@@ -377,27 +385,28 @@ def records(pages: list[list[Row]]) -> list[dict]:
             open_small = separated and b.open is not None and b.open_size < TABLE * size
             if small or open_small:
                 if small and open_small and (i == 0 or body[i - 1].y - row.y < TABLE_GAP * pitch):
-                    b.extend(text, cell=True)
+                    b.extend(row, text, table=True)
                 else:
                     b.start(row, text)
                 continue
-            # A page's first row goes on with the paragraph the page before left unfinished where it
-            # opens in lower case, or in the same size where that paragraph is numbered (the opinion's
-            # "This is why the" / "EDPB and the EDPS...": a numbered paragraph runs to the next
-            # number); after an unnumbered one, a capital after an unfinished sentence starts a paragraph, as the
-            # manual conversion reads the page break ("...as for example, the" / "Machinery Directive
-            # (MD)..." in the impact assessment: its p. 10, para. 1). That conversion, whose page-based
-            # references the eval questions cite, also runs a paragraph that closes a page on a
-            # footnote call into the next page's first paragraph of the same size (the impact
-            # assessment's "...thereof.[^217]" / "For these high-risk uses..."), its call hiding the
-            # sentence's end: followed here so that every later reference on that page stays the same.
-            carries = i == 0 and b.open is not None and (
-                not SENTENCE_END.search(b.open["text"]) and (bool(re.match(r"[a-z(]", text))
-                                                            or b.open["number"] and row.size == b.open_size)
-                or CALL_END.search(b.open["text"]) and row.size == b.open_size)
+            # A page's first row goes on with the paragraph the page before left unfinished, where it
+            # opens in lower case or is set in the same size (the opinion's "This is why the" / "EDPB
+            # and the EDPS...", the impact assessment's "...Treaty on the" / "Functioning of the
+            # European Union"); a 10 pt caption at a page's foot ("Data source: European Commission"
+            # in the briefing) does not run into an 11 pt paragraph. A list item ends at its page's
+            # foot, full stop or not (the impact assessment's "b) Ex ante enforcement of the
+            # horizontal instrument" / "Secondly, ..."): its continuation would open in lower case.
+            # The manual conversion, whose page-based references the eval questions cite, also runs a
+            # paragraph that closes its page on a footnote call into the next page's first paragraph
+            # of the same size (the impact assessment's "...thereof.[^217]" / "For these high-risk
+            # uses..."), the call hiding the sentence's end: followed here so that the next page's
+            # references stay the same.
+            unfinished = b.open is not None and (not SENTENCE_END.search(b.open["text"]) or CALL_END.search(b.open["text"]))
+            carries = i == 0 and unfinished and (
+                bool(re.match(r"[a-z(]", text)) and not SENTENCE_END.search(b.open["text"])
+                or row.size == b.open_size and not LIST_LABEL.match(b.open["text"]))
             if b.open is not None and (not gap_above or carries):
-                b.extend(text)
-                b.open_size = row.size
+                b.extend(row, text)
             else:
                 b.start(row, text)
     b.level_headings()
