@@ -101,7 +101,7 @@ class Row:
                     right = end
                     continue
                 if call:
-                    out.append(f"[^{call}] ")
+                    out.append(_calls(call))
                     call = ""
                 if c == " ":
                     right = None
@@ -111,8 +111,13 @@ class Row:
                     right = end
                 out.append(c)
         if call:
-            out.append(f"[^{call}] ")
+            out.append(_calls(call))
         return re.sub(r"\s+", " ", pdf_text.fix_glyphs("".join(out))).strip()
+
+
+def _calls(digits: str) -> str:
+    """``[^229][^230] `` for the raised "229-230": a range of calls names both notes."""
+    return "".join(f"[^{n}]" for n in re.findall(r"\d+", digits)) + " "
 
 
 def _rows(textpage, number: int) -> list[Row]:
@@ -137,7 +142,10 @@ def _rows(textpage, number: int) -> list[Row]:
         size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * abs(matrix.d), 1)
         raw.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(box))
         left, right = box.left, box.right
-        if (c.isdigit() and last is not None and last.size and size < SUPERSCRIPT * last.size
+        # a raised smaller digit is a footnote call, and so is a dash or comma between such digits
+        # (the impact assessment's calls "229-230")
+        called = last is not None and bool(last.runs) and bool(last.runs[-1]) and last.runs[-1][-1][1]
+        if ((c.isdigit() or c in "-–," and called) and last is not None and last.size and size < SUPERSCRIPT * last.size
                 and RAISED[0] < y.value - last.y < RAISED[1]):
             last.runs[-1].append((c, True, left, right))
             continue
@@ -350,17 +358,23 @@ def records(pages: list[list[Row]]) -> list[dict]:
             below = body[i + 1] if i + 1 < len(body) else None
             gap_above = i == 0 or body[i - 1].y - row.y > PARAGRAPH_GAP * pitch
             gap_below = below is None or row.y - below.y > PARAGRAPH_GAP * pitch
-            # a heading set over two rows: larger than the body ("2 ANALYSIS OF THE KEY PRINCIPLES OF
-            # THE" / "PROPOSAL"), or its second row indented under the title ("4.2.3. Enhance
-            # governance ... law on" / "fundamental rights and safety requirements ...")
+            # a heading set over several rows: larger than the body ("2 ANALYSIS OF THE KEY PRINCIPLES
+            # OF THE" / "PROPOSAL"), or its further rows indented under its title ("5.5. Option 3+:
+            # Horizontal EU legislative instrument establishing mandatory" / "requirements for
+            # high-risk AI applications + ..." / "risk applications")
             if (previous_heading is not None and b.records[-1]["kind"] == "heading" and row.size == previous_heading.size
                     and (row.size >= LARGE * size and previous_heading.y - row.y < 1.5 * row.size
                          or not gap_above and row.x > previous_heading.x + INDENT)):
                 b.records[-1]["text"] += f" {text}"
-                previous_heading = row
+                if row.size >= LARGE * size:
+                    previous_heading = row
                 continue
-            wrapped = (below is not None and not gap_below and below.x > row.x + INDENT and row.x > margin + INDENT
-                       and (i + 2 >= len(body) or below.y - body[i + 2].y > PARAGRAPH_GAP * pitch))
+            # a row standing alone but for its title's further rows, indented under it
+            k = i + 1
+            while (k < len(body) and body[k - 1].y - body[k].y <= PARAGRAPH_GAP * pitch and body[k].x > row.x + INDENT
+                   and row.x > margin + INDENT):
+                k += 1
+            wrapped = k > i + 1 and (k == len(body) or body[k - 1].y - body[k].y > PARAGRAPH_GAP * pitch)
             heading = _is_heading(row, text, size, margin, gap_above and (gap_below or wrapped), below)
             previous_heading = row if heading else None
             if heading:
