@@ -30,16 +30,20 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True)
 class Erratum:
-    """One known fault of the oracle's clause ``ref``: its text with ``wrong`` replaced by ``right``
-    is the source's, or (``absent``) the source has no such clause, or (``extra``) the source has the
-    clause ``ref`` that the oracle lacks. ``why`` names the fault."""
+    """One known fault of the oracle at its clause ``ref``, and the correction that gives the
+    source's reading: its text with ``wrong`` replaced by ``right``; or (``absent``) no such clause in
+    the source; or (``join``) the clause and the oracle's next one are one paragraph; or (``split``)
+    the clause is two paragraphs, the second beginning with these words. Page-based references
+    (``p. N, para. K``) are counted again on a page where a clause goes or comes. ``why`` names the
+    fault."""
 
     ref: str
     why: str
     wrong: str = ""
     right: str = ""
     absent: bool = False
-    extra: bool = False
+    join: bool = False
+    split: str = ""
 
 
 def load_errata(path: Path = ERRATA_PATH) -> dict[str, list[Erratum]]:
@@ -51,7 +55,7 @@ def load_errata(path: Path = ERRATA_PATH) -> dict[str, list[Erratum]]:
 @dataclass
 class Agreement:
     doc: str
-    oracle: int  # clauses in the oracle
+    oracle: int  # clauses in the oracle, corrected by its errata
     parsed: int  # clauses parsed from the official file
     identical: int  # same reference, same normalised text
     missing: list[str] = field(default_factory=list)  # in the oracle only
@@ -81,34 +85,76 @@ def _first_difference(a: str, b: str, context: int = 40) -> tuple[str, str]:
     return a[start:i + context], b[start:i + context]
 
 
+PAGE_REF = re.compile(r"^p\. (\d+), para\. (\d+)$")
+
+
+def correct(oracle: dict[str, str], errata: list[Erratum]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """The oracle's texts (normalised, by reference) with ``errata`` applied; for each reference
+    whose text or number the errata changed, the fault's reason; and the errata that do not apply."""
+    entries = [[ref, text, None] for ref, text in oracle.items()]  # reference, text, why
+    moved: dict[str, str] = {}  # page -> why, where clauses went or came
+    stale: list[str] = []
+    for e in errata:
+        i = next((k for k, entry in enumerate(entries) if entry[0] == e.ref), None)
+        if i is None:
+            stale.append(e.ref)
+            continue
+        page = PAGE_REF.match(e.ref)
+        if e.absent:
+            del entries[i]
+        elif e.join and i + 1 < len(entries):
+            following = entries.pop(i + 1)
+            entries[i][1:] = [f"{entries[i][1]} {following[1]}", e.why]
+            page = PAGE_REF.match(following[0]) or page
+        elif e.split and e.split in entries[i][1][1:]:
+            at = entries[i][1].index(e.split, 1)
+            entries[i:i + 1] = [[e.ref, entries[i][1][:at].rstrip(), e.why], [e.ref + " (split)", entries[i][1][at:], e.why]]
+        elif e.wrong and e.wrong in entries[i][1]:
+            entries[i][1:] = [entries[i][1].replace(e.wrong, e.right, 1), e.why]
+            page = None
+        else:
+            stale.append(e.ref)
+            continue
+        if page:
+            moved[page.group(1)] = e.why
+    counted: dict[str, int] = {}
+    out: dict[str, str] = {}
+    why: dict[str, str] = {}
+    for ref, text, reason in entries:
+        page = PAGE_REF.match(ref.removesuffix(" (split)"))
+        if page:
+            counted[page.group(1)] = counted.get(page.group(1), 0) + 1
+            new = f"p. {page.group(1)}, para. {counted[page.group(1)]}"
+            if new != ref and page.group(1) in moved:
+                reason = reason or moved[page.group(1)]
+            ref = new
+        out[ref] = text
+        if reason:
+            why[ref] = reason
+    return out, why, stale
+
+
 def compare(doc: str, oracle: dict[str, Clause], parsed: dict[str, Clause],
             errata: list[Erratum] = ()) -> Agreement:
-    result = Agreement(doc, len(oracle), len(parsed), 0)
-    known = {e.ref: e for e in errata}
-    for ref, clause in oracle.items():
-        erratum = known.get(ref)
-        if ref not in parsed:
-            if erratum is not None and erratum.absent:
-                result.explained[ref] = erratum.why
-            else:
-                result.missing.append(ref)
-            continue
-        a, b = normalise(clause.text), normalise(parsed[ref].text)
-        if a == b:
+    """Clause by clause: identical to the oracle, or to the oracle corrected by its ``errata``
+    (explained), or differing; missing from the parse, or extra."""
+    raw = {ref: normalise(c.text) for ref, c in oracle.items()}
+    mine = {ref: normalise(c.text) for ref, c in parsed.items()}
+    fixed, why, stale = correct(raw, list(errata))
+    result = Agreement(doc, len(fixed), len(parsed), 0, stale=stale)
+    for ref, text in fixed.items():
+        if ref not in mine:
+            result.missing.append(ref)
+        elif mine[ref] == raw.get(ref):
             result.identical += 1
-            if erratum is not None:
-                result.stale.append(ref)
-        elif erratum is not None and erratum.wrong in a and a.replace(erratum.wrong, erratum.right, 1) == b:
-            result.explained[ref] = erratum.why
+        elif mine[ref] == text and ref in why:
+            result.explained[ref] = why[ref]
         else:
-            result.differing[ref] = _first_difference(a, b)
-            if erratum is not None:
-                result.stale.append(ref)
-    for ref in parsed:
-        if ref in oracle:
-            continue
-        if ref in known and known[ref].extra:
-            continue
-        result.extra.append(ref)
-    result.stale += [e.ref for e in errata if (e.absent and e.ref in parsed) or (e.extra and e.ref not in parsed)]
+            result.differing[ref] = _first_difference(text, mine[ref])
+    result.extra = [ref for ref in mine if ref not in fixed]
+    # an erratum no longer applies where the parse has what the oracle has, or where no clause agrees
+    # only thanks to it
+    reasons = set(result.explained.values())
+    result.stale += [e.ref for e in errata if e.ref not in stale and (
+        mine.get(e.ref) == raw[e.ref] if e.absent else e.why not in reasons)]
     return result

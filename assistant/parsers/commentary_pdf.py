@@ -374,7 +374,11 @@ def records(pages: list[list[Row]]) -> list[dict]:
             while (k < len(body) and body[k - 1].y - body[k].y <= PARAGRAPH_GAP * pitch and body[k].x > row.x + INDENT
                    and row.x > margin + INDENT):
                 k += 1
-            wrapped = k > i + 1 and (k == len(body) or body[k - 1].y - body[k].y > PARAGRAPH_GAP * pitch)
+            # (a list item wrapped under its label is no heading: it ends a sentence, "1. AI systems that
+            # are safety components ... safety legislation.")
+            title = " ".join(r.text for r in body[i:k])
+            wrapped = (k > i + 1 and (k == len(body) or body[k - 1].y - body[k].y > PARAGRAPH_GAP * pitch)
+                       and len(title) < 200 and not SENTENCE_END.search(title))
             heading = _is_heading(row, text, size, margin, gap_above and (gap_below or wrapped), below)
             previous_heading = row if heading else None
             if heading:
