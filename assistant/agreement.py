@@ -100,17 +100,18 @@ def correct(oracle: dict[str, str], errata: list[Erratum]) -> tuple[dict[str, st
             stale.append(e.ref)
             continue
         page = PAGE_REF.match(e.ref)
+        why = "; ".join(filter(None, [entries[i][2], e.why]))  # several errata may correct one clause
         if e.absent:
             del entries[i]
         elif e.join and i + 1 < len(entries):
             following = entries.pop(i + 1)
-            entries[i][1:] = [f"{entries[i][1]} {following[1]}", e.why]
+            entries[i][1:] = [f"{entries[i][1]} {following[1]}", why]
             page = PAGE_REF.match(following[0]) or page
         elif e.split and e.split in entries[i][1][1:]:
             at = entries[i][1].index(e.split, 1)
-            entries[i:i + 1] = [[e.ref, entries[i][1][:at].rstrip(), e.why], [e.ref + " (split)", entries[i][1][at:], e.why]]
+            entries[i:i + 1] = [[e.ref, entries[i][1][:at].rstrip(), why], [e.ref + " (split)", entries[i][1][at:], why]]
         elif e.wrong and e.wrong in entries[i][1]:
-            entries[i][1:] = [entries[i][1].replace(e.wrong, e.right, 1), e.why]
+            entries[i][1:] = [entries[i][1].replace(e.wrong, e.right, 1), why]
             page = None
         else:
             stale.append(e.ref)
@@ -154,7 +155,7 @@ def compare(doc: str, oracle: dict[str, Clause], parsed: dict[str, Clause],
     result.extra = [ref for ref in mine if ref not in fixed]
     # an erratum no longer applies where the parse has what the oracle has, or where no clause agrees
     # only thanks to it
-    reasons = set(result.explained.values())
+    reasons = " | ".join(result.explained.values())
     result.stale += [e.ref for e in errata if e.ref not in stale and (
         mine.get(e.ref) == raw[e.ref] if e.absent else e.why not in reasons)]
     return result

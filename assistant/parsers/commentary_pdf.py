@@ -41,8 +41,9 @@ SMALL = 0.9
 # of its 22 pages, its other notes unmarked (so they are told by their size).
 SEPARATED = 0.25
 # A footnote separator: a rule under this height (pt), wider than this, and Word's short one
-# narrower than this (144 pt; the rule over a note continued from the page before spans the text).
-SEPARATOR = (2.0, 100.0, 200.0)
+# narrower than this (144 pt); the rule over a note continued from the page before spans the text,
+# wider than this (482 pt in the impact assessment; a table's cell borders are narrower).
+SEPARATOR = (2.0, 100.0, 200.0, 400.0)
 # A heading is set at least this much larger than the body ("Executive Summary" 14 pt against 12).
 LARGE = 1.1
 # A row this many line pitches below the one above starts a paragraph. The publishers set paragraphs
@@ -91,6 +92,14 @@ class Row:
     @property
     def x(self) -> float:
         return min((run[0][2] for run in self.runs if run), default=0.0)
+
+    @property
+    def last_cell(self) -> float:
+        """Where the row's last table cell starts: after its last gap of a body size or more
+        between glyphs (the impact assessment's cells stand 30 pt apart, its words 3 pt)."""
+        chars = sorted((c for run in self.runs for c in run if c[0] != " " and not c[1]), key=lambda c: c[2])
+        starts = [b[2] for a, b in zip(chars, chars[1:]) if b[2] - a[3] >= self.size]
+        return starts[-1] if starts else self.x
 
     @cached_property
     def text(self) -> str:
@@ -148,7 +157,13 @@ def _rows(textpage, number: int) -> list[Row]:
         left, right = box.left, box.right
         # a raised smaller digit is a footnote call, and so is a dash or comma between such digits
         # (the impact assessment's calls "229-230")
-        called = last is not None and bool(last.runs) and bool(last.runs[-1]) and last.runs[-1][-1][1]
+        previous = last.runs[-1][-1] if last is not None and last.runs and last.runs[-1] else None
+        called = previous is not None and previous[1]
+        # a raised smaller letter right after a digit is an ordinal's ("3rd"): part of the word
+        if (c.isalpha() and previous is not None and previous[0].isalnum() and not previous[1]
+                and abs(left - previous[3]) < 1 and size < SUPERSCRIPT * last.size and 0 < y.value - last.y < RAISED[1]):
+            last.runs[-1].append((c, False, left, right))
+            continue
         if ((c.isdigit() or c in "-–," and called) and last is not None and last.size and size < SUPERSCRIPT * last.size
                 and RAISED[0] < y.value - last.y < RAISED[1]):
             last.runs[-1].append((c, True, left, right))
@@ -179,10 +194,10 @@ def _separator(page, rows: list[Row]) -> tuple[float, bool] | None:
         if top - bottom < SEPARATOR[0] and right - left > SEPARATOR[1]:
             below = [r for r in rows if r.y < bottom]
             text = [r for r in below if not r.text.isdigit()]
+            short = right - left < SEPARATOR[2]
             if (text and left < below[0].x + 3 and all(r.size < SMALL * largest for r in text)
-                    and any(r.y > top for r in rows)):
-                # Word's short rule has a note's number right below it
-                return top, right - left < SEPARATOR[2] and below[0].text.isdigit()
+                    and any(r.y > top for r in rows) and (below[0].text.isdigit() if short else right - left > SEPARATOR[3])):
+                return top, short  # Word's short rule over a note's number, or its rule over a note run on
     return None
 
 
@@ -284,10 +299,11 @@ class _Builder:
         """Join the next row. These PDFs hyphenate no words: a hyphen at a line end belongs to a
         compound ("real-" / "time", "decision-" / "making" in the opinion) and stays, with no space;
         so does a slash ("WHY IS IT A PROBLEM?/" / "CHARACTERISTICS"). In a table, a row that starts
-        in another column than the row before holds another cell's text ("high-" / "compliance" in
-        the impact assessment's Table 6): a space separates them."""
+        in another column than the last cell of the row before holds another cell's text ("high-" /
+        "compliance" in the impact assessment's Table 6): a space separates them; in the same column
+        the cell goes on ("... for non-" / "high-risk AI" in its Table 6.4)."""
         head = self.open["text"]
-        same_column = not table or self.last is None or abs(row.x - self.last.x) <= INDENT
+        same_column = not table or self.last is None or abs(row.x - self.last.last_cell) <= INDENT
         glued = same_column and (re.search(r"\w-$", head) or head.endswith("/"))
         self.open["text"] = head + text if glued else f"{head} {text}"
         self.open_size = row.size
