@@ -57,14 +57,15 @@ PARAGRAPH_GAP = 1.25
 INDENT = 5.0
 # Table text is set below this share of the body size (the impact assessment's 9.5-11 pt against 12).
 TABLE = 0.95
-# Rows of a table further apart than this many line pitches are not one table: the impact
-# assessment's table rows are up to 16 pt apart (1.2 pitches), a figure's labels and its source
-# line 23-43 pt (1.7-3.1).
-TABLE_GAP = 1.5
+# Rows of a table further apart than this many line pitches are not one paragraph: the impact
+# assessment's table rows stand up to 18.3 pt apart (1.33 pitches: its Tables 8 and 13), the
+# paragraphs within a cell of its RSB table 19.5 pt (1.41), its glossary's entries 22.5 pt and a
+# figure's labels and source line 23-43 pt (1.7-3.1).
+TABLE_GAP = 1.4
 ROMAN_PAGE = re.compile(r"^[ivxl]{1,5}$")
 # Leaders of a table of contents line ("1 INTRODUCTION .......... 5").
 LEADERS = re.compile(r"\.{5,}\s*\d+\s*$")
-CONTENTS = re.compile(r"^(table of )?contents$", re.IGNORECASE)
+CONTENTS = re.compile(r"^(\w+: )?(table of )?contents$", re.IGNORECASE)
 # "2.1 Scope" (the opinion), "1.3.1. Relevant ..." and, with no space, "1.1.Technological context" (the
 # impact assessment)
 NUMBERED_HEADING = re.compile(r"^(\d{1,2}(?:\.\d{1,2}){0,3})(?:\.?\s+|\.(?=[A-Z]))([A-Z‘“(].*)$")
@@ -346,7 +347,10 @@ def drop_contents(page: list[Row], pitch: float) -> list[Row]:
     """A table of contents' rows: those ending in leaders and a page number, the rows of an entry
     wrapped above such a row ("5.5. Option 3+: Horizontal EU legislative instrument establishing
     mandatory" / "requirements ... ..... 64" in the impact assessment), its title, and a front-matter
-    page number in roman numerals ("ii")."""
+    page number in roman numerals ("ii"). A page headed by a contents title is all contents, with or
+    without leaders (the impact assessment's "ANNEXES: TABLE OF CONTENTS")."""
+    if page and CONTENTS.match(page[0].text):
+        return []
     out: list[Row] = []
     entry = False  # the row below ends a contents entry
     for i in range(len(page) - 1, -1, -1):
