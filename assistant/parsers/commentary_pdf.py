@@ -62,6 +62,8 @@ TABLE = 0.95
 # paragraphs within a cell of its RSB table 19.5 pt (1.41), its glossary's entries 22.5 pt and a
 # figure's labels and source line 23-43 pt (1.7-3.1).
 TABLE_GAP = 1.4
+# A note's number on its own row, maybe with the opening quote set beside it ("9 ‘")
+NOTE_NUMBER = re.compile(r"^\d{1,3}\W*$")
 ROMAN_PAGE = re.compile(r"^[ivxl]{1,5}$")
 # Leaders of a table of contents line ("1 INTRODUCTION .......... 5").
 LEADERS = re.compile(r"\.{5,}\s*\d+\s*$")
@@ -197,7 +199,7 @@ def _separator(page, rows: list[Row]) -> tuple[float, bool] | None:
             text = [r for r in below if not r.text.isdigit()]
             short = right - left < SEPARATOR[2]
             if (text and left < below[0].x + 3 and all(r.size < SMALL * largest for r in text)
-                    and any(r.y > top for r in rows) and (below[0].text.isdigit() if short else right - left > SEPARATOR[3])):
+                    and any(r.y > top for r in rows) and (NOTE_NUMBER.match(below[0].text) if short else right - left > SEPARATOR[3])):
                 return top, short  # Word's short rule over a note's number, or its rule over a note run on
     return None
 
@@ -324,11 +326,18 @@ def _is_heading(row: Row, text: str, size: float, margin: float, alone: bool, be
     m = NUMBERED_HEADING.match(text)
     hung = row.x < margin - INDENT  # a number in the margin numbers a paragraph (the opinion's)
     if m and (large or alone and not hung and _full_size(row, size) and len(text) < 160
-              and (not SENTENCE_END.search(text) or row.x > margin + INDENT)):
+              and (not SENTENCE_END.search(text) or text.endswith("?") or row.x > margin + INDENT)):
         return m.group(1), m.group(2)
     if large and len(text) < 160:
         return None, text
     return None
+
+
+def _title_goes_on(heading: Row, row: Row) -> bool:
+    """The next row carries on a heading's title: indented under it, or in capitals under capitals
+    (the impact assessment's "5.4. LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL" / "PRODUCT
+    LEGISLATION)")."""
+    return row.x > heading.x + INDENT or heading.text.isupper() and row.text.isupper()
 
 
 def _full_size(row: Row, size: float) -> bool:
@@ -383,20 +392,19 @@ def records(pages: list[list[Row]]) -> list[dict]:
             gap_above = i == 0 or body[i - 1].y - row.y > PARAGRAPH_GAP * pitch
             gap_below = below is None or row.y - below.y > PARAGRAPH_GAP * pitch
             # a heading set over several rows: larger than the body ("2 ANALYSIS OF THE KEY PRINCIPLES
-            # OF THE" / "PROPOSAL"), or its further rows indented under its title ("5.5. Option 3+:
+            # OF THE" / "PROPOSAL"), or its further rows carrying on its title ("5.5. Option 3+:
             # Horizontal EU legislative instrument establishing mandatory" / "requirements for
             # high-risk AI applications + ..." / "risk applications")
             if (previous_heading is not None and b.records[-1]["kind"] == "heading" and row.size == previous_heading.size
                     and (row.size >= LARGE * size and previous_heading.y - row.y < 1.5 * row.size
-                         or not gap_above and row.x > previous_heading.x + INDENT)):
+                         or not gap_above and _title_goes_on(previous_heading, row))):
                 b.records[-1]["text"] += f" {text}"
                 if row.size >= LARGE * size:
                     previous_heading = row
                 continue
             # a row standing alone but for its title's further rows, indented under it
             k = i + 1
-            while (k < len(body) and body[k - 1].y - body[k].y <= PARAGRAPH_GAP * pitch and body[k].x > row.x + INDENT
-                   and row.x > margin + INDENT):
+            while k < len(body) and body[k - 1].y - body[k].y <= PARAGRAPH_GAP * pitch and _title_goes_on(row, body[k]):
                 k += 1
             # (a list item wrapped under its label is no heading: it ends a sentence, "1. AI systems that
             # are safety components ... safety legislation.")
