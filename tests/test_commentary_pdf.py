@@ -213,6 +213,12 @@ def test_a_contents_page_wrapped_entries_and_roman_page_number_are_dropped():
     assert commentary_pdf.drop_contents(page, 14.0) == []
 
 
+def test_a_contents_page_without_leaders_is_all_contents():
+    page = [row(2, 780, "ANNEXES: TABLE OF CONTENTS", 9.5), row(2, 758, "1. ANNEX 1: PROCEDURAL INFORMATION", x=79),
+            row(2, 736, "1.1. Lead DG, Decide Planning/CWP references", x=115)]
+    assert commentary_pdf.drop_contents(page, 14.0) == []
+
+
 def _notes_page(n: int, y: float, *rows: Row) -> list[Row]:
     for r in rows:
         r.note = r.y < y

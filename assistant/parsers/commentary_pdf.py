@@ -356,9 +356,9 @@ def drop_contents(page: list[Row], pitch: float) -> list[Row]:
     """A table of contents' rows: those ending in leaders and a page number, the rows of an entry
     wrapped above such a row ("5.5. Option 3+: Horizontal EU legislative instrument establishing
     mandatory" / "requirements ... ..... 64" in the impact assessment), its title, and a front-matter
-    page number in roman numerals ("ii"). A page headed by a contents title is all contents, with or
-    without leaders (the impact assessment's "ANNEXES: TABLE OF CONTENTS")."""
-    if page and CONTENTS.match(page[0].text):
+    page number in roman numerals ("ii"). A page headed by a contents title and without leaders is
+    all contents (the impact assessment's "ANNEXES: TABLE OF CONTENTS")."""
+    if page and CONTENTS.match(page[0].text) and not any(LEADERS.search(r.text) for r in page):
         return []
     out: list[Row] = []
     entry = False  # the row below ends a contents entry
