@@ -262,7 +262,7 @@ def test_a_table_cell_goes_on_in_its_column_and_another_column_is_another_cell()
     other = row(64, 374, "compliance with", 10.0, x=140)
     body = [row(9, 400 - 14 * k, "filler line of the body text that sets the pitch") for k in range(10)]
     for below, text in ((same, "non-high-risk AI"), (other, "non- compliance with")):
-        page = _notes_page(64, 100, first, below, row(64, 90, "1", 6.5))
+        page = _notes_page(64, 100, first, below, row(64, 90, "See above.", 10.0))
         assert _records(page, body)[0][2].endswith(text)
 
 
