@@ -122,7 +122,7 @@ def correct(oracle: dict[str, str], errata: list[Erratum]) -> tuple[dict[str, st
     out: dict[str, str] = {}
     why: dict[str, str] = {}
     for ref, text, reason in entries:
-        page = PAGE_REF.match(ref.removesuffix(" (split)"))
+        page = PAGE_REF.match(ref.split(" (split)")[0])
         if page:
             counted[page.group(1)] = counted.get(page.group(1), 0) + 1
             new = f"p. {page.group(1)}, para. {counted[page.group(1)]}"

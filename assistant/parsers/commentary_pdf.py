@@ -331,7 +331,9 @@ def _is_heading(row: Row, text: str, size: float, margin: float, alone: bool, be
     if row.page == 1 and large and (below is None or below.size > size):
         return None
     m = NUMBERED_HEADING.match(text)
-    hung = row.x < margin - INDENT  # a number in the margin numbers a paragraph (the opinion's)
+    # a single number in the margin numbers a paragraph (the opinion's "1."), a section's may stand
+    # there (the impact assessment's "5.2. FIVE SPECIFIC CHARACTERISTICS OF AI")
+    hung = row.x < margin - INDENT and m is not None and "." not in m.group(1)
     if m and (large or alone and not hung and _full_size(row, size) and len(text) < 160
               and (not SENTENCE_END.search(text) or text.endswith("?") or row.x > margin + INDENT)):
         return m.group(1), m.group(2)
