@@ -266,6 +266,31 @@ def test_a_table_cell_goes_on_in_its_column_and_another_column_is_another_cell()
         assert _records(page, body)[0][2].endswith(text)
 
 
+def test_a_section_number_in_the_margin_and_a_title_in_capitals_over_two_rows():
+    """The impact assessment's annexes set "5.2. FIVE SPECIFIC CHARACTERISTICS OF AI" left of the text
+    and wrap "5.4. LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL" / "PRODUCT LEGISLATION)"
+    under it in capitals; a paragraph's number in the margin stays a paragraph's."""
+    page = [row(35, 700, "5.2. FIVE SPECIFIC CHARACTERISTICS OF AI", x=58),
+            row(35, 674, "AI systems often have many different components."),
+            row(35, 648, "5.4. LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL"),
+            row(35, 634, "PRODUCT LEGISLATION)"), row(35, 608, "For AI systems that are mainly with fundamental rights.")]
+    assert [r[:3] for r in _records(page, BODY) if r[0] == "heading"] == [
+        ("heading", "5.2", "FIVE SPECIFIC CHARACTERISTICS OF AI"),
+        ("heading", "5.4", "LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL PRODUCT LEGISLATION)")]
+
+
+def test_a_page_number_is_dropped_wherever_the_page_sets_it():
+    pages = [[row(n, 700 - 20 * n, f"Text of page {'abcde'[n - 1]}."), row(n, 18.5 if n % 3 else 34.2, str(n))]
+             for n in range(1, 6)]
+    assert [[r.text for r in page] for page in commentary_pdf.drop_running_rows(pages)] == \
+        [[f"Text of page {c}."] for c in "abcde"]
+
+
+def test_a_note_number_may_carry_its_opening_quote():
+    assert commentary_pdf.NOTE_NUMBER.match("9 ‘") and commentary_pdf.NOTE_NUMBER.match("93")
+    assert not commentary_pdf.NOTE_NUMBER.match("1. Use of AI")
+
+
 def test_a_slash_at_a_row_end_joins_without_a_space():
     page = [row(31, 700, "WHY IS IT A PROBLEM?/"), row(31, 686, "CHARACTERISTICS EXPLANATION.")]
     assert _records(page, BODY)[0][2] == "WHY IS IT A PROBLEM?/CHARACTERISTICS EXPLANATION."
