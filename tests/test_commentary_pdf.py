@@ -362,3 +362,33 @@ def test_errata_that_remove_join_or_split_clauses_count_the_page_again():
 def test_every_erratum_names_its_reason():
     errata = load_errata()
     assert errata and all(e.why and (e.wrong or e.absent or e.join or e.split) for entries in errata.values() for e in entries)
+
+
+@pytest.mark.parametrize("damage, what", [(lambda data: data[: len(data) // 2], "is cut short"),
+                                          (lambda data: b"<!DOCTYPE html><html><title>Think Tank</title></html>", "is not a PDF")])
+def test_the_library_refuses_a_damaged_briefing_pdf_and_keeps_what_was_built(settings, tmp_path, damage, what):
+    """The briefing's PDF cut in half or an HTML page saved in its place, the manifest updated to its
+    checksum: refused naming the file, and the parse cache of the files read before stays as it was."""
+    import hashlib
+
+    from assistant.clauses import Library
+    from assistant.fetch import fetch
+    corpus = Corpus.from_settings(settings)
+    source = corpus.by_id["eprs-briefing-ai-act"]
+    if not (corpus.dir / source.official[0].file).is_file():
+        pytest.skip("no official file")
+    fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
+    cache = tmp_path / "parsed"
+    Library(Corpus(tmp_path, settings.manifest_path, cache))  # everything built once
+    built = {p.name: p.read_bytes() for p in cache.glob("*.json")}
+    path = tmp_path / source.official[0].file
+    data = damage(path.read_bytes())
+    path.write_bytes(data)
+    manifest = json.loads(settings.manifest_path.read_text(encoding="utf-8"))
+    for doc in manifest["documents"]:
+        if doc["id"] == source.id:
+            doc["official"][0]["sha256"] = hashlib.sha256(data).hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CorpusError, match=rf"EPRS_BRI\(2021\)698792_EN\.pdf {what}"):
+        Library(Corpus(tmp_path, tmp_path / "manifest.json", cache))
+    assert {p.name: p.read_bytes() for p in cache.glob("*.json")} == built
