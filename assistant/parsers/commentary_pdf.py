@@ -7,8 +7,14 @@ PDFium's own line breaks are not used here: in these PDFs it runs a paragraph's 
 next paragraph's first into one text line wherever the PDF draws them as one text object (page 2 of
 the EDPB-EDPS opinion has three such joins). Rows are rebuilt from the characters instead: one row per
 baseline, its characters in left-to-right order, a smaller digit raised above the baseline a footnote
-call. Reading the characters costs about 1 s for the opinion's 22 pages on 2 busy cores (once: the
-records are cached with the index).
+call. Reading the characters costs about 1 s for the opinion's 22 pages on 2 busy cores, 4.5 s for
+the 96 pages of the impact assessment's part 1 (once: the records are cached with the index).
+
+The briefing and the impact assessment add what their layouts need: notes told by Word's footnote
+separator rather than by size (the impact assessment sets its tables in the notes' 10 pt), tables
+flattened row by row into one paragraph, headings numbered "1.1." or set in small capitals, contents
+pages dropped. Where the manual conversion reads a page otherwise and is wrong, or a table's text has
+no one reading, ``corpus/oracle_errata.json`` says so (``assistant.agreement``).
 """
 from __future__ import annotations
 
@@ -159,8 +165,6 @@ def _rows(textpage, number: int) -> list[Row]:
         size = round(raw.FPDFText_GetFontSize(textpage.raw, i) * abs(matrix.d), 1)
         raw.FPDFText_GetLooseCharBox(textpage.raw, i, ctypes.byref(box))
         left, right = box.left, box.right
-        # a raised smaller digit is a footnote call, and so is a dash or comma between such digits
-        # (the impact assessment's calls "229-230")
         previous = last.runs[-1][-1] if last is not None and last.runs and last.runs[-1] else None
         called = previous is not None and previous[1]
         # a raised smaller letter right after a digit is an ordinal's ("3rd"): part of the word
@@ -168,6 +172,8 @@ def _rows(textpage, number: int) -> list[Row]:
                 and abs(left - previous[3]) < 1 and size < SUPERSCRIPT * last.size and 0 < y.value - last.y < RAISED[1]):
             last.runs[-1].append((c, False, left, right))
             continue
+        # a raised smaller digit is a footnote call, and so is a dash or comma between such digits
+        # (the impact assessment's calls "229-230")
         if ((c.isdigit() or c in "-–," and called) and last is not None and last.size and size < SUPERSCRIPT * last.size
                 and RAISED[0] < y.value - last.y < RAISED[1]):
             last.runs[-1].append((c, True, left, right))
