@@ -1,12 +1,13 @@
 """Parsing the official source files: agreement with the JSON Lines oracle and time, on this machine.
 
 1. Every document whose official format has a parser (EUR-Lex HTML, the Commission proposal's PDFs,
-   the EDPB-EDPS opinion's PDF), then the commentary PDFs still read from JSON Lines:
-   the oracle's clauses, how many are identical after whitespace normalisation, differing, missing,
-   extra; parse time.
+   the commentary PDFs), then any commentary PDF still read from JSON Lines: the oracle's clauses,
+   how many are identical after whitespace normalisation, how many differ only where the oracle is
+   wrong or a table's text has no one reading (corpus/oracle_errata.json, each with its reason),
+   differing, missing, extra; parse time.
 2. PDFs: the text libraries compared (time for all pages; share of the oracle's text lines of 40+
    characters found verbatim in the extracted text, lines joined by spaces), then the same share
-   after the repair rules of assistant.parsers.pdf_text, per PDF.
+   after the line repair rules of assistant.parsers.pdf_text, per document's PDFs.
 
 Usage::
 
@@ -20,7 +21,7 @@ import json
 import re
 import time
 
-from assistant.agreement import HEADER, compare, normalise
+from assistant.agreement import HEADER, compare, load_errata, normalise
 from assistant.clauses import build_clauses
 from assistant.config import Settings
 from assistant.parsers import PARSERS
@@ -74,6 +75,15 @@ def main() -> None:
     parser.add_argument("--no-libraries", action="store_true", help="skip the PDF library comparison")
     args = parser.parse_args()
     corpus = Corpus.from_settings(Settings.from_env())
+    errata = load_errata()
+
+    def report(result) -> None:
+        for ref, (want, got) in result.differing.items():
+            print(f"    {ref}: oracle …{want}… parsed …{got}…")
+        for ref, why in result.explained.items():
+            print(f"    {ref}: the oracle is wrong: {why}")
+        for ref in result.stale:
+            print(f"    {ref}: erratum no longer applies")
 
     print("Official files against the JSON Lines oracle")
     print(HEADER + f" {'parse s':>8}")
@@ -85,28 +95,30 @@ def main() -> None:
         start = time.perf_counter()
         records = PARSERS[formats.pop()](files)
         seconds = time.perf_counter() - start
-        result = compare(source.id, build_clauses(source, oracle_records(corpus, source)), build_clauses(source, records))
+        result = compare(source.id, build_clauses(source, oracle_records(corpus, source)), build_clauses(source, records),
+                         errata.get(source.id, []))
         print(result.row() + f" {seconds:>8.2f}")
-        for ref, (want, got) in result.differing.items():
-            print(f"    {ref}: oracle …{want}… parsed …{got}…")
+        report(result)
 
-    print("\nCommentary PDFs still read from JSON Lines, parsed by assistant.parsers.commentary_pdf")
-    print(HEADER + f" {'parse s':>8}")
-    for source in corpus.sources:
+    still = [s for s in corpus.sources if s.kind == "commentary" and any(f.format == "pdf" for f in s.official)]
+    if still:
+        print("\nCommentary PDFs still read from JSON Lines, parsed by assistant.parsers.commentary_pdf")
+        print(HEADER + f" {'parse s':>8}")
+    for source in still:
         pdfs = [f for f in source.official if f.format == "pdf"]
-        if source.kind != "commentary" or not pdfs:
-            continue
         files = [(f.file, (corpus.dir / f.file).read_bytes()) for f in pdfs]
         start = time.perf_counter()
         records = commentary_pdf.parse(files)
         seconds = time.perf_counter() - start
-        result = compare(source.id, build_clauses(source, oracle_records(corpus, source)), build_clauses(source, records))
+        result = compare(source.id, build_clauses(source, oracle_records(corpus, source)), build_clauses(source, records),
+                         errata.get(source.id, []))
         print(result.row() + f" {seconds:>8.2f}")
+        print(f"    first differences: {', '.join(list(result.differing)[:8])}")
 
     print("\nPDF text: oracle lines (40+ chars) found verbatim")
     print(f"{'file':58} {'library':13} {'seconds':>8} {'found':>7}")
     for source in corpus.sources:
-        pdfs = [f for f in source.official if f.format == "pdf"]
+        pdfs = [f for f in source.official if f.file.endswith(".pdf")]
         if not pdfs:
             continue
         lines = oracle_lines(oracle_records(corpus, source))

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from assistant.agreement import HEADER, compare
+from assistant.agreement import HEADER, Erratum, compare, load_errata
 from assistant.clauses import build_clauses
 from assistant.errors import CorpusError
 from assistant.parsers import PARSERS, commentary_pdf
@@ -56,7 +56,7 @@ def _records(*pages):
     return [(r["kind"], r.get("number"), r["text"]) for r in commentary_pdf.records([list(p) for p in pages])]
 
 
-BODY = [row(9, 400 - 16 * k, "filler line of the body text that sets the pitch") for k in range(6)]
+BODY = [row(9, 400 - 16 * k, "filler line of the body text that sets the pitch") for k in range(10)]
 
 
 def test_numbered_paragraphs_headings_over_two_rows_and_the_cover():
@@ -132,10 +132,11 @@ def test_a_commentary_pdf_is_read_by_default_only_where_it_meets_the_target(sett
         pytest.skip(f"official file or oracle of {doc} missing")
     lines = corpus.path(source).read_text(encoding="utf-8").splitlines()
     oracle = build_clauses(source, [json.loads(line) for line in lines if line.strip()][1:])
-    result = compare(doc, oracle, build_clauses(source, commentary_pdf.parse(files)))
+    result = compare(doc, oracle, build_clauses(source, commentary_pdf.parse(files)), load_errata().get(doc, []))
     print(f"\n{HEADER}\n{result.row()}")
     (fmt,) = {f.format for f in source.official}
     assert (PARSERS.get(fmt) is commentary_pdf.parse) == (result.ratio >= TARGET)
+    assert not result.stale, f"errata of {doc} that no longer apply: {result.stale}"
 
 
 def test_alternating_running_headers_of_facing_pages_are_dropped():
@@ -151,3 +152,243 @@ def test_a_caption_at_a_page_foot_does_not_run_into_the_next_page():
     assert _records(first, second, BODY)[:3] == [
         ("paragraph", None, "The approach of the act"), ("paragraph", None, "Data source: European Commission"),
         ("paragraph", None, "The final agreement keeps the approach.")]
+
+
+# ---------------------------------------------------------------- the impact assessment's and the briefing's layout
+
+def test_numbered_headings_with_a_dot_no_space_or_a_question_mark():
+    """The impact assessment numbers "1.3.1. Relevant ...", runs "1.1.Technological context" together
+    and indents its headings 21 pt from the text, whatever they end with."""
+    page = [row(5, 700, "1.1.Technological context", x=85), row(5, 676, "Today, AI is one of the most vibrant domains."),
+            row(5, 652, "2.1.What are the problems?", x=85), row(5, 628, "The analysis suggests six problems."),
+            row(5, 604, "4.3. Objectives tree/intervention logic.", x=85), row(5, 580, "Figure 4: Intervention logic")]
+    assert [r for r in _records(page, BODY) if r[0] == "heading"] == [
+        ("heading", "1.1", "Technological context"), ("heading", "2.1", "What are the problems?"),
+        ("heading", "4.3", "Objectives tree/intervention logic.")]
+
+
+def test_a_heading_wrapped_under_its_title_is_one_heading_and_a_wrapped_list_item_is_none():
+    page = [row(64, 780, "5.5. Option 3+: Horizontal EU legislative instrument establishing mandatory", x=85),
+            row(64, 766, "requirements for high-risk AI applications + voluntary codes of conduct for non-high", x=99),
+            row(64, 752, "risk applications", x=99),
+            row(64, 728, "Option 3+ would combine mandatory requirements."),
+            row(53, 704, "1. AI systems that are safety components of products would be high-risk if the", x=100),
+            row(53, 690, "relevant safety legislation applies to them.", x=118),
+            row(53, 666, "Another paragraph.")]
+    assert _records(page, BODY)[:4] == [
+        ("heading", "5.5", "Option 3+: Horizontal EU legislative instrument establishing mandatory requirements "
+                           "for high-risk AI applications + voluntary codes of conduct for non-high risk applications"),
+        ("paragraph", None, "Option 3+ would combine mandatory requirements."),
+        ("paragraph", None, "1. AI systems that are safety components of products would be high-risk if the relevant "
+                            "safety legislation applies to them."),
+        ("paragraph", None, "Another paragraph.")]
+
+
+def test_a_raised_range_of_calls_is_two_calls():
+    r = Row(53, 515, [_run("legislation.", 72)], Counter({12.0: 12}))
+    r.runs[-1] += [(c, True, 132 + 4 * k, 136 + 4 * k) for k, c in enumerate("229-230")]
+    assert r.text == "legislation.[^229][^230]"
+
+
+def test_a_heading_in_small_capitals_is_not_a_note():
+    caps = Row(4, 774, [_run("1. INTRODUCTION: TECHNOLOGICAL CONTEXT", 82)], Counter({12.0: 3, 9.5: 33}))
+    assert _records([caps, row(4, 748, "As part of the Commission’s agenda.")], BODY)[0] == \
+        ("heading", "1", "INTRODUCTION: TECHNOLOGICAL CONTEXT")
+
+
+def test_only_a_number_hung_in_the_margin_numbers_a_paragraph():
+    """The opinion hangs "1." in the margin; the impact assessment's "1. Use of AI ..." in a table
+    cell, inside the text column, numbers no paragraph."""
+    hung = [row(5, 464, "1. The advent of AI systems is a step.", x=44), row(5, 448, "It changes technologies.")]
+    inside = [row(16, 662, "1. Use of AI poses increased risks to safety", x=75), row(16, 646, "of citizens.")]
+    assert _records(hung, BODY)[0] == ("paragraph", "1", "The advent of AI systems is a step. It changes technologies.")
+    assert _records(inside, BODY)[0] == ("paragraph", None, "1. Use of AI poses increased risks to safety of citizens.")
+
+
+def test_a_contents_page_wrapped_entries_and_roman_page_number_are_dropped():
+    page = [row(2, 760, "Table of contents"), row(2, 740, "1. INTRODUCTION ..................... 1"),
+            row(2, 720, "5.5. Option 3+: Horizontal EU legislative instrument establishing mandatory"),
+            row(2, 706, "requirements for high-risk AI applications ..................... 61"),
+            row(2, 40, "ii")]
+    assert commentary_pdf.drop_contents(page, 14.0) == []
+
+
+def test_a_contents_page_without_leaders_is_all_contents():
+    page = [row(2, 780, "ANNEXES: TABLE OF CONTENTS", 9.5), row(2, 758, "1. ANNEX 1: PROCEDURAL INFORMATION", x=79),
+            row(2, 736, "1.1. Lead DG, Decide Planning/CWP references", x=115)]
+    assert commentary_pdf.drop_contents(page, 14.0) == []
+
+
+def _notes_page(n: int, y: float, *rows: Row) -> list[Row]:
+    for r in rows:
+        r.note = r.y < y
+    return list(rows)
+
+
+def test_table_cells_are_one_paragraph_row_by_row_and_notes_below_the_separator_are_dropped():
+    """A document that sets its notes under a separator (the impact assessment) sets its tables in
+    10-11 pt: their rows are flattened into one paragraph, each row joined with a space (a row's end
+    is a cell's, "high-" / "compliance" are two cells), as the manual conversion does."""
+    page = _notes_page(16, 200,
+                       row(16, 760, "Table 2: Main problems"),
+                       row(16, 741, "MAIN PROBLEMS STAKEHOLDERS CONCERNED", 11.0),
+                       row(16, 728, "1. Use of AI poses risks of high-", 10.0, x=75),
+                       row(16, 712, "compliance Citizens, consumers", 10.0, x=86),
+                       row(16, 680, "Problem 1: The use of AI poses increased risks."),
+                       row(16, 186, "93", 6.5), row(16, 182, "The analysed evidence includes results.", 10.0))
+    body = [row(9, 400 - 14 * k, "filler line of the body text that sets the pitch") for k in range(6)]
+    assert _records(page, body)[:3] == [
+        ("paragraph", None, "Table 2: Main problems"),
+        ("paragraph", None, "MAIN PROBLEMS STAKEHOLDERS CONCERNED 1. Use of AI poses risks of high- compliance "
+                            "Citizens, consumers"),
+        ("paragraph", None, "Problem 1: The use of AI poses increased risks.")]
+
+
+def test_a_paragraph_closing_its_page_on_a_footnote_call_runs_on_as_the_manual_conversion_reads_it():
+    """The call hides whether the sentence ends the paragraph; the conversion runs it on into the next
+    page's first paragraph (the impact assessment's p. 48, para. 6), and the page's references with it."""
+    call = [row(48, 100, "whole groups thereof.", calls={20: "217"})], [row(49, 760, "For these high-risk uses.")]
+    ended = [row(48, 100, "whole groups thereof.")], [row(49, 760, "For these high-risk uses.")]
+    assert _records(*call, BODY)[0][2] == "whole groups thereof.[^217] For these high-risk uses."
+    assert _records(*ended, BODY)[0][2] == "whole groups thereof."
+
+
+def test_a_table_cell_goes_on_in_its_column_and_another_column_is_another_cell():
+    """Table 6.4 of the impact assessment: "... Option 3 + ... for non-" / "high-risk AI" under its
+    column is one cell; Table 6's "providers of high-" / "compliance with" starts another column."""
+    first = Row(64, 387, [_run("Ex ante enforcement", 71) + _run("Option 3 + self-assessment for non-", 183)],
+                Counter({10.0: 54}))
+    same = row(64, 374, "high-risk AI", 10.0, x=183)
+    other = row(64, 374, "compliance with", 10.0, x=140)
+    body = [row(9, 400 - 14 * k, "filler line of the body text that sets the pitch") for k in range(10)]
+    for below, text in ((same, "non-high-risk AI"), (other, "non- compliance with")):
+        page = _notes_page(64, 100, first, below, row(64, 90, "See above.", 10.0))
+        assert _records(page, body)[0][2].endswith(text)
+
+
+def test_a_section_number_in_the_margin_and_a_title_in_capitals_over_two_rows():
+    """The impact assessment's annexes set "5.2. FIVE SPECIFIC CHARACTERISTICS OF AI" left of the text
+    and wrap "5.4. LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL" / "PRODUCT LEGISLATION)"
+    under it in capitals; a paragraph's number in the margin stays a paragraph's."""
+    page = [row(35, 700, "5.2. FIVE SPECIFIC CHARACTERISTICS OF AI", x=58),
+            row(35, 674, "AI systems often have many different components."),
+            row(35, 648, "5.4. LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL"),
+            row(35, 634, "PRODUCT LEGISLATION)"), row(35, 608, "For AI systems that are mainly with fundamental rights.")]
+    assert [r[:3] for r in _records(page, BODY) if r[0] == "heading"] == [
+        ("heading", "5.2", "FIVE SPECIFIC CHARACTERISTICS OF AI"),
+        ("heading", "5.4", "LIST OF HIGH RISK AI SYSTEMS (NOT COVERED BY SECTORIAL PRODUCT LEGISLATION)")]
+
+
+def test_a_page_number_is_dropped_wherever_the_page_sets_it():
+    pages = [[row(n, 700 - 20 * n, f"Text of page {'abcde'[n - 1]}."), row(n, 18.5 if n % 3 else 34.2, str(n))]
+             for n in range(1, 6)]
+    assert [[r.text for r in page] for page in commentary_pdf.drop_running_rows(pages)] == \
+        [[f"Text of page {c}."] for c in "abcde"]
+
+
+def test_a_note_number_may_carry_its_opening_quote():
+    assert commentary_pdf.NOTE_NUMBER.match("9 ‘") and commentary_pdf.NOTE_NUMBER.match("93")
+    assert not commentary_pdf.NOTE_NUMBER.match("1. Use of AI")
+
+
+def test_a_slash_at_a_row_end_joins_without_a_space():
+    page = [row(31, 700, "WHY IS IT A PROBLEM?/"), row(31, 686, "CHARACTERISTICS EXPLANATION.")]
+    assert _records(page, BODY)[0][2] == "WHY IS IT A PROBLEM?/CHARACTERISTICS EXPLANATION."
+
+
+def test_unnumbered_headings_are_levelled_by_size_and_capitals_stay_on_top():
+    page = [row(6, 760, "OVERVIEW", 14.0), row(6, 740, "Text one."), row(6, 700, "Legislative process", 18.0),
+            row(6, 680, "Text two."), row(6, 640, "Definitions", 16.6), row(6, 620, "Text three.")]
+    levels = [(r["text"], r["level"]) for r in commentary_pdf.records([page, BODY]) if r["kind"] == "heading"]
+    assert levels == [("OVERVIEW", 1), ("Legislative process", 1), ("Definitions", 2)]
+
+
+def test_the_impact_assessment_notes_are_told_by_the_separator(settings):
+    """Page 13 (PDF page 16) of the impact assessment: Table 2 in 10 pt is text, the notes in 10 pt
+    under Word's 144 pt separator are not."""
+    corpus = Corpus.from_settings(settings)
+    path = corpus.dir / corpus.by_id["impact-assessment-swd-2021-84-part1"].official[0].file
+    if not path.is_file():
+        pytest.skip("no official file")
+    page = commentary_pdf.read_rows(path.read_bytes(), path.name)[15]
+    notes = [r.text for r in page if r.note]
+    assert notes[0] == "93" and notes[1].startswith("The analysed evidence includes results")
+    assert any(r.text.startswith("1. Use of AI poses increased risks") and not r.note for r in page)
+
+
+def test_an_html_page_saved_as_a_commentary_pdf_is_refused_naming_it():
+    with pytest.raises(CorpusError, match=r"briefing\.pdf is not a PDF"):
+        commentary_pdf.parse([("briefing.pdf", b"<!DOCTYPE html><html><title>Think Tank</title></html>")])
+
+
+# ---------------------------------------------------------------- the oracle's errata
+
+def _clauses(**texts):
+    from assistant.clauses import Clause
+    return {ref.replace("_", " "): Clause("d", ref, "commentary_paragraph", ref, (), text, None) for ref, text in texts.items()}
+
+
+def test_an_erratum_explains_a_difference_only_where_its_correction_makes_the_texts_equal():
+    oracle = _clauses(a="Data source: European Commission EPRS | European Parliamentary Research Service",
+                      b="Other text.", c="Same.")
+    parsed = _clauses(a="Data source: European Commission", b="Other text, changed.", c="Same.")
+    header = " EPRS | European Parliamentary Research Service"
+    result = compare("d", oracle, parsed, [Erratum("a", "running header", header, ""),
+                                          Erratum("b", "wrong fix", "Other", "Another"), Erratum("c", "stale", "x", "y")])
+    assert (result.identical, list(result.explained), list(result.differing)) == (1, ["a"], ["b"])
+    assert sorted(result.stale) == ["b", "c"] and result.ratio == 2 / 3
+
+
+def test_errata_that_remove_join_or_split_clauses_count_the_page_again():
+    """The impact assessment's oracle reads the heading "Glossary" as p. 94's first paragraph, splits
+    one paragraph over a page break in two, and joins two: corrected, the page's paragraphs are
+    counted again, and each clause that moved is explained by the fault that moved it."""
+    oracle = _clauses(**{"p._9,_para._1": "In addition, as for example, the", "p._10,_para._1": "Machinery Directive.",
+                         "p._10,_para._2": "Reviews are under way.", "p._94,_para._1": "Glossary",
+                         "p._94,_para._2": "Acquis Rights. AI Artificial Intelligence", "p._94,_para._3": "CT Tomography"})
+    parsed = _clauses(**{"p._9,_para._1": "In addition, as for example, the Machinery Directive.",
+                         "p._10,_para._1": "Reviews are under way.", "p._94,_para._1": "Acquis Rights.",
+                         "p._94,_para._2": "AI Artificial Intelligence", "p._94,_para._3": "CT Tomography"})
+    errata = [Erratum("p. 9, para. 1", "split over a page", join=True),
+              Erratum("p. 94, para. 1", "heading read as a paragraph", absent=True),
+              Erratum("p. 94, para. 2", "two glossary entries joined", split="AI Artificial")]
+    result = compare("d", oracle, parsed, errata)
+    assert (result.identical, result.differing, result.missing, result.extra, result.stale) == (1, {}, [], [], [])
+    assert result.explained == {"p. 9, para. 1": "split over a page", "p. 10, para. 1": "split over a page",
+                                "p. 94, para. 1": "two glossary entries joined",
+                                "p. 94, para. 2": "two glossary entries joined"}
+
+
+def test_every_erratum_names_its_reason():
+    errata = load_errata()
+    assert errata and all(e.why and (e.wrong or e.absent or e.join or e.split) for entries in errata.values() for e in entries)
+
+
+@pytest.mark.parametrize("damage, what", [(lambda data: data[: len(data) // 2], "is cut short"),
+                                          (lambda data: b"<!DOCTYPE html><html><title>Think Tank</title></html>", "is not a PDF")])
+def test_the_library_refuses_a_damaged_briefing_pdf_and_keeps_what_was_built(settings, tmp_path, damage, what):
+    """The briefing's PDF cut in half or an HTML page saved in its place, the manifest updated to its
+    checksum: refused naming the file, and the parse cache of the files read before stays as it was."""
+    import hashlib
+
+    from assistant.clauses import Library
+    from assistant.fetch import fetch
+    corpus = Corpus.from_settings(settings)
+    source = corpus.by_id["eprs-briefing-ai-act"]
+    if not (corpus.dir / source.official[0].file).is_file():
+        pytest.skip("no official file")
+    fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
+    cache = tmp_path / "parsed"
+    Library(Corpus(tmp_path, settings.manifest_path, cache))  # everything built once
+    built = {p.name: p.read_bytes() for p in cache.glob("*.json")}
+    path = tmp_path / source.official[0].file
+    data = damage(path.read_bytes())
+    path.write_bytes(data)
+    manifest = json.loads(settings.manifest_path.read_text(encoding="utf-8"))
+    for doc in manifest["documents"]:
+        if doc["id"] == source.id:
+            doc["official"][0]["sha256"] = hashlib.sha256(data).hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(CorpusError, match=rf"EPRS_BRI\(2021\)698792_EN\.pdf {what}"):
+        Library(Corpus(tmp_path, tmp_path / "manifest.json", cache))
+    assert {p.name: p.read_bytes() for p in cache.glob("*.json")} == built

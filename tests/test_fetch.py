@@ -197,7 +197,8 @@ def test_from_a_folder_copies_the_official_files_and_the_library_reads_them(corp
     assert official and {o.status for o in official} == {"copied"}
     # the conversions are not in raw/: needed only for documents whose official format has no parser
     jsonl = {o.wanted.doc: o for o in outcomes if not o.wanted.url}
-    assert jsonl["gdpr"].ok and jsonl["edpb-edps-joint-opinion-5-2021"].ok and not jsonl["eprs-briefing-ai-act"].ok
+    assert jsonl["gdpr"].ok and jsonl["edpb-edps-joint-opinion-5-2021"].ok and jsonl["eprs-briefing-ai-act"].ok \
+        and jsonl["impact-assessment-swd-2021-84-part2"].ok and not jsonl["aim-news-2021-04-eu-mulls-ban"].ok
     # the rest from the mirror: then the whole library loads, the acts from their official HTML
     rest = fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
     assert all(o.ok for o in rest)

@@ -163,7 +163,8 @@ def test_parsing_is_cached_by_the_checksums(settings, tmp_path, monkeypatch):
     cold = Library(corpus)
     cached = sorted(p.name for p in tmp_path.glob("*.json"))
     assert [n.rsplit("-", 1)[0] for n in cached] == ["ai-act-final-2024", "ai-act-proposal-2021",
-                                                     "edpb-edps-joint-opinion-5-2021", "gdpr"]
+                                                     "edpb-edps-joint-opinion-5-2021", "eprs-briefing-ai-act", "gdpr",
+                                                     "impact-assessment-swd-2021-84-part1", "impact-assessment-swd-2021-84-part2"]
     # a warm start reads the cache: the parser is not called
     monkeypatch.setitem(parsers.PARSERS, "eurlex-html", lambda files: pytest.fail("parsed again"))
     warm = Library(Corpus(settings.corpus_dir, settings.manifest_path, tmp_path))
