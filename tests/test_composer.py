@@ -132,3 +132,11 @@ def test_a_weight_changes_ranking_without_a_rebuild(assistant):
     changed = Retriever(assistant.library, index, replace(DEFAULT, opinion_weight=0.0)).search(question, k=10)
     assert any(h.doc in commentary for h in default)
     assert not any(h.doc in commentary for h in changed)
+
+
+def test_a_paragraph_number_is_no_sentence_of_its_own():
+    from assistant.answering.composer import sentences
+
+    text = "3. The notification referred to in paragraph 1 shall at least:\n(a) describe the breach; and\n(b) name the DPO."
+    assert sentences(text) == ["3. The notification referred to in paragraph 1 shall at least:",
+                               "(a) describe the breach; and", "(b) name the DPO."]

@@ -70,10 +70,22 @@ def _blockquote(text: str) -> str:
     return "\n".join("> " + line.strip() if line.strip() else ">" for line in text.split("\n"))
 
 
+# A paragraph's or point's own number ("3.", "(a)") is no sentence: it stays with the words it numbers.
+LABEL_ONLY = re.compile(r"^\(?\w{1,5}[.)]$")
+
+
 def sentences(text: str) -> list[str]:
-    parts = []
+    parts: list[str] = []
     for line in text.split("\n"):
-        parts += [s for s in re.split(r"(?<=[.;:])\s++(?=[A-Z(‘])", line.strip()) if s]
+        pending = ""
+        for s in re.split(r"(?<=[.;:])\s++(?=[A-Z(‘])", line.strip()):
+            if LABEL_ONLY.match(s):
+                pending = f"{pending} {s}".strip()
+            elif s:
+                parts.append(f"{pending} {s}".strip())
+                pending = ""
+        if pending:
+            parts.append(pending)
     return parts
 
 
