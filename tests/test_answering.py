@@ -105,6 +105,14 @@ def test_commentary_question(assistant):
     assert any(d == "edpb-edps-joint-opinion-5-2021" for d, _ in cited(answer)), cited(answer)
 
 
+def test_a_lead_naming_a_report_by_its_quoted_title_is_kept(assistant):
+    answer = assistant.ask("According to the news report on the leaked draft, how big would the fines have been?")
+    assert answer.text.split("\n\n")[1].startswith('Paragraph 5 of the news report "EU Mulls Ban')
+    assert answer.text.count("EU Mulls Ban") == 2  # the lead's name and the source header, not the title twice more
+    assert not answer.to_dict()["notices"]
+    assert_grounded(answer, assistant)
+
+
 def test_deterministic(assistant):
     q = "What are the transparency obligations for deep fakes?"
     assert assistant.ask(q).text == assistant.ask(q).text

@@ -330,7 +330,8 @@ class Composer:
     def lead(self, plan: QueryPlan, hit: Hit, number: int) -> str:
         clause = self.clause(hit)
         heading = _heading(clause)
-        what = _where(hit, self.library) + (f" ({heading})" if heading else "")
+        where = _where(hit, self.library)
+        what = where + (f" ({heading})" if heading and heading not in where else "")  # a report's title is in its name
         verb = {"recital": "explains", "commentary_paragraph": "says", "em_section": "explains",
                 "em_paragraph": "explains", "cover": "reads"}.get(clause.kind, "provides")
         if plan.asks == "list" and clause.children:

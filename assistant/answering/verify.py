@@ -170,9 +170,11 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
             text = _drop_sentences_with(text, prose[reference.start:reference.end])
     # Quotations must be verbatim in a kept citation's clause.
     clause_texts = [normalise(library.get(c.doc, c.ref).text) for c in kept]
+    # A cited clause's label and headings are quoted too: the news report's title is in quotes.
+    names = [normalise(" ".join([c.label, *c.heading_path])) for c in kept]
     for match in QUOTATION.finditer(text):
         quotation = next(g for g in match.groups() if g)
-        if not any(normalise(quotation) in t for t in clause_texts):
+        if not any(normalise(quotation) in t for t in clause_texts + names):
             reasons.append("a quotation is not verbatim in any cited clause")
             text = _drop_sentences_with(text, quotation)
     text, claims = strip_human_claims(text)
