@@ -24,6 +24,8 @@ PERCENT = re.compile(r"^\d+(?:[.,]\d+)?\s?%$")
 PERIOD_UNITS = re.compile(r"^(days?|weeks?|months?|years?)[.,;:]?$", re.IGNORECASE)
 NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 POINT = re.compile(r"^\s*\(([a-z]{1,4}|\d{1,3})\)\s+(.*)$")
+# A clause's own number at its head ("(34) ", "3. "): renumbering is not a change of wording.
+LABEL = re.compile(r"^\s*(?:\([a-z]{1,4}\)|\(\d{1,3}\)|\d{1,3}\.)\s+")
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ def words(text: str) -> list[str]:
 
 
 def diff_ops(before: str, after: str) -> list[tuple[str, str, str]]:
-    a, b = words(before), words(after)
+    """The word diff of two clause texts, their own numbers at the head left out (the definition
+    of 'emotion recognition system' is Art. 3(34) in one version and 3(39) in the other, word
+    for word the same)."""
+    a, b = words(LABEL.sub("", before, count=1)), words(LABEL.sub("", after, count=1))
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(tag, " ".join(a[i1:i2]), " ".join(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 

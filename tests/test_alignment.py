@@ -153,6 +153,14 @@ def test_no_change_claimed_without_a_diff(library):
     assert not c.changes
 
 
+def test_renumbering_alone_is_no_change(library):
+    # 'emotion recognition system' is Art. 3(34) of the proposal and Art. 3(39) of the Act, word for word
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(34)").text, library.get(FINAL, "Art. 3(39)").text)
+    assert c.identical and not c.changes
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(33)").text, library.get(FINAL, "Art. 3(34)").text)
+    assert not c.identical  # 'biometric data' lost "which allow or confirm the unique identification"
+
+
 def test_compare_html_escapes_and_marks(library):
     page = textdiff.compare_html(library.get(PROPOSAL, "Art. 71(3)"), library.get(FINAL, "Art. 99(3)"))
     assert "<del" in page and "<ins" in page and "35 000 000" in page and "Article 99(3)" in page
