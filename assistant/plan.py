@@ -135,6 +135,10 @@ VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|propos
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
                   r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
+# Words that set the present against one version named alone: asked of the draft ("is there still
+# a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
+# ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
+NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
@@ -199,7 +203,7 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     act ("what must GPAI providers do under the final act?") is not a comparison: the proposal
     has nothing on it, and its side would crowd the answer."""
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
-    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text)):
+    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text) or NOW.search(text)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 
@@ -290,8 +294,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     kinds = {d.id: d.source.kind for d in library}
     weights = document_weights(routing, kinds, documents, tuning, language)
     compared = compared_documents(routing, weights, documents)
-    if not compared and not documents and FATE.search(question) and FINAL_ACT not in mentioned_documents(question):
-        compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?": both versions
+    named = mentioned_documents(question)
+    if not compared and not documents and FINAL_ACT not in named and (
+            FATE.search(question) or (NOW.search(question) and named == [PROPOSAL])):
+        compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
