@@ -139,6 +139,9 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
+# The Act as adopted in words no name of it in corpus/aliases.json holds ("the adopted AI Act"): with
+# the draft named and a word that compares, the other side of the comparison.
+ADOPTED = re.compile(r"\b(final|2024|adopted|enacted)\b", re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
@@ -296,8 +299,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     compared = compared_documents(routing, weights, documents)
     named = mentioned_documents(question)
     if not compared and not documents and FINAL_ACT not in named and (
-            FATE.search(question) or (NOW.search(question) and named == [PROPOSAL])):
-        compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
+            FATE.search(question) or (named == [PROPOSAL] and (
+                NOW.search(question) or (COMPARES.search(question) and ADOPTED.search(question))))):
+        # "where did the chatbot rule end up?", "still ... like in the draft?", "how did it change between
+        # the Commission proposal and the adopted AI Act?": both versions
+        compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
