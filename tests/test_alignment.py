@@ -228,6 +228,13 @@ def test_text_moved_to_another_article_is_found_without_exceptions(library):
     assert not any(ref.startswith("Art. 81") and "moved" in p["evidence"] for p in data["parts"] for ref in [p["proposal"]])
 
 
+def test_a_split_needs_a_part_of_its_own_without_exceptions(library):
+    units = {p["proposal"]: tuple(p["final"]) for p in alignment.build(library, exceptions=[])["units"]}
+    assert units["Art. 33"] == ("Art. 31", "Art. 34")  # notified bodies: 33(1) went to Art. 34 (0.92 vs 0.42)
+    assert units["Art. 65"] == ("Art. 79",)  # Art. 80 (non-high-risk classification) is new, written on Art. 79
+    assert units["Annex IV"] == ("Annex IV",)  # Annex XI (GPAI documentation) is new, written on Annex IV
+
+
 def test_points_nested_one_level_deeper_in_the_final_act(aligned):
     assert finals(aligned, "Art. 50(c)") == ["Art. 18(1)(c)"]  # document retention: points under 18(1)
 
