@@ -235,6 +235,12 @@ def test_a_split_needs_a_part_of_its_own_without_exceptions(library):
     assert units["Annex IV"] == ("Annex IV",)  # Annex XI (GPAI documentation) is new, written on Annex IV
 
 
+def test_the_boards_purpose_is_paired_through_its_documented_exception(aligned):
+    assert finals(aligned, "Art. 56") == ["Art. 65", "Art. 66"]
+    assert finals(aligned, "Art. 56(2)") == ["Art. 66, first subparagraph"]
+    assert finals(aligned, "Art. 56(1)") == ["Art. 65(1)"]
+
+
 def test_points_nested_one_level_deeper_in_the_final_act(aligned):
     assert finals(aligned, "Art. 50(c)") == ["Art. 18(1)(c)"]  # document retention: points under 18(1)
 
