@@ -112,6 +112,17 @@ def test_each_provision_found_is_quoted_beside_its_counterpart(assistant):
     assert "six months" in lead  # the period the diff shows inserted
 
 
+def test_a_named_provision_is_what_is_compared(assistant):
+    answer = assistant.ask("where did article 62 end up?")  # the proposal's: serious incidents, now Art. 73
+    assert cited(answer) == [(P, "Art. 62"), (F, "Art. 73")]
+
+
+def test_a_clause_numbered_inside_its_parent_is_compared_at_its_own_level(assistant):
+    # Annex VII(3.2) sits in Annex VII(3): the final side is the aligned 3.2, not the whole of point 3
+    answer = assistant.ask("is the quality management system still required in the final act?")
+    assert (F, "Annex VII(3.2)") in cited(answer) and not answer.notices
+
+
 def test_a_renamed_term_is_shown_with_both_definitions(assistant):
     answer = assistant.ask("What are users called in the final act?")
     assert {(P, "Art. 3(4)"), (F, "Art. 3(4)")} <= set(cited(answer))

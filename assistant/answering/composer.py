@@ -385,7 +385,9 @@ class Composer:
         shown with its two definitions."""
         aligned = self.alignment()
         t = self.tuning
-        found = [h for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
+        # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
+        found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL)] or [
+            h for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
         if not found:
             return chosen, []
         out: list[Hit] = []
@@ -443,9 +445,18 @@ class Composer:
         pair = max(candidates, key=support)  # ties keep the alignment's order (best aligned first)
         proposal, final = self.as_hit(pair.proposal, hit), self.as_hit(pair.final, hit)
         shown = self.readable(hit, hits, self.tuning.context_limit)
-        if not is_within(pair.via, shown.ref):  # the clause found reads alone, below its aligned unit
+        if pair.via in self.ancestors(shown):  # the clause found reads alone, below its aligned unit
             proposal, final = (shown, final) if hit.doc == PROPOSAL else (proposal, shown)
         return proposal, final, pair
+
+    def ancestors(self, hit: Hit) -> list[str]:
+        """The references of the clauses a clause sits in (read off the texts' structure, which also
+        holds for numbers such as Annex VII(3.2) in 3)."""
+        out, clause = [], self.clause(hit)
+        while clause.parent:
+            out.append(clause.parent)
+            clause = self.library.get(clause.doc, clause.parent)
+        return out
 
     def changed(self, proposal: Hit, final: Hit, pair: VersionPair, number: int) -> str:
         """"X [n] corresponds to Y [n+1] (heading). What changed ...", from the diff of the pair."""
