@@ -161,6 +161,17 @@ def test_renumbering_alone_is_no_change(library):
     assert not c.identical  # 'biometric data' lost "which allow or confirm the unique identification"
 
 
+def test_a_change_says_only_what_the_diff_shows(library):
+    # the 15 days of proposal Art. 62(1) are in final Art. 73(2), not in its counterpart 73(1)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 62(1)").text, library.get(FINAL, "Art. 73(1)").text)
+    assert "period 15 days only in the proposal's text" in c.summary()
+    # the points added to the fines for operators are named by their words up to a cross-reference
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(4)").text, library.get(FINAL, "Art. 99(4)").text)
+    added = [x.after for x in c.changes if x.kind == "point added"]
+    assert "(a) (obligations of providers pursuant to ...)" in added
+    assert not any("Article" in a for a in added)
+
+
 def test_compare_html_escapes_and_marks(library):
     page = textdiff.compare_html(library.get(PROPOSAL, "Art. 71(3)"), library.get(FINAL, "Art. 99(3)"))
     assert "<del" in page and "<ins" in page and "35 000 000" in page and "Article 99(3)" in page
