@@ -315,3 +315,18 @@ def test_verifier_strikes_the_prose_not_the_quoted_clause(library):
     assert "Annex XIII" not in checked
     assert "(Amendments to Annex III) provides it [1]." in checked
     assert quote in checked
+
+
+def test_verifier_reads_what_a_clause_sits_in_from_the_texts(library):
+    """Annex VII(4.2)(c) lies in Annex VII(4), which its number alone does not show: naming the
+    point's home beside its citation holds."""
+    from assistant.answering.base import Draft
+    from assistant.answering.verify import verify
+    from assistant.records import Citation, Hit
+
+    clause = library.get(F, "Annex VII(4.2)(c)")
+    hit = Hit(F, clause.ref, clause.label, clause.text, 1.0, clause.heading_path, clause.url, clause.kind, "dense", 0.5)
+    text = "Annex VII(4) of the AI Act, of which Annex VII(4.2)(c) is quoted [1], is about technical documentation."
+    citation = Citation(F, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
+    checked = verify(Draft(text, [citation]), [hit], library)
+    assert checked.draft.text == text and not checked.reasons
