@@ -5,7 +5,8 @@ What it quotes follows the query plan and the texts' own structure, not keywords
 * the unit that answers: a whole list with its chapeau when a list is asked (all its points);
   the paragraphs of the best article that hold an amount or a time limit when a figure or a
   deadline is asked; the defining point for a definition; one clause per side when two
-  documents or versions are compared; the clauses a question names, whole;
+  documents are compared, and each provision found beside its aligned counterpart when the
+  proposal and the final Act are; the clauses a question names, whole;
 * a point is never quoted without the words that make it read right (its chapeau), and a
   chapeau ("... the following areas:") never without its list;
 * the opening sentence says what the cited clause is (its reference, document and heading)
