@@ -553,16 +553,23 @@ class ClauseIndex:
 
     def vector(self, row: int) -> list[float] | None:
         """The stored vector of a unit (None for a unit reached through its parts)."""
-        unit = self.units[row]
-        if unit.dense_text is None:
-            return None
+        found = self.vectors([row]).get(row)
+        return None if found is None else list(found)
+
+    def vectors(self, rows: list[int]) -> dict[int, list[float]]:
+        """The stored vectors of units, by row (units reached through their parts have none)."""
+        ids = [self.units[row].id for row in rows if self.units[row].dense_text is not None]
+        if not ids:
+            return {}
         try:
-            got = self.collection.get(ids=[unit.id], include=["embeddings"])
+            got = self.collection.get(ids=ids, include=["embeddings"])
         except Exception as exc:
             raise IndexUnavailable(f"The vector index did not answer ({type(exc).__name__}: {exc}). "
                                    f"{REMEDY}") from None
         embeddings = got.get("embeddings")
-        return list(embeddings[0]) if embeddings is not None and len(embeddings) else None
+        if embeddings is None:
+            return {}
+        return {self.by_id[uid]: list(vector) for uid, vector in zip(got["ids"], embeddings) if uid in self.by_id}
 
     def lexical_scores(self, weighted: dict[str, float], docs: list[str] | None = None):
         """BM25 score of every unit for weighted query terms (-inf outside ``docs``)."""

@@ -18,6 +18,8 @@ from .tuning import DEFAULT, Tuning
 
 # What the question asks for: the shape of the answer it wants.
 Ask = Literal["provision", "definition", "list", "figure", "deadline", "yes_no", "comparison", "explanation"]
+# Whether a described use falls under a class of the AI Act: a use that is high-risk, a practice that is banned.
+Classification = Literal["high-risk", "prohibited"]
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class QueryPlan:
     missing: tuple[str, ...] = ()                   # messages for named clauses that do not exist
     external: tuple[str, ...] = ()                  # references to texts outside the corpus ("Art. 16 TFEU")
     defined: tuple[NamedClause, ...] = ()           # defining clauses of terms whose meaning is asked
+    classifies: tuple[Classification, ...] = ()     # asks whether a described use is high-risk / banned
     wants_recitals: bool = False                    # asks why / for the recitals
     wants_memorandum: bool = False                  # asks about the explanatory memorandum
     wants_commentary: bool = False                  # asks what commentators said
@@ -142,6 +145,22 @@ NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 # The Act as adopted in words no name of it in corpus/aliases.json holds ("the adopted AI Act"): with
 # the draft named and a word that compares, the other side of the comparison.
 ADOPTED = re.compile(r"\b(final|2024|adopted|enacted)\b", re.IGNORECASE)
+# Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
+# (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
+# The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
+# "providers of high-risk systems" ask about the class, not whether a use is in it).
+_NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
+CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
+    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
+                              re.IGNORECASE)),
+    ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
+]
+# The list that says what falls under each class, at the same reference in both versions of the
+# AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
+CLASS_LISTS: dict[Classification, str] = {"high-risk": "Annex III", "prohibited": "Art. 5(1)"}
+CLASSIFIED_DOCUMENTS = (PROPOSAL, FINAL_ACT)
+CLASSED_AS = re.compile(r"\b(count(s|ed)?|considered|treated|seen|classed|classified|qualif\w*|regarded|deemed) as\b",
+                        re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
@@ -315,12 +334,14 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     asks = asks_of(question, compared, references, defined)
     if asks == "explanation" and follow_up:
         asks = asks_of(whole, compared, [], defined)
+    classifies = tuple(name for name, pattern in CLASSIFIES if pattern.search(question)) if not references and (
+        asks in ("yes_no", "comparison") or CLASSED_AS.search(question)) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
         documents_named=tuple(mentioned_documents(question)), documents_compared=tuple(compared),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),
-        external=tuple(external), defined=tuple(defined),
+        external=tuple(external), defined=tuple(defined), classifies=classifies,
         wants_recitals=bool(RECITAL_TERMS.search(whole)),
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
         wants_commentary=bool(OPINION_TERMS.search(whole)),

@@ -10,7 +10,8 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    version's list.
 2. References the question names ("Article 52", "Art. 5(1)(d)", "Recital 72") are fetched
    directly and ranked first; then the definitions of terms the question asks the meaning of,
-   with the annex a definition refers to.
+   with the annex a definition refers to; then, for a question whether a use is high-risk or
+   banned, the item of Annex III / Art. 5(1) nearest the question.
 3. Everyday words get the texts' legal wording added (``corpus/glossary.json``). The dense
    query is the question plus that wording; in BM25 the added words count ``expansion_weight``
    of the question's own.
@@ -41,7 +42,7 @@ from .clauses import Library
 from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
-from .plan import QueryPlan
+from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan
 from .records import Hit
 from .tuning import DEFAULT, Tuning
 
@@ -153,6 +154,43 @@ class Retriever:
             if clause.heading_path and FINAL_PROVISIONS.match(clause.heading_path[0]):
                 priors[unit.id] = self.tuning.final_provisions
         return priors
+
+    @lru_cache(maxsize=8)
+    def list_vectors(self, doc: str, ref: str):
+        """(unit rows, their MiniLM vectors as a matrix) of the items of a list: the units of
+        ``doc`` inside ``ref`` that have no parts of their own ("Annex III(5)(b)" for "Annex III";
+        an area's heading with all its points would match any question on the area)."""
+        import numpy as np
+
+        from .citations import is_within
+
+        rows = [i for i, u in enumerate(self.index.units)
+                if u.doc == doc and u.ref != ref and is_within(u.ref, ref) and not self.library.get(doc, u.ref).children]
+        vectors = self.index.vectors(rows)
+        rows = [row for row in rows if row in vectors]
+        return rows, np.asarray([vectors[row] for row in rows], dtype=np.float32).reshape(len(rows), -1)
+
+    def classified(self, plan: QueryPlan, text: str) -> list[tuple[str, str, float]]:
+        """For a question whether a use is high-risk or banned: in each version of the AI Act
+        searched, the item of the list that says so nearest the question, as (doc, ref, dense
+        similarity), so that a use described in everyday words meets the point describing it even
+        when other articles share more of the question's words. Dense alone: on 18 everyday
+        descriptions of Annex III and Art. 5(1) uses it chose the right area or point for 17,
+        adding BM25's ranks 15 (the question's "is that high risk" matches every item alike).
+        No similarity tells a use that is not listed: a spam filter's nearest point scores as
+        high as a listed use's, so this point is evidence to quote, not a verdict."""
+        import numpy as np
+
+        vector = np.asarray(query_vector(expand(search_text(text))), dtype=np.float32)
+        out = []
+        for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0 or d in plan.documents_compared]:
+            for name in plan.classifies:
+                rows, matrix = self.list_vectors(doc, CLASS_LISTS[name])
+                if rows:
+                    similarity = matrix @ vector
+                    best = int(np.argmax(similarity))
+                    out.append((doc, self.index.units[rows[best]].ref, float(similarity[best])))
+        return out
 
     def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0) -> Hit:
         c = self.library.get(doc, ref)
@@ -283,6 +321,8 @@ class Retriever:
                             defined.append((doc, clause.ref))
         asked = plan.reading or plan.question
         whole = f"{plan.context} {asked}".strip()
+        classified = [(doc, ref, sim) for doc, ref, sim in self.classified(plan, asked)
+                      if (doc, ref) not in named and (doc, ref) not in defined] if plan.classifies else []
         queries = [(asked, 1.0)] if not plan.context else [(asked, self.tuning.own_weight), (whole, 1.0)]
         top = sum(source_weights(plan, self.tuning)) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
         compared = list(plan.documents_compared)
@@ -303,7 +343,12 @@ class Retriever:
         hits = [self.hit(doc, ref, 2.0 - i * 0.01, "reference") for i, (doc, ref) in enumerate(named)]
         hits += [self.hit(doc, ref, 1.5, "definition", similarity.get(rows.get(f"{doc}::{ref}"), 0.0))
                  for doc, ref in defined]
-        seen = set(named) | set(defined)
+        seen = set(named) | set(defined) | {(doc, ref) for doc, ref, _ in classified}
+        # The listed use nearest the question scores as a share of the best match found otherwise.
+        best = next((min(score / top, 1.0) for row, score in ranked
+                     if (self.index.units[row].doc, self.index.units[row].ref) not in seen), 1.0)
+        hits += [self.hit(doc, ref, best * self.tuning.classification_score, "classification", sim)
+                 for doc, ref, sim in classified]
         for row, score in ranked:
             if len(hits) >= k:
                 break

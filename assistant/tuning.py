@@ -29,6 +29,7 @@ class Tuning:
     # words of the best dense units to BM25 (pseudo-relevance feedback) measured 0.656-0.679: not kept.
     foreign_lexical_weight: float = 0.25
     own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
+    classification_score: float = 0.8  # the listed use nearest a "is it high-risk / banned" question, as a share of the best other match (tune: 0.8 and 1.0 alike)
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
 
     # --- documents: how much each counts when the question names none, or names some

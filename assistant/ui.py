@@ -350,14 +350,12 @@ def _local_installed() -> bool:
     return installed()
 
 
-def respond(assistant, message: str, groups, conversation: Conversation | None,
-            pace: float = 0.015) -> Iterator[tuple]:
+def respond(assistant, message: str, groups, conversation: Conversation | None) -> Iterator[tuple]:
     """Answer one chat message; yields (textbox, chat, sources panel, conversation) as the answer
     streams. Outputs that do not change are ``gr.skip()``: a question typed meanwhile stays put.
 
-    The answer is sent in steps of about ``STREAM_STEP`` characters with a ``pace`` pause between
-    them, so that it visibly types out even when the embedded answerer has it ready at once
-    (a quarter of a second for a long answer)."""
+    The answer is sent as the answerer writes it, in steps of about ``STREAM_STEP`` characters
+    (one update per token would flood the browser with a fast answerer), with no pause added."""
     import gradio as gr
 
     conversation = conversation if isinstance(conversation, Conversation) else Conversation()
@@ -394,8 +392,6 @@ def respond(assistant, message: str, groups, conversation: Conversation | None,
                         yield cleared()
                         return
                     yield gr.skip(), chat_messages(turns, pending=text), gr.skip(), conversation
-                    if pace:
-                        time.sleep(pace)
         except InvalidQuestion as exc:
             turn.error = f"**Question not accepted.** {_neutralize_html(str(exc))}"
         except AssistantError as exc:

@@ -66,6 +66,20 @@ def test_prohibited_practice_lead(assistant):
     assert_grounded(answer, assistant)
 
 
+def test_a_listed_use_is_quoted_with_its_heading_and_no_verdict_it_does_not_support(assistant):
+    answer = assistant.ask("is an AI that sorts CVs high risk?")
+    assert cited(answer)[0] == (P, "Annex III(4)"), cited(answer)
+    # The lead names the annex's heading, which names Art. 6(2): the verifier keeps it.
+    assert "(HIGH-RISK AI SYSTEMS REFERRED TO IN ARTICLE 6(2)) provides" in answer.text
+    # The recruitment point is the nearest listed use, but it does not say "CVs" or "sort":
+    # quoted as evidence, with no "Yes".
+    assert "Yes." not in answer.text
+    assert_grounded(answer, assistant)
+    # A clause that merely mentions high-risk systems is no "Yes" either.
+    assert "Yes." not in assistant.ask("is a spam filter high-risk?").text
+    assert "Yes. Article 5(1)(c)" in assistant.ask("Is social scoring banned under the draft?").text
+
+
 def test_named_article_is_quoted(assistant):
     answer = assistant.ask("What does Article 52 of the draft say?")
     assert cited(answer)[0] == (P, "Art. 52")

@@ -121,6 +121,17 @@ def test_a_general_question_about_an_act(library):
     assert not read("did the draft's education point cover exam proctoring?", library).general
 
 
+def test_asking_whether_a_use_is_high_risk_or_banned(library):
+    assert read("my bank uses an ai to decide who gets a loan. is that high risk?", library).classifies == ("high-risk",)
+    assert read("does an ai that picks which ambulance goes first count as high-risk", library).classifies == ("high-risk",)
+    assert read("Is social scoring banned under the draft?", library).classifies == ("prohibited",)
+    # About the rule itself, or a named clause: no use to classify.
+    assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
+    assert read("Is Article 5 about banned practices?", library).classifies == ()
+    assert read("Did the top fine for prohibited practices go up in the final act?", library).classifies == ()
+    assert read("Do providers of high-risk AI systems need a risk management system?", library).classifies == ()
+
+
 def test_the_plan_is_part_of_the_answer_record(library):
     data = read("what is a data controller", library).to_dict()
     assert data["asks"] == "definition" and data["defined"] == [{"doc": G, "ref": "Art. 4(7)"}]

@@ -45,7 +45,7 @@ def test_hits_carry_the_canonical_clause(assistant):
     for hit in hits:
         clause = assistant.library.get(hit.doc, hit.ref)  # a real clause, by its canonical reference
         assert hit.text == clause.text and hit.label == clause.label and hit.kind == clause.kind
-        assert isinstance(hit.score, float) and hit.how in ("reference", "definition", "hybrid")
+        assert isinstance(hit.score, float) and hit.how in ("reference", "definition", "classification", "hybrid")
     assert len({h.key() for h in hits}) == len(hits)
     assert (PROPOSAL, "Art. 5") in articles(hits, 3)
 
@@ -119,3 +119,22 @@ def test_the_whole_corpus_index_reopens_without_rebuild(assistant):
     assert index.collection.count() == len(index.embedded)  # reopen time: bench/benchmark.py
 
 
+
+
+@pytest.mark.parametrize("question, area", [
+    ("is it high risk when a bank's ai works out my credit score?", "Annex III(5)"),
+    ("is a tool that filters job applications high-risk under the draft?", "Annex III(4)"),
+    ("our college wants ai to mark the exam papers. would that be high risk?", "Annex III(3)"),
+    ("are systems that help decide asylum applications high-risk?", "Annex III(7)"),
+])
+def test_a_use_asked_about_in_everyday_words_meets_its_point_of_the_high_risk_list(assistant, question, area):
+    found = [h for h in assistant.retrieve(question, k=10) if h.how == "classification"]
+    assert [(h.doc, h.ref.startswith(area + "(")) for h in found] == [(PROPOSAL, True)], found
+
+
+def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_version_asked(assistant):
+    found = [h for h in assistant.retrieve("is emotion recognition at work still banned in the final act?", k=10)
+             if h.how == "classification"]
+    # A comparison of the versions: the nearest point in each (the proposal had none on this).
+    assert {h.doc for h in found} == {PROPOSAL, FINAL}
+    assert [h.ref for h in found if h.doc == FINAL] == ["Art. 5(1)(f)"]

@@ -85,8 +85,7 @@ def shown(steps, start=("typed", ui.chat_messages([]), ui.render_sources([]), No
 
 def run(assistant, message, groups=None, conversation=None):
     conversation = conversation or ui.Conversation()
-    steps = shown(ui.respond(assistant, message, ui.ALL_GROUPS if groups is None else groups, conversation,
-                             pace=0))
+    steps = shown(ui.respond(assistant, message, ui.ALL_GROUPS if groups is None else groups, conversation))
     return steps, steps[-1]
 
 
@@ -217,13 +216,13 @@ def test_respond_streams_then_shows_linked_answer_and_sources():
 
 
 def test_streaming_leaves_a_question_typed_meanwhile_alone():
-    steps = list(ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, ui.Conversation(), pace=0))
+    steps = list(ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, ui.Conversation()))
     assert steps[0][0] == "" and all(step[0] == SKIP for step in steps[1:])
 
 
 def test_clear_while_streaming_stops_the_answer():
     conversation = ui.Conversation()
-    stream = ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, conversation, pace=0)
+    stream = ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, conversation)
     first = [next(stream), next(stream)]
     cleared = ui.clear(conversation)
     rest = list(stream)

@@ -23,7 +23,7 @@ from typing import Callable, Generator
 from ..citations import format_citation, is_within
 from ..clauses import Clause, Library, human_ref, top_level
 from ..index import tokenize
-from ..plan import QueryPlan, kind_weights
+from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
 from ..textdiff import VersionPair, versions
 from ..tuning import DEFAULT, Tuning
@@ -38,12 +38,10 @@ EXCEPTION = re.compile(r"^\s*+(?:\(\w+\)\s*+)?(?:This obligation shall not apply
                        r"By way of derogation|However|Notwithstanding|Paragraphs? [\d, and]+ shall not (?:apply|affect))",
                        re.IGNORECASE)
 ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless|loophole|carve.?out)", re.IGNORECASE)
-# A yes/no question and the words a clause must itself use to carry a "Yes".
-VERDICTS = [
-    (re.compile(r"\b(ban\w*|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b", re.IGNORECASE),
-     re.compile(r"\bprohibited\b", re.IGNORECASE)),
-    (re.compile(r"\bhigh[- ]risk\b", re.IGNORECASE), re.compile(r"\bhigh-risk\b", re.IGNORECASE)),
-]
+# Words of a question that name the class rather than the use ("is that high risk?"), set aside
+# when asking whether the listed use and the one asked about share their words.
+CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
+                            "draft proposal act final regulation EU"))
 LIST_KINDS = ("point", "indent")
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
@@ -306,16 +304,18 @@ class Composer:
         return best
 
     def verdict(self, plan: QueryPlan, hit: Hit) -> str:
-        """"Yes." when the clause's own words carry the answer to a yes/no question."""
-        if plan.asks != "yes_no":
+        """"Yes." to "is <use> high-risk / banned?" only when the clause is an item of the list
+        that says so (Annex III, Art. 5(1)) and names the use in the question's own words (two
+        of them, the class's words aside). The nearest listed use alone is no finding: asked about
+        a spam filter, the recruitment point is nearest; a clause that merely mentions high-risk
+        systems (Art. 9(5)) is none either."""
+        if plan.asks not in ("yes_no", "comparison") or re.search(r"\b(not|never|no longer)\b", plan.question, re.IGNORECASE):
             return ""
-        clause = self.clause(hit)
-        own = " ".join([clause.text] + list(clause.heading_path) + [self.chapeau(hit) or ""])
-        for asked, says in VERDICTS:
-            if asked.search(plan.question) and says.search(own) and not re.search(r"\b(not|never|no longer)\b",
-                                                                                     plan.question, re.IGNORECASE):
-                return "Yes. "
-        return ""
+        if not any(hit.doc in CLASSIFIED_DOCUMENTS and is_within(hit.ref, CLASS_LISTS[name]) and hit.ref != CLASS_LISTS[name]
+                   for name in plan.classifies):
+            return ""
+        asked = set(tokenize(plan.question)) - CLASS_WORDS
+        return "Yes. " if len(asked & set(tokenize(hit.text))) >= 2 else ""
 
     def lead(self, plan: QueryPlan, hit: Hit, number: int) -> str:
         clause = self.clause(hit)

@@ -161,13 +161,15 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     text = _check_links(text, {c.url for c in kept if c.url} | {h.url for h in hits if h.url}, reasons)
 
     # References in the prose must be to a kept citation (or a part of one), or be named in the
-    # heading of one ("Article 7 (Amendments to Annex III)"), which its source header shows.
+    # heading of one ("Annex III (High-risk AI systems referred to in Article 6(2))"). A part by its
+    # number or by the texts' structure (Annex VII(4.2)(c) is in Annex VII(4)).
     prose = _outside_quotes(text)
-    headed = {r.ref for c in kept for r in find_references(" ".join(c.heading_path)) if not r.external}
+    titled = {(r.doc or c.doc, r.ref) for c in kept for r in find_references(" ".join(c.heading_path))}
     for reference in find_references(prose):
-        if not (any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref)
-                    or reference.ref in _ancestors(library, c.doc, c.ref) for c in kept
-                    if reference.doc in (None, c.doc)) or reference.ref in headed) or reference.external:
+        if not any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref)
+                   or reference.ref in _ancestors(library, c.doc, c.ref) for c in kept
+                   if reference.doc in (None, c.doc)) and not any(
+                (doc, ref) == (reference.doc or doc, reference.ref) for doc, ref in titled) or reference.external:
             reasons.append(f"{reference.ref} is named but no verified citation supports it")
             text = _drop_sentences_with(text, prose[reference.start:reference.end])
     # Quotations must be verbatim in a kept citation's clause.
