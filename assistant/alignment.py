@@ -10,7 +10,9 @@ Computed from the two texts, never typed by hand:
   for most of its text;
 * what the sequence alignment leaves out is matched on similarity alone when that is strong
   (``MOVED``): a provision that moved (document retention, Art. 50 -> Art. 18), was split in two
-  or merged with a neighbour;
+  or merged with a neighbour; a split only when a part of the proposal's unit reads more like the
+  split-off unit than like anything in its own counterpart (Art. 33(1) -> Art. 34), not a new
+  provision modelled on that counterpart (Art. 80 beside Art. 79, Annex XI beside Annex IV);
 * inside every pair, paragraphs and points are aligned the same way, level by level
   (Art. 71(3) -> Art. 99(3), Art. 5(1)(d) -> Art. 5(1)(h));
 * a paragraph (or a whole unpaired article) whose wording reappears in another article of the Act
@@ -41,7 +43,7 @@ from .index import tokenize
 
 PROPOSAL = "ai-act-proposal-2021"
 FINAL = "ai-act-final-2024"
-ALGORITHM = "align-v6:tfidf-title+content,nw,moved,parts,moved-text,nesting"
+ALGORITHM = "align-v7:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -210,7 +212,27 @@ def _units(doc: Document, kind: str) -> list[Clause]:
     return [c for c in doc.clauses.values() if c.kind == kind]
 
 
-def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind: str) -> tuple[list[Pair], list[str]]:
+def _best_match(lexicon: Lexicon, text: str, final: Document, refs: Sequence[str]) -> float:
+    """The highest similarity of a text with the given units of the final Act or any of their parts."""
+    texts = [d.text for ref in refs for d in [final.clauses[ref], *final.descendants(ref)]]
+    return float(lexicon.matrix([text], texts).max()) if texts else 0.0
+
+
+def _split_off(lexicon: Lexicon, clause: Clause, proposal: Document, final: Document, extra: str,
+               homes: Sequence[str]) -> bool:
+    """Whether a final unit paired out of sequence with ``clause``, beside its in-sequence counterparts
+    ``homes``, took a part of it: some paragraph matches it ``MARGIN`` better than anything in the homes
+    (proposal Art. 33(1) -> final Art. 34: 0.92 against 0.42 in Art. 31). Otherwise it is a new unit
+    modelled on a home (final Art. 80, the procedure for systems the provider called non-high-risk, is
+    written on Art. 79: every paragraph of proposal Art. 65 matches Art. 79 better; Annex XI, GPAI
+    documentation, likewise on Annex IV). A unit without parts gives no such evidence and is kept."""
+    parts = [proposal.clauses[ref] for ref in clause.children]
+    return not parts or any(_best_match(lexicon, p.text, final, [extra])
+                            >= _best_match(lexicon, p.text, final, homes) + MARGIN for p in parts)
+
+
+def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind: str,
+                 proposal: Document, final: Document) -> tuple[list[Pair], list[str]]:
     import numpy as np
 
     content = lexicon.matrix([c.text for c in left], [c.text for c in right])
@@ -218,6 +240,11 @@ def _align_units(lexicon: Lexicon, left: list[Clause], right: list[Clause], kind
     has_title = np.array([[bool(a.title and b.title) for b in right] for a in left], dtype=bool).reshape(content.shape)
     scores = np.where(has_title, (1 - TITLE_WEIGHT) * content + TITLE_WEIGHT * titles, content)
     matches = match_lists(scores, THRESHOLD, MOVED, content, _siblings(lexicon, right))
+    for i, found in matches.items():
+        homes = [right[j].ref for j, in_sequence in found if in_sequence]
+        if homes:
+            matches[i] = [(j, seq) for j, seq in found
+                          if seq or _split_off(lexicon, left[i], proposal, final, right[j].ref, homes)]
     pairs = []
     for i, clause in enumerate(left):
         found = matches.get(i, [])
@@ -319,17 +346,13 @@ class _Moved:
         self.row = {c.ref: i for i, c in enumerate(self.sources)}
         self.scores = lexicon.matrix([c.text for c in self.sources], [c.text for c in self.targets])
 
-    def _home_best(self, clause: Clause, homes: Sequence[str]) -> float:
-        home = [d.text for ref in homes for d in [self.final.clauses[ref], *self.final.descendants(ref)]]
-        return float(self.lexicon.matrix([clause.text], home).max()) if home else 0.0
-
     def _find(self, clause: Clause, homes: Sequence[str]) -> tuple[Clause, float] | None:
         if len(self.lexicon.vector(clause.text)) < MOVED_MIN_TERMS:
             return None  # "(1) In Article 17, the following paragraph is added:" matches every amendment
         row = self.scores[self.row[clause.ref]]
         j = int(row.argmax())
         best = float(row[j])
-        if best >= STRONG and best >= self._home_best(clause, homes) + MARGIN:
+        if best >= STRONG and best >= _best_match(self.lexicon, clause.text, self.final, homes) + MARGIN:
             return self.targets[j], best
         return None
 
@@ -414,7 +437,7 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
     units: list[Pair] = []
     unmatched: list[str] = []
     for kind in KINDS:
-        pairs, left_out = _align_units(lexicon, _units(proposal, kind), _units(final, kind), kind)
+        pairs, left_out = _align_units(lexicon, _units(proposal, kind), _units(final, kind), kind, proposal, final)
         units += pairs
         unmatched += left_out
     moved = _Moved(lexicon, proposal, final)

@@ -138,6 +138,13 @@ VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|propos
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
                   r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
+# Words that set the present against one version named alone: asked of the draft ("is there still
+# a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
+# ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
+NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
+# The Act as adopted in words no name of it in corpus/aliases.json holds ("the adopted AI Act"): with
+# the draft named and a word that compares, the other side of the comparison.
+ADOPTED = re.compile(r"\b(final|2024|adopted|enacted)\b", re.IGNORECASE)
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
 # (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
 # The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
@@ -218,7 +225,7 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     act ("what must GPAI providers do under the final act?") is not a comparison: the proposal
     has nothing on it, and its side would crowd the answer."""
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
-    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text)):
+    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text) or NOW.search(text)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 
@@ -309,8 +316,13 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     kinds = {d.id: d.source.kind for d in library}
     weights = document_weights(routing, kinds, documents, tuning, language)
     compared = compared_documents(routing, weights, documents)
-    if not compared and not documents and FATE.search(question) and FINAL_ACT not in mentioned_documents(question):
-        compared = [PROPOSAL, FINAL_ACT]  # "where did the chatbot rule end up?": both versions
+    named = mentioned_documents(question)
+    if not compared and not documents and FINAL_ACT not in named and (
+            FATE.search(question) or (named == [PROPOSAL] and (
+                NOW.search(question) or (COMPARES.search(question) and ADOPTED.search(question))))):
+        # "where did the chatbot rule end up?", "still ... like in the draft?", "how did it change between
+        # the Commission proposal and the adopted AI Act?": both versions
+        compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)

@@ -24,6 +24,11 @@ PERCENT = re.compile(r"^\d+(?:[.,]\d+)?\s?%$")
 PERIOD_UNITS = re.compile(r"^(days?|weeks?|months?|years?)[.,;:]?$", re.IGNORECASE)
 NUMBER_WORDS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 POINT = re.compile(r"^\s*\(([a-z]{1,4}|\d{1,3})\)\s+(.*)$")
+# A clause's own number at its head ("(34) ", "3. "): renumbering is not a change of wording.
+LABEL = re.compile(r"^\s*(?:\([a-z]{1,4}\)|\(\d{1,3}\)|\d{1,3}\.)\s+")
+
+
+NONE = "none"  # the side of a change where the diff shows no such value
 
 
 @dataclass(frozen=True)
@@ -39,6 +44,12 @@ class Change:
             return f"point {self.before} removed"
         if self.kind == "term":
             return f"‘{self.before}’ is now ‘{self.after}’"
+        # One side without such a value: the diff shows it only in one text (it may sit in another
+        # paragraph of the other version: proposal Art. 62(1)'s 15 days are in Art. 73(2), not 73(1)).
+        if self.after == NONE:
+            return f"{self.kind} {self.before} only in the proposal's text"
+        if self.before == NONE:
+            return f"{self.kind} {self.after} only in the final text"
         return f"{self.kind}: {self.before} -> {self.after}"
 
 
@@ -69,7 +80,10 @@ def words(text: str) -> list[str]:
 
 
 def diff_ops(before: str, after: str) -> list[tuple[str, str, str]]:
-    a, b = words(before), words(after)
+    """The word diff of two clause texts, their own numbers at the head left out (the definition
+    of 'emotion recognition system' is Art. 3(34) in one version and 3(39) in the other, word
+    for word the same)."""
+    a, b = words(LABEL.sub("", before, count=1)), words(LABEL.sub("", after, count=1))
     matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
     return [(tag, " ".join(a[i1:i2]), " ".join(b[j1:j2])) for tag, i1, i2, j1, j2 in matcher.get_opcodes()]
 
@@ -86,7 +100,7 @@ def _pairs(kind: str, before: list[str], after: list[str]) -> list[Change]:
         return []
     if len(before) == len(after):
         return [Change(kind, b, a) for b, a in zip(before, after)]
-    return [Change(kind, ", ".join(before) or "none", ", ".join(after) or "none")]
+    return [Change(kind, ", ".join(before) or NONE, ", ".join(after) or NONE)]
 
 
 def _with_currency(text_words: list[str], value: str) -> str:
@@ -172,8 +186,14 @@ def _point_changes(before: str, after: str) -> list[Change]:
 
 
 def _lead(text: str, n: int = 8) -> str:
-    tokens = text.split()
-    return " ".join(tokens[:n]) + (" ..." if len(tokens) > n else "")
+    """The first words of a point, up to ``n`` and never into a cross-reference ("obligations of
+    providers pursuant to ..."): a reference written in the answer's own words reads as a claim
+    that a clause not quoted says something, and the verifier strikes it."""
+    from .citations import find_references
+
+    refs = find_references(text)
+    tokens = (text[:refs[0].start] if refs else text).split()
+    return " ".join(tokens[:n]) + (" ..." if len(tokens) > n or refs else "")
 
 
 def compare(before: str, after: str, renames: Sequence[tuple[str, str]] = ()) -> Comparison:

@@ -153,6 +153,25 @@ def test_no_change_claimed_without_a_diff(library):
     assert not c.changes
 
 
+def test_renumbering_alone_is_no_change(library):
+    # 'emotion recognition system' is Art. 3(34) of the proposal and Art. 3(39) of the Act, word for word
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(34)").text, library.get(FINAL, "Art. 3(39)").text)
+    assert c.identical and not c.changes
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(33)").text, library.get(FINAL, "Art. 3(34)").text)
+    assert not c.identical  # 'biometric data' lost "which allow or confirm the unique identification"
+
+
+def test_a_change_says_only_what_the_diff_shows(library):
+    # the 15 days of proposal Art. 62(1) are in final Art. 73(2), not in its counterpart 73(1)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 62(1)").text, library.get(FINAL, "Art. 73(1)").text)
+    assert "period 15 days only in the proposal's text" in c.summary()
+    # the points added to the fines for operators are named by their words up to a cross-reference
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(4)").text, library.get(FINAL, "Art. 99(4)").text)
+    added = [x.after for x in c.changes if x.kind == "point added"]
+    assert "(a) (obligations of providers pursuant to ...)" in added
+    assert not any("Article" in a for a in added)
+
+
 def test_compare_html_escapes_and_marks(library):
     page = textdiff.compare_html(library.get(PROPOSAL, "Art. 71(3)"), library.get(FINAL, "Art. 99(3)"))
     assert "<del" in page and "<ins" in page and "35 000 000" in page and "Article 99(3)" in page
@@ -218,6 +237,19 @@ def test_text_moved_to_another_article_is_found_without_exceptions(library):
     assert "Art. 74" in units["Art. 64"] and "Art. 77" in units["Art. 64"]
     # an amendment instruction ("In Article 17, the following paragraph is added:") is too short to move
     assert not any(ref.startswith("Art. 81") and "moved" in p["evidence"] for p in data["parts"] for ref in [p["proposal"]])
+
+
+def test_a_split_needs_a_part_of_its_own_without_exceptions(library):
+    units = {p["proposal"]: tuple(p["final"]) for p in alignment.build(library, exceptions=[])["units"]}
+    assert units["Art. 33"] == ("Art. 31", "Art. 34")  # notified bodies: 33(1) went to Art. 34 (0.92 vs 0.42)
+    assert units["Art. 65"] == ("Art. 79",)  # Art. 80 (non-high-risk classification) is new, written on Art. 79
+    assert units["Annex IV"] == ("Annex IV",)  # Annex XI (GPAI documentation) is new, written on Annex IV
+
+
+def test_the_boards_purpose_is_paired_through_its_documented_exception(aligned):
+    assert finals(aligned, "Art. 56") == ["Art. 65", "Art. 66"]
+    assert finals(aligned, "Art. 56(2)") == ["Art. 66, first subparagraph"]
+    assert finals(aligned, "Art. 56(1)") == ["Art. 65(1)"]
 
 
 def test_points_nested_one_level_deeper_in_the_final_act(aligned):

@@ -316,3 +316,39 @@ def test_cli_ask_json():
 def test_cli_ask_empty_question_is_a_clear_error():
     out = subprocess.run([sys.executable, "-m", "assistant.cli", "ask", "  "], capture_output=True, text=True, timeout=300)
     assert out.returncode != 0 and "empty" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_verifier_strikes_the_prose_not_the_quoted_clause(library):
+    """A reference no citation supports goes from the answerer's sentences only: the quoted clause
+    keeps its own words, and a reference its heading names (Art. 7, "Amendments to Annex III") holds."""
+    from assistant.answering.base import Draft
+    from assistant.answering.verify import verify
+    from assistant.citations import format_citation
+    from assistant.records import Citation, Hit
+
+    clause = library.get(F, "Art. 7(1)")
+    assert "Annex III" in clause.text and "Annex XIII" not in clause.text
+    hit = Hit(F, clause.ref, clause.label, clause.text, 1.0, clause.heading_path, clause.url, clause.kind, "dense", 0.5)
+    quote = "\n".join("> " + line.strip() for line in clause.text.split("\n"))
+    text = (f"Article 7(1) of the AI Act (Amendments to Annex III) provides it [1]. Annex XIII lists more.\n\n"
+            f"**[1] {format_citation(F, clause.ref)}** — {' > '.join(clause.heading_path)}\n{quote}")
+    citation = Citation(F, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
+    checked = verify(Draft(text, [citation]), [hit], library).draft.text
+    assert "Annex XIII" not in checked
+    assert "(Amendments to Annex III) provides it [1]." in checked
+    assert quote in checked
+
+
+def test_verifier_reads_what_a_clause_sits_in_from_the_texts(library):
+    """Annex VII(4.2)(c) lies in Annex VII(4), which its number alone does not show: naming the
+    point's home beside its citation holds."""
+    from assistant.answering.base import Draft
+    from assistant.answering.verify import verify
+    from assistant.records import Citation, Hit
+
+    clause = library.get(F, "Annex VII(4.2)(c)")
+    hit = Hit(F, clause.ref, clause.label, clause.text, 1.0, clause.heading_path, clause.url, clause.kind, "dense", 0.5)
+    text = "Annex VII(4) of the AI Act, of which Annex VII(4.2)(c) is quoted [1], is about technical documentation."
+    citation = Citation(F, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
+    checked = verify(Draft(text, [citation]), [hit], library)
+    assert checked.draft.text == text and not checked.reasons

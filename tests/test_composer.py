@@ -104,6 +104,38 @@ def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistan
     assert re.search(r"30 000 000.{0,20}35 000 000", answer.text), answer.text
 
 
+def test_each_provision_found_is_quoted_beside_its_counterpart(assistant):
+    answer = assistant.ask("How long must providers keep the logs under the final act compared with the proposal?")
+    assert {(P, "Art. 20(1)"), (F, "Art. 19(1)")} <= set(cited(answer))
+    lead = answer.text.split("**The provisions**")[0]
+    assert re.search(r"Article 20\(1\) of the AI Act proposal.{0,40}\[\d\] corresponds to Article 19\(1\)", lead)
+    assert "six months" in lead  # the period the diff shows inserted
+
+
+def test_a_named_provision_is_what_is_compared(assistant):
+    answer = assistant.ask("where did article 62 end up?")  # the proposal's: serious incidents, now Art. 73
+    assert cited(answer) == [(P, "Art. 62"), (F, "Art. 73")]
+
+
+def test_a_clause_numbered_inside_its_parent_is_compared_at_its_own_level(assistant):
+    # Annex VII(3.2) sits in Annex VII(3): the final side is the aligned 3.2, not the whole of point 3
+    answer = assistant.ask("is the quality management system still required in the final act?")
+    assert (F, "Annex VII(3.2)") in cited(answer) and not answer.notices
+
+
+def test_a_renamed_term_is_shown_with_both_definitions(assistant):
+    answer = assistant.ask("What are users called in the final act?")
+    assert {(P, "Art. 3(4)"), (F, "Art. 3(4)")} <= set(cited(answer))
+    assert re.search(r"‘user’ in the proposal \[\d\] is ‘deployer’ in the final Act \[\d\]", answer.text)
+
+
+def test_a_clause_quoted_below_its_aligned_unit_says_so(assistant):
+    answer = assistant.ask("Is scraping facial images from the internet for face databases banned in the final act, "
+                           "unlike in the proposal?")
+    assert (F, "Art. 5(1)(e)") in cited(answer)
+    assert "of which Article 5(1)(e) is quoted" in answer.text
+
+
 def test_where_did_a_provision_end_up(assistant):
     answer = assistant.ask("Where did the chatbot disclosure rule of the proposal end up?")
     refs = cited(answer)

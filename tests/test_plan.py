@@ -80,6 +80,16 @@ def test_comparisons_name_both_sides(library):
                 library).documents_compared == ()
 
 
+def test_still_or_now_against_one_version_named_compares_both(library):
+    assert read("Under the draft, do notified bodies still have to be independent of the provider?", library).versions
+    assert read("Does the final act now ask providers to keep logs for six months?", library).versions
+    # the draft named, the adopted Act in words that are no name of it
+    assert read("How did the definition of 'provider' change between the Commission proposal and the enacted "
+                "AI Act?", library).versions
+    # without a version named, "still" is no comparison
+    assert read("can I still object to profiling once I gave consent?", library).documents_compared == ()
+
+
 def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?"):
         weights = read(question, library).weights

@@ -5,7 +5,8 @@ What it quotes follows the query plan and the texts' own structure, not keywords
 * the unit that answers: a whole list with its chapeau when a list is asked (all its points);
   the paragraphs of the best article that hold an amount or a time limit when a figure or a
   deadline is asked; the defining point for a definition; one clause per side when two
-  documents or versions are compared; the clauses a question names, whole;
+  documents are compared, and each provision found beside its aligned counterpart when the
+  proposal and the final Act are; the clauses a question names, whole;
 * a point is never quoted without the words that make it read right (its chapeau), and a
   chapeau ("... the following areas:") never without its list;
 * the opening sentence says what the cited clause is (its reference, document and heading)
@@ -24,6 +25,7 @@ from ..clauses import Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
+from ..textdiff import VersionPair, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
 
@@ -349,7 +351,7 @@ class Composer:
             return Draft(text, [])
         changes: list[str] = []
         if plan.versions and self.alignment is not None:
-            chosen, changes = self.versions(plan, chosen)
+            chosen, changes = self.versions(plan, chosen, hits)
         citations: list[Citation] = []
         for i, hit in enumerate(chosen, 1):
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
@@ -388,42 +390,103 @@ class Composer:
         consulted = [h for h in chosen if h.key() not in retrieved]
         return Draft("\n".join(pieces[:4]) + "".join(pieces[4:]).rstrip(), citations, consulted=consulted)
 
-    def versions(self, plan: QueryPlan, chosen: list[Hit]) -> tuple[list[Hit], list[str]]:
-        """Proposal vs final Act: the best clause of either version beside its aligned
+    def versions(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], list[str]]:
+        """Proposal vs final Act: the best clauses of either version (those scoring at least
+        ``relative_cutoff`` of the best, up to ``max_citations`` quoted), each beside its aligned
         counterpart, and what changed between them, computed from the two texts (amounts,
-        percentages, periods, renamed terms, points added or removed) and nothing else."""
-        from ..textdiff import versions
-
+        percentages, periods, renamed terms, points added or removed) and nothing else. A clause
+        whose counterpart is already quoted is quoted alone; a renamed term the question uses is
+        shown with its two definitions."""
         aligned = self.alignment()
-        lead = next((h for h in chosen if h.doc in (PROPOSAL, FINAL)), None)
-        if lead is None:
+        t = self.tuning
+        # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
+        found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL)] or [
+            h for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
+        if not found:
             return chosen, []
-        pairs = versions(aligned, lead.doc, lead.ref)
-        if not pairs:
-            side = "final AI Act" if lead.doc == PROPOSAL else "2021 proposal"
-            return chosen, [f"{_where(lead, self.library)} has no counterpart in the {side} [1]."]
-        pair = pairs[0]
-        sides = [self.as_hit(pair.proposal, lead), self.as_hit(pair.final, lead)]
-        if pair.via != lead.ref:  # aligned only through an ancestor: quote the clause found, beside the other's
-            sides[0 if lead.doc == PROPOSAL else 1] = lead
-        rest = [h for h in chosen if not any(h.doc == s.doc and (is_within(h.ref, s.ref) or is_within(s.ref, h.ref))
-                                             for s in sides)]
-        out = sides + rest[: max(0, self.tuning.max_citations - 2)]
-        text = (f"{_where(sides[0], self.library)} [1] corresponds to {_where(sides[1], self.library)} [2]"
-                f"{' (' + _heading(pair.final) + ')' if _heading(pair.final) else ''}.")
+        out: list[Hit] = []
+        text: list[str] = []
+
+        def shown(hit: Hit) -> bool:
+            return any(hit.doc == o.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out)
+
+        for hit in found:
+            if len(out) >= t.max_citations or hit.score < found[0].score * t.relative_cutoff:
+                break
+            candidates = versions(aligned, hit.doc, hit.ref)
+            if not candidates:
+                if not out:  # the best clause has no counterpart: say so, quote it and what else was found
+                    alone = self.readable(hit, hits, t.context_limit)
+                    side = "final AI Act" if hit.doc == PROPOSAL else "2021 proposal"
+                    out, text = [alone], [f"{_where(alone, self.library)} has no counterpart in the {side} [1]."]
+                continue
+            proposal, final, pair = self.sides(hit, hits, candidates, found)
+            if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_citations:
+                text.append(self.changed(proposal, final, pair, len(out) + 1))
+                out += [proposal, final]
+            elif hit.doc == PROPOSAL and not shown(proposal) or hit.doc == FINAL and not shown(final):
+                # found on its own, its counterpart's unit already quoted (a paragraph new in the Act's article)
+                out.append(proposal if hit.doc == PROPOSAL else final)
+        for rename in aligned.renames:
+            if not re.search(rf"\b({re.escape(rename.proposal_term)}|{re.escape(rename.final_term)})s?\b",
+                             plan.question, re.I):
+                continue
+            numbers = []
+            for doc, ref in ((PROPOSAL, rename.proposal), (FINAL, rename.final)):
+                at = next((i for i, h in enumerate(out, 1) if h.doc == doc and h.ref == ref), None)
+                if at is None:
+                    out.append(self.as_hit(self.library.get(doc, ref), found[0]))
+                    at = len(out)
+                numbers.append(at)
+            text.append(f"‘{rename.proposal_term}’ in the proposal [{numbers[0]}] is ‘{rename.final_term}’ "
+                        f"in the final Act [{numbers[1]}].")
+        if not out:
+            return chosen, []
+        rest = [h for h in chosen if not shown(h)]
+        return out + rest[: max(0, t.max_citations - len(out))], [" ".join(text)] if text else []
+
+    def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
+        """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
+        the one the search found too (at or inside it), else the best aligned. Like is compared with
+        like: the aligned units, unless the clause found has no pair of its own and reads alone (a
+        new point of a long list): then that clause, beside the other version's aligned unit."""
+        other = FINAL if hit.doc == PROPOSAL else PROPOSAL
+
+        def support(pair: VersionPair) -> float:
+            clause = pair.final if other == FINAL else pair.proposal
+            return max((h.score for h in found if h.doc == other and is_within(h.ref, clause.ref)), default=0.0)
+
+        pair = max(candidates, key=support)  # ties keep the alignment's order (best aligned first)
+        proposal, final = self.as_hit(pair.proposal, hit), self.as_hit(pair.final, hit)
+        shown = self.readable(hit, hits, self.tuning.context_limit)
+        if pair.via in self.ancestors(shown):  # the clause found reads alone, below its aligned unit
+            proposal, final = (shown, final) if hit.doc == PROPOSAL else (proposal, shown)
+        return proposal, final, pair
+
+    def ancestors(self, hit: Hit) -> list[str]:
+        """The references of the clauses a clause sits in (read off the texts' structure, which also
+        holds for numbers such as Annex VII(3.2) in 3)."""
+        out, clause = [], self.clause(hit)
+        while clause.parent:
+            out.append(clause.parent)
+            clause = self.library.get(clause.doc, clause.parent)
+        return out
+
+    def changed(self, proposal: Hit, final: Hit, pair: VersionPair, number: int) -> str:
+        """"X [n] corresponds to Y [n+1] (heading). What changed ...", from the diff of the pair."""
+        def side(hit: Hit, unit: Clause, n: int, heading: str = "") -> str:  # a clause quoted below its aligned unit says so
+            name = _where(unit, self.library) + (f" ({heading})" if heading else "")
+            return f"{name} [{n}]" if hit.ref == unit.ref else f"{name}, of which {human_ref(hit.ref)} is quoted [{n}]"
+
+        text = (f"{side(proposal, pair.proposal, number)} corresponds to "
+                f"{side(final, pair.final, number + 1, _heading(pair.final))}.")
         comparison = pair.comparison
         if comparison.identical:
-            text += " The wording is the same in both versions."
-        elif comparison.summary():
-            text += " What changed, from the two texts: " + "; ".join(comparison.summary()) + "."
-        else:
-            text += (" The wording differs (both texts are quoted below); no change of amounts, periods, defined "
-                     "terms or listed points was found between them.")
-        renamed = [f"‘{r.proposal_term}’ in the proposal is ‘{r.final_term}’ in the final Act"
-                   for r in aligned.renames if re.search(rf"\b{re.escape(r.proposal_term)}s?\b", plan.question, re.I)]
-        if renamed:
-            text += " " + "; ".join(renamed) + "."
-        return out, [text]
+            return text + " The wording is the same in both versions."
+        if comparison.summary():
+            return text + " What changed, from the two texts: " + "; ".join(comparison.summary()) + "."
+        return text + (" The wording differs (both texts are quoted below); no change of amounts, periods, defined "
+                       "terms or listed points was found between them.")
 
     def answer(self, plan: QueryPlan, hits: list[Hit]) -> Draft:
         return finished(self.parts(plan, hits))

@@ -26,6 +26,8 @@ LINK = re.compile(r"\[([^\]\n]*+)\]\((\S+?)\)")
 BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]++")
 # Opening marks excluded inside, so that a run of them ("‘‘‘‘") is not rescanned from each one.
 QUOTATION = re.compile(r"“([^“”]{20,})”|\"([^\"\n]{20,})\"|‘([^‘’]{20,})’")
+# A line of a block quote or a source header: verbatim text of a cited clause, checked on its own.
+QUOTED_LINE = re.compile(r"\s*+(>|\*\*\[\d+\])")
 
 
 def normalise(text: str) -> str:
@@ -54,7 +56,7 @@ def supported(citation: Citation, hits: list[Hit], library: Library) -> str | No
 def _outside_quotes(text: str) -> str:
     """The prose an answerer wrote itself: without block quotes, quoted spans, and the source
     headers and links (each checked on its own)."""
-    text = "\n".join(line for line in text.split("\n") if not re.match(r"\s*+(>|\*\*\[\d+\])", line))
+    text = "\n".join(line for line in text.split("\n") if not QUOTED_LINE.match(line))
     text = LINK.sub(lambda m: m.group(1), text)
     return QUOTATION.sub(" ", re.sub(r"“[^”]*+”|\"[^\"\n]*+\"", " ", text))
 
@@ -159,11 +161,13 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     text = _check_links(text, {c.url for c in kept if c.url} | {h.url for h in hits if h.url}, reasons)
 
     # References in the prose must be to a kept citation (or a part of one), or be named in the
-    # heading of one ("Annex III (High-risk AI systems referred to in Article 6(2))").
+    # heading of one ("Annex III (High-risk AI systems referred to in Article 6(2))"). A part by its
+    # number or by the texts' structure (Annex VII(4.2)(c) is in Annex VII(4)).
     prose = _outside_quotes(text)
     titled = {(r.doc or c.doc, r.ref) for c in kept for r in find_references(" ".join(c.heading_path))}
     for reference in find_references(prose):
-        if not any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref) for c in kept
+        if not any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref)
+                   or reference.ref in _ancestors(library, c.doc, c.ref) for c in kept
                    if reference.doc in (None, c.doc)) and not any(
                 (doc, ref) == (reference.doc or doc, reference.ref) for doc, ref in titled) or reference.external:
             reasons.append(f"{reference.ref} is named but no verified citation supports it")
@@ -186,6 +190,16 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     return Verified(Draft(text.strip(), kept, list(draft.notices), list(draft.consulted), draft.by), len(reasons), reasons)
 
 
+def _ancestors(library: Library, doc: str, ref: str) -> list[str]:
+    """The clauses a clause sits in, from the texts' structure (Annex VII(4.2)(c) is in Annex VII(4),
+    which its reference alone does not show)."""
+    out, clause = [], library.find(doc, ref)
+    while clause is not None and clause.parent:
+        out.append(clause.parent)
+        clause = library.find(doc, clause.parent)
+    return out
+
+
 def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
     words = re.findall(r"\w+", text.lower())
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
@@ -199,4 +213,8 @@ def strip_instructions(text: str) -> tuple[str, int]:
 
 
 def _drop_sentences_with(text: str, fragment: str) -> str:
-    return drop_sentences(text, lambda sentence: fragment in sentence)[0]
+    """The text without the answerer's own sentences holding ``fragment``; block quotes and source
+    headers are left alone (verbatim clause text, checked by ``_check_blocks``): an unsupported
+    reference in the prose must not cut the words of a quoted clause that happen to name it too."""
+    return "\n".join(line if QUOTED_LINE.match(line) else drop_sentences(line, lambda s: fragment in s)[0]
+                     for line in text.split("\n"))
