@@ -183,7 +183,7 @@ class Retriever:
 
         vector = np.asarray(query_vector(expand(search_text(text))), dtype=np.float32)
         out = []
-        for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0 or d in plan.documents_compared]:
+        for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0]:
             for name in plan.classifies:
                 rows, matrix = self.list_vectors(doc, CLASS_LISTS[name])
                 if rows:
