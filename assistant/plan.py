@@ -348,7 +348,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
         wants_commentary=bool(OPINION_TERMS.search(whole)),
         wants_final_provisions=bool(FINAL_PROVISION_TERMS.search(whole)),
-        general=bool(GENERAL.search(question)) and not references,
+        general=bool(GENERAL.search(question)) and not references and asks != "comparison",
         asks_to_hide=asks_to_hide(typed, language),
     )
 

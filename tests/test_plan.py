@@ -119,6 +119,9 @@ def test_a_general_question_about_an_act(library):
                      "Which processing does the GDPR not apply to?", "does the 2024 act cover research?"):
         assert read(question, library).general, question
     assert not read("did the draft's education point cover exam proctoring?", library).general
+    # A comparison of the versions on one provision is not about the acts as a whole.
+    assert not read("Does the final act's ban on real-time identification still cover the search for missing persons "
+                    "as the proposal did?", library).general
 
 
 def test_asking_whether_a_use_is_high_risk_or_banned(library):
