@@ -334,6 +334,15 @@ class Document:
     def count(self, kind: str) -> int:
         return sum(1 for c in self.clauses.values() if c.kind == kind)
 
+    def ancestors(self, ref: str) -> list[str]:
+        """The references of the clauses ``ref`` sits in, nearest first, read off the texts'
+        structure (Annex VII(3.2) is in Annex VII(3), which its number alone does not show)."""
+        out, clause = [], self.clauses.get(ref)
+        while clause is not None and clause.parent:
+            out.append(clause.parent)
+            clause = self.clauses.get(clause.parent)
+        return out
+
     def descendants(self, ref: str) -> Iterator[Clause]:
         for child in self.clauses[ref].children:
             yield self.clauses[child]

@@ -132,8 +132,10 @@ ASKS: list[tuple[str, re.Pattern]] = [
                           re.IGNORECASE)),
     ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
 ]
+# The Act as adopted, in words rather than by a name of it in corpus/aliases.json ("the adopted AI Act").
+ADOPTED_WORDS = r"final|2024|adopted|enacted"
 # Words that make "what changed" a comparison of two texts rather than a question about one.
-VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
+VERSION_WORDS = re.compile(rf"\b({ADOPTED_WORDS}|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
 # Asking what became of a provision of the draft implies the final Act beside the proposal.
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
@@ -142,9 +144,8 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
-# The Act as adopted in words no name of it in corpus/aliases.json holds ("the adopted AI Act"): with
-# the draft named and a word that compares, the other side of the comparison.
-ADOPTED = re.compile(r"\b(final|2024|adopted|enacted)\b", re.IGNORECASE)
+# With the draft named and a word that compares, the other side of the comparison.
+ADOPTED = re.compile(rf"\b({ADOPTED_WORDS})\b", re.IGNORECASE)
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
 # (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
 # Not for a comparison of the versions: the aligned pair answers it (tune: 4 comparisons more with all
@@ -341,7 +342,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
-        documents_named=tuple(mentioned_documents(question)), documents_compared=tuple(compared),
+        documents_named=tuple(named), documents_compared=tuple(compared),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),
         external=tuple(external), defined=tuple(defined), classifies=classifies,
         wants_recitals=bool(RECITAL_TERMS.search(whole)),

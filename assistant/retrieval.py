@@ -37,7 +37,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
-from .citations import find_references, without_document_names
+from .citations import find_references, is_within, without_document_names
 from .clauses import Library
 from .config import REPO_ROOT
 from .embedding import embed_query
@@ -155,20 +155,23 @@ class Retriever:
                 priors[unit.id] = self.tuning.final_provisions
         return priors
 
-    @lru_cache(maxsize=8)
-    def list_vectors(self, doc: str, ref: str):
-        """(unit rows, their MiniLM vectors as a matrix) of the items of a list: the units of
-        ``doc`` inside ``ref`` that have no parts of their own ("Annex III(5)(b)" for "Annex III";
-        an area's heading with all its points would match any question on the area)."""
+    @cached_property
+    def class_lists(self) -> dict[tuple[str, str], tuple[list[int], "object"]]:
+        """(doc, class) -> (unit rows, their MiniLM vectors as a matrix) of the items of the list
+        that says what falls under the class (``CLASS_LISTS``): the units inside it that have no
+        parts of their own ("Annex III(5)(b)" for "Annex III"; an area's heading with all its points
+        would match any question on the area). Read from the index once, on the first such question."""
         import numpy as np
 
-        from .citations import is_within
-
-        rows = [i for i, u in enumerate(self.index.units)
-                if u.doc == doc and u.ref != ref and is_within(u.ref, ref) and not self.library.get(doc, u.ref).children]
-        vectors = self.index.vectors(rows)
-        rows = [row for row in rows if row in vectors]
-        return rows, np.asarray([vectors[row] for row in rows], dtype=np.float32).reshape(len(rows), -1)
+        wanted = {(doc, name): [i for i, u in enumerate(self.index.units) if u.doc == doc and u.ref != ref
+                                and is_within(u.ref, ref) and not self.library.get(doc, u.ref).children]
+                  for doc in CLASSIFIED_DOCUMENTS for name, ref in CLASS_LISTS.items()}
+        vectors = self.index.vectors([row for rows in wanted.values() for row in rows])
+        out = {}
+        for key, rows in wanted.items():
+            rows = [row for row in rows if row in vectors]
+            out[key] = rows, np.asarray([vectors[row] for row in rows], dtype=np.float32).reshape(len(rows), -1)
+        return out
 
     def classified(self, plan: QueryPlan, text: str) -> list[tuple[str, str, float]]:
         """For a question whether a use is high-risk or banned: in each version of the AI Act
@@ -185,7 +188,7 @@ class Retriever:
         out = []
         for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0]:
             for name in plan.classifies:
-                rows, matrix = self.list_vectors(doc, CLASS_LISTS[name])
+                rows, matrix = self.class_lists[doc, name]
                 if rows:
                     similarity = matrix @ vector
                     best = int(np.argmax(similarity))

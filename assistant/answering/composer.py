@@ -321,7 +321,7 @@ class Composer:
         of them, the class's words aside). The nearest listed use alone is no finding: asked about
         a spam filter, the recruitment point is nearest; a clause that merely mentions high-risk
         systems (Art. 9(5)) is none either."""
-        if plan.asks not in ("yes_no", "comparison") or re.search(r"\b(not|never|no longer)\b", plan.question, re.IGNORECASE):
+        if plan.asks != "yes_no" or re.search(r"\b(not|never|no longer)\b", plan.question, re.IGNORECASE):
             return ""
         if not any(hit.doc in CLASSIFIED_DOCUMENTS and is_within(hit.ref, CLASS_LISTS[name]) and hit.ref != CLASS_LISTS[name]
                    for name in plan.classifies):
@@ -459,18 +459,9 @@ class Composer:
         pair = max(candidates, key=support)  # ties keep the alignment's order (best aligned first)
         proposal, final = self.as_hit(pair.proposal, hit), self.as_hit(pair.final, hit)
         shown = self.readable(hit, hits, self.tuning.context_limit)
-        if pair.via in self.ancestors(shown):  # the clause found reads alone, below its aligned unit
+        if pair.via in self.library.document(shown.doc).ancestors(shown.ref):  # the clause found reads alone, below its aligned unit
             proposal, final = (shown, final) if hit.doc == PROPOSAL else (proposal, shown)
         return proposal, final, pair
-
-    def ancestors(self, hit: Hit) -> list[str]:
-        """The references of the clauses a clause sits in (read off the texts' structure, which also
-        holds for numbers such as Annex VII(3.2) in 3)."""
-        out, clause = [], self.clause(hit)
-        while clause.parent:
-            out.append(clause.parent)
-            clause = self.library.get(clause.doc, clause.parent)
-        return out
 
     def changed(self, proposal: Hit, final: Hit, pair: VersionPair, number: int) -> str:
         """"X [n] corresponds to Y [n+1] (heading). What changed ...", from the diff of the pair."""

@@ -167,7 +167,7 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     titled = {(r.doc or c.doc, r.ref) for c in kept for r in find_references(" ".join(c.heading_path))}
     for reference in find_references(prose):
         if not any(is_within(c.ref, reference.ref) or is_within(reference.ref, c.ref)
-                   or reference.ref in _ancestors(library, c.doc, c.ref) for c in kept
+                   or reference.ref in library.document(c.doc).ancestors(c.ref) for c in kept
                    if reference.doc in (None, c.doc)) and not any(
                 (doc, ref) == (reference.doc or doc, reference.ref) for doc, ref in titled) or reference.external:
             reasons.append(f"{reference.ref} is named but no verified citation supports it")
@@ -188,16 +188,6 @@ def verify(draft: Draft, hits: list[Hit], library: Library) -> Verified:
     if leaked:
         reasons.append("a passage of the assistant's instructions was removed")
     return Verified(Draft(text.strip(), kept, list(draft.notices), list(draft.consulted), draft.by), len(reasons), reasons)
-
-
-def _ancestors(library: Library, doc: str, ref: str) -> list[str]:
-    """The clauses a clause sits in, from the texts' structure (Annex VII(4.2)(c) is in Annex VII(4),
-    which its reference alone does not show)."""
-    out, clause = [], library.find(doc, ref)
-    while clause is not None and clause.parent:
-        out.append(clause.parent)
-        clause = library.find(doc, clause.parent)
-    return out
 
 
 def _shingles(text: str, n: int = 6) -> set[tuple[str, ...]]:
