@@ -132,10 +132,8 @@ ASKS: list[tuple[str, re.Pattern]] = [
                           re.IGNORECASE)),
     ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
 ]
-# The Act as adopted, in words rather than by a name of it in corpus/aliases.json ("the adopted AI Act").
-ADOPTED_WORDS = r"final|2024|adopted|enacted"
 # Words that make "what changed" a comparison of two texts rather than a question about one.
-VERSION_WORDS = re.compile(rf"\b({ADOPTED_WORDS}|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
+VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
 # Asking what became of a provision of the draft implies the final Act beside the proposal.
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
@@ -144,8 +142,6 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
-# With the draft named and a word that compares, the other side of the comparison.
-ADOPTED = re.compile(rf"\b({ADOPTED_WORDS})\b", re.IGNORECASE)
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
 # (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
 # Not for a comparison of the versions: the aligned pair answers it (tune: 4 comparisons more with all
@@ -321,10 +317,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     compared = compared_documents(routing, weights, documents)
     named = mentioned_documents(question)
     if not compared and not documents and FINAL_ACT not in named and (
-            FATE.search(question) or (named == [PROPOSAL] and (
-                NOW.search(question) or (COMPARES.search(question) and ADOPTED.search(question))))):
-        # "where did the chatbot rule end up?", "still ... like in the draft?", "how did it change between
-        # the Commission proposal and the adopted AI Act?": both versions
+            FATE.search(question) or (named == [PROPOSAL] and NOW.search(question))):
+        # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
