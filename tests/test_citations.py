@@ -2,7 +2,7 @@
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from assistant.citations import find_references, format_citation, parse_reference
+from assistant.citations import find_references, format_citation, mentioned_documents, parse_reference
 
 P, G, F = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
 
@@ -103,3 +103,15 @@ def test_round_trip_property(doc, ref, spaces):
 def test_arbitrary_text_never_crashes(text):
     for ref in find_references(text):
         assert ref.ref and 0 <= ref.start <= ref.end <= len(text)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("now that the ai act is law, is credit scoring high risk?", ["ai-act-final-2024"]),
+    ("give me an overview of the 2024 AI regulation", ["ai-act-final-2024"]),
+    ("did the meaning of 'provider' change in the adopted regulation?", ["ai-act-final-2024"]),
+    ("what does the AI Act as adopted say about deepfakes?", ["ai-act-final-2024"]),
+    ("what does the AI Act say about deepfakes?", []),  # no version named: the proposal by default
+    ("under the draft regulation, is social scoring banned?", ["ai-act-proposal-2021"]),
+])
+def test_the_final_act_is_named_in_everyday_ways(text, expected):
+    assert mentioned_documents(text) == expected
