@@ -136,8 +136,8 @@ ASKS: list[tuple[str, re.Pattern]] = [
 VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
 # Asking what became of a provision of the draft implies the final Act beside the proposal.
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
-                  r"(is|are|was|were) (it|this|that|they) kept|called now|renamed|survived?|made it into|"
-                  r"in the (final|adopted|enacted) (version|text|act|law|regulation))\b", re.IGNORECASE)
+                  r"(is|are|was|were) (it|this|that|they) kept|called now|(is|are|was|were) (\w+ )?called|renamed|survived?|made it into|"
+                  r"(go|goes|went|gone) (up|down))\b", re.IGNORECASE)
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.

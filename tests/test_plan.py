@@ -73,7 +73,9 @@ def test_a_follow_up_leans_on_the_question_and_the_clauses_cited_before(library)
 
 def test_comparisons_name_both_sides(library):
     assert set(read("Where did the chatbot disclosure rule end up?", library).documents_compared) == {P, F}
-    assert read("Is emotion recognition at work banned in the final act?", library).versions
+    assert read("Did the top fine go up in the final act?", library).versions
+    # "in the final act" alone says which version is asked about, not that the two are compared
+    assert not read("Is emotion recognition at work banned in the final act?", library).versions
     assert read("Compare the GDPR's fines with the proposal's", library).documents_compared == (G, P)
     # The final act alone, with no word that compares, is asked about on its own.
     assert read("What duties do providers of general-purpose AI models have under the final act?",
