@@ -63,14 +63,17 @@ def alias_pattern() -> tuple[re.Pattern, dict[str, str | None]]:
     for term in data.get("not_names", []):
         table[term.lower()] = None
     names = sorted(table, key=len, reverse=True)
-    body = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+") for n in names)
+    # "the final EU AI Act" names what "the final AI Act" does
+    body = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"ai[\s-]+act", r"(?:eu[\s-]+)?ai[\s-]+act")
+                    for n in names)
     pattern = re.compile(r"(?<![\w/])(" + body + r")(?![\w/])", re.IGNORECASE)
     return pattern, table
 
 
 def _alias_doc(name: str) -> str | None:
     _, table = alias_pattern()
-    return table.get(re.sub(r"[\s-]+", " ", name.lower()), table.get(name.lower()))
+    spaced = re.sub(r"\beu (?=ai act)", "", re.sub(r"[\s-]+", " ", name.lower()))
+    return table.get(spaced, table.get(name.lower()))
 
 
 def document_mentions(text: str) -> list[tuple[int, int, str]]:

@@ -228,10 +228,24 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "What are the obligations of very large online platforms under the Digital Services Act?",
     "Who won the football world cup in 2022?",
     "What does the Brazilian AI bill say about liability?",
+    # in lower case, as people type: another law or another jurisdiction's version of ours
+    "what do the uk gdpr rules say about sending data abroad?",
+    "does texas's ai law cover chatbots?",
+    "how fast must a host remove illegal posts under the dsa?",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     answer = assistant.ask(question)
     assert answer.abstained and "GDPR" in answer.reason and not answer.citations
+
+
+@pytest.mark.parametrize("question", [
+    "we bought an ai tool that scores job applicants. is it on us to check it works or is that the sellers problem?",
+    "my shop has a help bot. do i have to say its a bot?",
+    "a firm in canada sells an ai tool used by banks in spain. does the final eu ai act apply to it?",
+])
+def test_everyday_questions_in_scope_are_answered(assistant, question):
+    answer = assistant.ask(question)
+    assert not answer.abstained and answer.citations
 
 
 def test_real_case_gets_caveats(assistant):

@@ -14,10 +14,18 @@ from ..tuning import DEFAULT, Tuning
 # Names of instruments and jurisdictions the corpus does not hold.
 OUR_ACTS = re.compile(r"\b(AI|Artificial Intelligence) Act\b|General Data Protection Regulation|GDPR", re.IGNORECASE)
 OTHER_ACT = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,5}(?:Act|Directive|Law|Code|Order|Bill)\b"
-                       r"|\bexecutive order\b|\b(?:Digital (?:Services|Markets)|Data Governance|Online Safety)\b")
+                       r"|\bexecutive order\b|\b(?:Digital (?:Services|Markets)|Data Governance|Online Safety)\b"
+                       # as people type them, in lower case too
+                       r"|(?i:\b(?:DSA|DMA|NIS ?2|CCPA|HIPAA|ePrivacy|product liability directive|"
+                       r"(?:digital services|digital markets|data governance|online safety|cyber ?resilience) act)\b)")
+# "us" is a word in lower case; the acronyms count only as written. US states with AI laws of their own.
 OTHER_JURISDICTION = re.compile(
-    r"\b(US|USA|U\.S\.|UK)\b|\b(american|united states|california\w*|british|united kingdom|china|chinese|"
-    r"india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|singapore\w*)\b", re.IGNORECASE)
+    r"\b(?:US|USA|U\.S\.)(?!\w)|(?i:\b(uk|american|united states|california\w*|colorado|texas|illinois|new york|"
+    r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
+    r"singapore\w*|swiss|switzerland)\b)")
+# One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
+OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b")
+EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # Advice no legal text gives, however the question mentions AI.
 OTHER_ADVICE = re.compile(r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
                           r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)", re.IGNORECASE)
@@ -31,7 +39,7 @@ DOMAIN = re.compile(
     r"act|article|art\.?|recital|annex|provider|user|deployer|controller|processor|fine\w*|penalt\w*|biometric\w*|"
     r"system\w*|model\w*|right\w*|obligat\w*|requir\w*|prohibit\w*|ban\w*|risk\w*|complian\w*|conformity|"
     r"commission|board|authorit\w*|member states?|EU|union|europe\w*|proposal|draft|assessment|transparen\w*|consent|"
-    r"chat ?bots?|deep ?fakes?|surveillance|recognition|scor\w*|profil\w*|sandbox\w*|market|product\w*|"
+    r"chat ?bots?|bots?|deep ?fakes?|surveillance|recognition|scor\w*|profil\w*|sandbox\w*|market|product\w*|"
     r"safety|standards?|notified|certif\w*|oversight|EDPB|EDPS|opinion|impact|leak\w*|personal|breach|transfer\w*|"
     r"dpia|dpo|erasure|rectification|portability|police|law enforcement|employ\w*|recruit\w*|credit|"
     r"migration|asylum|border|justice|education|critical infrastructure|manipulat\w*|discriminat\w*|bias\w*|"
@@ -53,8 +61,8 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tunin
     a legal question ("must I", "am I allowed") and not close to any clause."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
-        bool(OTHER_JURISDICTION.search(question) and not plan.documents_named
-             and not re.search(r"\b(EU|European|Union)\b", question))
+        bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
+        bool(OTHER_VERSION.search(question))
     if names_other and not find_references(question):
         return True
     if OTHER_ADVICE.search(question):
