@@ -62,6 +62,10 @@ class Tuning:
     max_quote: int = 2500
     max_first_quote: int = 4500     # the main clause, unless a very long article
     max_list_quote: int = 7000      # a list asked for is quoted whole up to this
+    # A part of an article this short is quoted with its whole article (rule, conditions, exceptions together);
+    # tune split (233): 1200 and 2000 +1 answer with all key facts, 3500 +2, none fewer. Explanations and
+    # yes/no questions only: a figure, deadline, definition or list is cited at its own paragraph.
+    whole_article: int = 3500
     context_limit: int = 2500       # a paragraph this short is quoted whole rather than one of its parts
     max_named_quote: int = 9000     # a clause the question names is what the user asked to read
 

@@ -221,6 +221,14 @@ class Composer:
             clause = parent
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
 
+    def whole_article(self, hit: Hit) -> Hit:
+        """A part of a short article is quoted with the whole article: its rule, its conditions
+        and its exceptions read together."""
+        article = self.library.document(hit.doc).clauses.get(top_level(hit.ref))
+        if article is None or article.ref == hit.ref or article.kind != "article" or len(article.text) > self.tuning.whole_article:
+            return hit
+        return self.as_hit(article, hit)
+
     def chapeau(self, hit: Hit) -> str | None:
         """The words a point continues ("The following ... shall be prohibited:"), verbatim."""
         clause = self.clause(hit)
@@ -267,6 +275,8 @@ class Composer:
         out: list[Hit] = []
         whole_list = plan.asks in WHOLE_LIST
         for hit in (self.readable(h, hits, limit, whole_list) for h in chosen):
+            if plan.asks in WHOLE_LIST:  # a figure, a deadline, a definition or a list is cited exactly
+                hit = self.whole_article(hit)
             if any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
                 continue
             out.append(hit)
