@@ -28,9 +28,10 @@ class Tuning:
     # Article R@5 on the translated tune questions (bench/tune.py languages), mean of 7 languages:
     # before the term tables 0.570 at 1.5 (the English weight), 0.672 at 0.25, 0.668 at 0 (flat from
     # 0 to 0.5); adding the words of the best dense units to BM25 (pseudo-relevance feedback)
-    # measured 0.656-0.679: not kept. With the term tables (their English terms also appended to the
-    # e5 query): 0.759 at 0 / 0.773 at 0.25 / 0.777 at 0.5 / 0.744 at 1 (term_weight 1, before the
-    # quoted-term definitions); a MiniLM ranking of the English terms as a third source, 0.754: not kept.
+    # measured 0.656-0.679: not kept. With the term tables (their English terms appended to the e5
+    # query, and in BM25 at term_weight 1; before the quoted-term definitions): 0.759 at 0 (no BM25
+    # terms), 0.773 at 0.25, 0.777 at 0.5, 0.751 at 1; a MiniLM ranking of the English terms as a
+    # third source: 0.754, not kept (bench/multilingual.md).
     foreign_lexical_weight: float = 0.5
     # BM25 weight of an English term the term table adds for another language's question: a word of
     # the question, in English (tune, with the weights above: 0.800 at 1, 2 and 3 alike).
