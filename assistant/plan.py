@@ -302,6 +302,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     from .answering.disclosure import asks_to_hide
     from .definitions import defining_clauses
     from .language import detect, english_references
+    from .legal_terms import quoted_terms
 
     language = language or detect(question)
     typed = question
@@ -324,7 +325,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
-    for clause in defining_clauses(question, library, searched):
+    # Another language's quoted term (« utilisateur », „Nutzer“) asks the meaning of its English term.
+    quoted = " ".join(f"'{term}'" for term in quoted_terms(typed, language))
+    for clause in defining_clauses(question, library, searched) + (
+            defining_clauses(quoted, library, searched) if quoted else []):
         key = NamedClause(clause.doc, clause.ref)
         if key not in references and key not in defined:
             defined.append(key)

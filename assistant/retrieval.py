@@ -14,7 +14,9 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    banned, the item of Annex III / Art. 5(1) nearest the question.
 3. Everyday words get the texts' legal wording added (``corpus/glossary.json``). The dense
    query is the question plus that wording; in BM25 the added words count ``expansion_weight``
-   of the question's own.
+   of the question's own. A question in another language is searched with the English terms of
+   the acts' terms it uses (``legal_terms``: "Auftragsverarbeiter" -> "processor") appended to
+   its multilingual-e5 query and, at ``term_weight``, in BM25.
 4. Each unit scores ``prior x sum of weight/(rrf_k + rank)`` over the dense and BM25 rankings;
    the prior is the document's weight x the kind's (recitals, memorandum and commentary weigh
    less than enacting terms unless asked for) x where it sits (final and amending provisions
@@ -42,6 +44,7 @@ from .clauses import Library
 from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
+from .legal_terms import english_terms
 from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan
 from .records import Hit
 from .tuning import DEFAULT, Tuning
@@ -75,11 +78,15 @@ def expand(question: str) -> str:
     return " ".join([question] + legal_wording(question))
 
 
-def query_terms(question: str, expansion_weight: float) -> dict[str, float]:
-    """BM25 query terms with weights: the question's own words 1, words the glossary adds less."""
+def query_terms(question: str, expansion_weight: float, terms: str = "", term_weight: float = 0.0) -> dict[str, float]:
+    """BM25 query terms with weights: the question's own words 1, words the glossary adds less, and
+    the English ``terms`` of another language's question (``legal_terms``) ``term_weight``."""
     weighted: dict[str, float] = {}
     for token in tokenize(question):
         weighted[token] = weighted.get(token, 0.0) + 1.0
+    for token in tokenize(terms):
+        if token not in weighted:
+            weighted[token] = term_weight
     for token in tokenize(" ".join(legal_wording(question))):
         if token not in weighted:
             weighted[token] = expansion_weight
@@ -220,13 +227,15 @@ class Retriever:
         fused: dict[int, float] = {}
         for text, weight in queries:
             bare = search_text(text)
+            terms = " ".join(english_terms(bare, plan.language))  # the acts' terms it uses, in English
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
-                dense = self.multilingual.dense(multilingual_vector(bare), t.candidates, docs)
+                dense = self.multilingual.dense(multilingual_vector(f"{bare} {terms}".strip()), t.candidates, docs)
             else:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
-            lexical = self._top(self.index.lexical_scores(query_terms(bare, t.expansion_weight), docs), t.candidates)
+            lexical = self._top(self.index.lexical_scores(query_terms(bare, t.expansion_weight, terms, t.term_weight),
+                                                          docs), t.candidates)
             for ranked, source_weight in zip((dense, lexical), source_weights(plan, t)):
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)

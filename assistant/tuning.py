@@ -23,11 +23,19 @@ class Tuning:
     lexical_weight: float = 1.5     # weight of the BM25 ranking
     expansion_weight: float = 0.75  # BM25 weight of a word the glossary added (the question's own count 1)
     # BM25's weight for a question in another language (its dense side is multilingual-e5, at
-    # dense_weight): the English index reads only its references, numbers, acronyms and shared words.
+    # dense_weight): the English index reads its references, numbers, acronyms and shared words, and
+    # the English terms of the acts' terms it uses (assistant/legal_terms.py), at term_weight.
     # Article R@5 on the translated tune questions (bench/tune.py languages), mean of 7 languages:
-    # 0.570 at 1.5 (the English weight), 0.672 at 0.25, 0.668 at 0 (flat from 0 to 0.5). Adding the
-    # words of the best dense units to BM25 (pseudo-relevance feedback) measured 0.656-0.679: not kept.
-    foreign_lexical_weight: float = 0.25
+    # before the term tables 0.570 at 1.5 (the English weight), 0.672 at 0.25, 0.668 at 0 (flat from
+    # 0 to 0.5); adding the words of the best dense units to BM25 (pseudo-relevance feedback)
+    # measured 0.656-0.679: not kept. With the term tables (their English terms appended to the e5
+    # query, and in BM25 at term_weight 1; before the quoted-term definitions): 0.759 at 0 (no BM25
+    # terms), 0.773 at 0.25, 0.777 at 0.5, 0.751 at 1; a MiniLM ranking of the English terms as a
+    # third source: 0.754, not kept (bench/multilingual.md).
+    foreign_lexical_weight: float = 0.5
+    # BM25 weight of an English term the term table adds for another language's question: a word of
+    # the question, in English (tune, with the weights above: 0.800 at 1, 2 and 3 alike).
+    term_weight: float = 1.0
     own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
     classification_score: float = 0.8  # the listed use nearest a "is it high-risk / banned" question, as a share of the best other match (tune: 0.8 and 1.0 alike)
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list

@@ -156,6 +156,7 @@ def cmd_precision(retriever, questions) -> None:
 # reciprocal-rank fusion only the ratio of the two weights moves the ranking).
 LANGUAGE_SWEEPS = {
     "foreign_lexical_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
+    "term_weight": [0.0, 0.5, 1.0, 2.0, 3.0],
 }
 
 

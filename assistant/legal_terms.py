@@ -1,0 +1,58 @@
+"""The acts' own terms as a question in another language words them, mapped to the English terms
+of the corpus, so that the English index can read what the question is about.
+
+The EU publishes each act in all its languages, with one official word for each defined term:
+the controller of GDPR Art. 4(7) is "Verantwortlicher" in German, "responsable du traitement" in
+French, "administrator" in Polish. ``assistant/locales/terms/<lang>.json`` holds, per language,
+the defined terms of the three acts (GDPR Art. 4, proposal Art. 3, final Act Art. 3) and the key
+notions of their headings (prohibited practices, human oversight, right to erasure, ...), in the
+wording of that language's text of the acts, each mapped to the English term. A closed set: the
+acts' defined vocabulary, never a question's own words.
+
+``english_terms("Wer ist Verantwortlicher nach der DSGVO?", "de")`` -> ``["controller"]``.
+"""
+from __future__ import annotations
+
+import json
+import re
+from functools import lru_cache
+
+from .i18n import LOCALES_DIR, alternation
+
+TERMS_DIR = LOCALES_DIR / "terms"
+
+
+@lru_cache(maxsize=None)
+def table(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+    """(pattern of the term in ``lang``, English term), in file order; empty for a language
+    without a table (English among them)."""
+    path = TERMS_DIR / f"{lang}.json"
+    if not re.fullmatch(r"[a-z]{2}", lang or "") or not path.is_file():
+        return ()
+    terms = json.loads(path.read_text(encoding="utf-8"))["terms"]
+    return tuple((re.compile(alternation(patterns), re.IGNORECASE), english)
+                 for english, patterns in terms.items() if patterns)
+
+
+def english_terms(text: str, lang: str) -> list[str]:
+    """The English terms of the acts' terms that ``text``, written in ``lang``, uses."""
+    return [english for pattern, english in table(lang) if pattern.search(text)]
+
+
+# Quotation marks of the languages with a table, as typed: « » (fr, it, pt, es), „ “ (de, pl, nl), ‚ ‘,
+# and the English ones.
+OPENING = "«„‚“‘\"'"
+CLOSING = "»“”‘’\"'"
+
+
+def quoted_terms(text: str, lang: str) -> list[str]:
+    """The English terms of the acts' terms that ``text`` sets in quotation marks (« utilisateur »,
+    „Nutzer“): in any language, as in English (``definitions.asks_meaning``), a term quoted in a
+    question is asked for its meaning."""
+    out = []
+    for pattern, english in table(lang):
+        for match in pattern.finditer(text):
+            before, after = text[:match.start()].rstrip()[-1:], text[match.end():].lstrip()[:1]
+            if before and after and before in OPENING and after in CLOSING and english not in out:
+                out.append(english)
+    return out
