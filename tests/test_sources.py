@@ -51,3 +51,24 @@ def test_manifest_has_official_addresses(settings):
     assert by_id["ai-act-proposal-2021"].url.startswith("https://eur-lex.europa.eu/")
     assert by_id["gdpr"].kind == "law" and by_id["ai-act-proposal-2021"].kind == "proposal"
     assert all(len(s.sha256) == 64 for s in corpus.sources)
+
+
+def test_an_error_page_in_place_of_an_official_file_is_refused_by_its_checksum_and_nothing_built_is_lost(
+        settings, tmp_path):
+    """What a user gets who saves EUR-Lex's error page as the Act: the manifest's sha256 refuses it,
+    naming the file, before any parsing; the parses cached before stay as they were."""
+    from assistant.fetch import fetch
+    corpus = Corpus.from_settings(settings)
+    act = corpus.by_id["ai-act-final-2024"]
+    if not corpus.reads_official(act):
+        pytest.skip("no official files")
+    fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
+    cache = tmp_path / "parsed"
+    Library(Corpus(tmp_path, settings.manifest_path, cache))  # everything built once (or read from cache)
+    built = {p.name: p.read_bytes() for p in cache.glob("*.json")}
+    assert built
+    (tmp_path / act.official[0].file).write_bytes(
+        b"<html><head><title>EUR-Lex - Page not found</title></head><body><h1>404</h1></body></html>")
+    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*OJ_L_202401689_EN_TXT\.html"):
+        Library(Corpus(tmp_path, settings.manifest_path, cache))
+    assert {p.name: p.read_bytes() for p in cache.glob("*.json")} == built
