@@ -22,26 +22,33 @@ def test_missing_corpus_names_the_variable(tmp_path, settings):
 
 
 def _copy_corpus(settings, dest):
+    """The files each document is read from (official files, else its JSON Lines) copied to ``dest``."""
+    from assistant.fetch import fetch
     corpus = Corpus.from_settings(settings)
-    for source in corpus.sources:
-        target = dest / source.file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(corpus.path(source), target)
+    fetch(corpus.sources, dest, corpus.dir, progress=False, report=lambda _: None)
     return corpus
 
 
 def test_checksum_mismatch_names_the_file(tmp_path, settings):
     corpus = _copy_corpus(settings, tmp_path)
-    victim = tmp_path / corpus.sources[1].file
+    victim = tmp_path / corpus.by_id["aim-news-2021-04-eu-mulls-ban"].file  # read from JSON Lines always
     victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*GDPR_2016_679\.jsonl"):
+    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*AIM_news_2021_EU_mulls_ban_on_AI_mass_surveillance\.jsonl"):
         Library(Corpus(tmp_path, settings.manifest_path))
 
 
 def test_missing_source_file_is_named(tmp_path, settings):
+    """The file named is one the user can get: an official file that `fetch` downloads, when the
+    document's official format is parsed and its JSON Lines conversion is not there either."""
     corpus = _copy_corpus(settings, tmp_path)
-    (tmp_path / corpus.sources[0].file).unlink()
-    with pytest.raises(CorpusError, match="COM_2021_206_AI_Act_proposal.jsonl.*missing"):
+    proposal = corpus.by_id["ai-act-proposal-2021"]
+    (tmp_path / proposal.file).unlink(missing_ok=True)
+    if corpus.parses_official(proposal):
+        (tmp_path / proposal.official[1].file).unlink()
+        expected = r"DOC_2\.pdf.*missing.*assistant corpus fetch"
+    else:
+        expected = "COM_2021_206_AI_Act_proposal.jsonl.*missing"
+    with pytest.raises(CorpusError, match=expected):
         Library(Corpus(tmp_path, settings.manifest_path))
 
 
