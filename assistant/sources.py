@@ -85,12 +85,16 @@ class Corpus:
     def path(self, source: Source) -> Path:
         return self.dir / source.file
 
+    @staticmethod
+    def parses_official(source: Source) -> bool:
+        """True when the document's official files have a parser that met the oracle target."""
+        from .parsers import PARSERS
+        return bool(source.official) and all(f.format in PARSERS for f in source.official)
+
     def reads_official(self, source: Source) -> bool:
         """True when the document is read from its official files: all of them are present and
         their format has a parser that met the oracle target."""
-        from .parsers import PARSERS
-        return bool(source.official) and all(
-            f.format in PARSERS and (self.dir / f.file).is_file() for f in source.official)
+        return self.parses_official(source) and all((self.dir / f.file).is_file() for f in source.official)
 
     def _verify(self, path: Path, expected: str, source: Source) -> str:
         if not path.is_file():
@@ -121,6 +125,11 @@ class Corpus:
                 files = [self._verify(self.dir / f.file, f.sha256, source) for f in source.official]
                 sums[source.id] = files[0] if len(files) == 1 else hashlib.sha256("".join(files).encode()).hexdigest()
             else:
+                if not self.path(source).is_file() and self.parses_official(source):
+                    # neither conversion nor all official files: name the official file missing
+                    # (the one to fetch), not the conversion a user outside has no address for
+                    for f in source.official:
+                        self._verify(self.dir / f.file, f.sha256, source)
                 sums[source.id] = self._verify(self.path(source), source.sha256, source)
         return sums
 

@@ -4,7 +4,7 @@
    the commentary PDFs), then any commentary PDF still read from JSON Lines: the oracle's clauses,
    how many are identical after whitespace normalisation, how many differ only where the oracle is
    wrong or a table's text has no one reading (corpus/oracle_errata.json, each with its reason),
-   differing, missing, extra; parse time.
+   differing, missing, extra; parse time; then all documents' clauses together.
 2. PDFs: the text libraries compared (time for all pages; share of the oracle's text lines of 40+
    characters found verbatim in the extracted text, lines joined by spaces), then the same share
    after the line repair rules of assistant.parsers.pdf_text, per document's PDFs.
@@ -21,7 +21,7 @@ import json
 import re
 import time
 
-from assistant.agreement import HEADER, compare, load_errata, normalise
+from assistant.agreement import HEADER, compare, load_errata, normalise, total
 from assistant.clauses import build_clauses
 from assistant.config import Settings
 from assistant.parsers import PARSERS
@@ -85,7 +85,9 @@ def main() -> None:
         for ref in result.stale:
             print(f"    {ref}: erratum no longer applies")
 
-    print("Official files against the JSON Lines oracle")
+    results, parse_seconds = [], 0.0
+    print("Official files against the JSON Lines oracle (identical%: as they are; agree: identical or differing only\n"
+          "where an erratum of corpus/oracle_errata.json accounts for it)")
     print(HEADER + f" {'parse s':>8}")
     for source in corpus.sources:
         formats = {f.format for f in source.official}
@@ -99,6 +101,9 @@ def main() -> None:
                          errata.get(source.id, []))
         print(result.row() + f" {seconds:>8.2f}")
         report(result)
+        results.append(result)
+        parse_seconds += seconds
+    print(total(results).row() + f" {parse_seconds:>8.2f}")
 
     still = [s for s in corpus.sources if s.kind == "commentary" and any(f.format == "pdf" for f in s.official)]
     if still:

@@ -361,7 +361,8 @@ def test_errata_that_remove_join_or_split_clauses_count_the_page_again():
 
 def test_every_erratum_names_its_reason():
     errata = load_errata()
-    assert errata and all(e.why and (e.wrong or e.absent or e.join or e.split) for entries in errata.values() for e in entries)
+    assert errata and all(e.why and (e.wrong or e.absent or e.join or e.split or e.rows and e.through)
+                          for entries in errata.values() for e in entries)
 
 
 @pytest.mark.parametrize("damage, what", [(lambda data: data[: len(data) // 2], "is cut short"),
@@ -392,3 +393,49 @@ def test_the_library_refuses_a_damaged_briefing_pdf_and_keeps_what_was_built(set
     with pytest.raises(CorpusError, match=rf"EPRS_BRI\(2021\)698792_EN\.pdf {what}"):
         Library(Corpus(tmp_path, tmp_path / "manifest.json", cache))
     assert {p.name: p.read_bytes() for p in cache.glob("*.json")} == built
+
+
+def _cell_row(page: int, y: float, cells: list[tuple[float, str]], size: float = 10.0, rule: bool = False) -> Row:
+    """A row of table cells, each drawn as its own run at its column's left edge."""
+    runs = [_run(text, x) for x, text in cells]
+    return Row(page, y, runs, Counter({size: sum(len(t) for _, t in cells)}), rule_above=rule)
+
+
+def test_a_ruled_table_gives_one_clause_per_row_its_cells_named_by_the_header():
+    """The impact assessment's Table 7 runs over six pages of its annexes: each row between the
+    table's rules is one paragraph, its cells read column by column (not line by line across the
+    columns), over the page break too where the next page's first row leaves the first column
+    empty, and each cell named by the header above the first rule."""
+    header = [row(42, 540, "HIGH-RISK POTENTIAL", x=80)]
+    header[0].runs = [_run("HIGH-RISK", 80), _run("POTENTIAL", 200)]
+    first = [_cell_row(42, 500, [(80, "AI systems for"), (200, "Intense")], rule=True),
+             _cell_row(42, 488, [(80, "remote identification"), (200, "interference")]),
+             _cell_row(42, 440, [(80, "AI systems for"), (200, "Injury or")], rule=True)]
+    after_break = [_cell_row(43, 780, [(200, "death")], rule=True),
+                   _cell_row(43, 740, [(80, "AI in education"), (200, "Adverse")], rule=True)]
+    body = [row(9, 400 - 14 * k, "filler line of the body text that sets the pitch.") for k in range(6)]
+    note = [row(42, 100, "93", 6.5), row(42, 96, "A note.", 10.0)]
+    pages = [body, _notes_page(42, 200, *(header + first + note)), after_break]
+    texts = [text for _, _, text in _records(*pages)]
+    assert texts[-4:] == ["HIGH-RISK | POTENTIAL",
+                          "HIGH-RISK: AI systems for remote identification | POTENTIAL: Intense interference",
+                          "HIGH-RISK: AI systems for | POTENTIAL: Injury or death",
+                          "HIGH-RISK: AI in education | POTENTIAL: Adverse"]
+
+
+def test_a_table_erratum_explains_its_rows_only_where_the_characters_agree():
+    """The oracle flattens a ruled table line by line, interleaving its cells' words; the parse's
+    rows count as explained when they hold the same characters (labels, separators, list marks
+    aside), and the page's later paragraphs are counted again."""
+    oracle = _clauses(**{"p._5,_para._1": "USES HARMS", "p._5,_para._2": "AI for Intense • remote id interference",
+                         "p._5,_para._3": "After the table."})
+    good = _clauses(**{"p._5,_para._1": "USES | HARMS", "p._5,_para._2": "USES: AI for remote id | HARMS: Intense interference",
+                       "p._5,_para._3": "USES: - | HARMS: -", "p._5,_para._4": "After the table."})
+    table = Erratum("p. 5, para. 1", "flattened line by line", through="p. 5, para. 2",
+                    rows=("p. 5, para. 1", "p. 5, para. 2", "p. 5, para. 3"))
+    result = compare("d", oracle, good, [table])
+    assert (result.identical, len(result.explained), result.differing, result.stale) == (0, 4, {}, [])
+    assert "p. 5, para. 4" in result.explained  # counted again on the page, with the table's reason
+    bad = dict(good, **_clauses(**{"p._5,_para._2": "USES: AI for remote | HARMS: Intense interference"}))
+    result = compare("d", oracle, bad, [table])
+    assert set(result.differing) == {"p. 5, para. 1", "p. 5, para. 2", "p. 5, para. 3"}

@@ -203,7 +203,7 @@ def test_from_a_folder_copies_the_official_files_and_the_library_reads_them(corp
     rest = fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
     assert all(o.ok for o in rest)
     for doc in ("gdpr", "ai-act-final-2024", "ai-act-proposal-2021"):
-        (tmp_path / corpus.by_id[doc].file).unlink()  # the official files alone must do
+        (tmp_path / corpus.by_id[doc].file).unlink(missing_ok=True)  # the official files alone must do
     library = Library(Corpus(tmp_path, settings.manifest_path, tmp_path / "parsed"))
     assert library.corpus.reads_official(library.corpus.by_id["gdpr"])
     assert library.document("ai-act-final-2024").count("article") == 113

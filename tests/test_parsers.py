@@ -260,3 +260,15 @@ def test_pdf_footnote_number_alone_on_its_line_and_a_call_before_punctuation():
     assert marked == ["for more”[^1]", ", that the Commission", "1. CONTEXT OF THE PROPOSAL"]  # a heading is no call
     assert pdf_text.paragraphs([pdf_text.Page(1, marked)]) == [
         (1, "for more”[^1], that the Commission"), (1, "1. CONTEXT OF THE PROPOSAL")]
+
+
+def test_the_agreement_over_all_documents_counts_their_clauses_together():
+    """The note's table ends with all documents' clauses counted together: identical as they are,
+    and identical or explained by an erratum."""
+    from assistant.agreement import Agreement, total
+    a = Agreement("a", 100, 100, 99, differing={"Art. 1": ("x", "y")})
+    b = Agreement("b", 300, 300, 280, explained={"p. 1, para. 1": "why"})
+    both = total([a, b])
+    assert (both.oracle, both.identical, len(both.differing), len(both.explained)) == (400, 379, 1, 1)
+    assert both.identical_ratio == pytest.approx(379 / 400) and both.ratio == pytest.approx(380 / 400)
+    assert "all documents" in both.row() and "94.75%" in both.row()

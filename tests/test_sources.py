@@ -22,26 +22,33 @@ def test_missing_corpus_names_the_variable(tmp_path, settings):
 
 
 def _copy_corpus(settings, dest):
+    """The files each document is read from (official files, else its JSON Lines) copied to ``dest``."""
+    from assistant.fetch import fetch
     corpus = Corpus.from_settings(settings)
-    for source in corpus.sources:
-        target = dest / source.file
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(corpus.path(source), target)
+    fetch(corpus.sources, dest, corpus.dir, progress=False, report=lambda _: None)
     return corpus
 
 
 def test_checksum_mismatch_names_the_file(tmp_path, settings):
     corpus = _copy_corpus(settings, tmp_path)
-    victim = tmp_path / corpus.sources[1].file
+    victim = tmp_path / corpus.by_id["aim-news-2021-04-eu-mulls-ban"].file  # read from JSON Lines always
     victim.write_text(victim.read_text(encoding="utf-8") + "\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*GDPR_2016_679\.jsonl"):
+    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*AIM_news_2021_EU_mulls_ban_on_AI_mass_surveillance\.jsonl"):
         Library(Corpus(tmp_path, settings.manifest_path))
 
 
 def test_missing_source_file_is_named(tmp_path, settings):
+    """The file named is one the user can get: an official file that `fetch` downloads, when the
+    document's official format is parsed and its JSON Lines conversion is not there either."""
     corpus = _copy_corpus(settings, tmp_path)
-    (tmp_path / corpus.sources[0].file).unlink()
-    with pytest.raises(CorpusError, match="COM_2021_206_AI_Act_proposal.jsonl.*missing"):
+    proposal = corpus.by_id["ai-act-proposal-2021"]
+    (tmp_path / proposal.file).unlink(missing_ok=True)
+    if corpus.parses_official(proposal):
+        (tmp_path / proposal.official[1].file).unlink()
+        expected = r"DOC_2\.pdf.*missing.*assistant corpus fetch"
+    else:
+        expected = "COM_2021_206_AI_Act_proposal.jsonl.*missing"
+    with pytest.raises(CorpusError, match=expected):
         Library(Corpus(tmp_path, settings.manifest_path))
 
 
@@ -51,3 +58,24 @@ def test_manifest_has_official_addresses(settings):
     assert by_id["ai-act-proposal-2021"].url.startswith("https://eur-lex.europa.eu/")
     assert by_id["gdpr"].kind == "law" and by_id["ai-act-proposal-2021"].kind == "proposal"
     assert all(len(s.sha256) == 64 for s in corpus.sources)
+
+
+def test_an_error_page_in_place_of_an_official_file_is_refused_by_its_checksum_and_nothing_built_is_lost(
+        settings, tmp_path):
+    """What a user gets who saves EUR-Lex's error page as the Act: the manifest's sha256 refuses it,
+    naming the file, before any parsing; the parses cached before stay as they were."""
+    from assistant.fetch import fetch
+    corpus = Corpus.from_settings(settings)
+    act = corpus.by_id["ai-act-final-2024"]
+    if not corpus.reads_official(act):
+        pytest.skip("no official files")
+    fetch(corpus.sources, tmp_path, corpus.dir, progress=False, report=lambda _: None)
+    cache = tmp_path / "parsed"
+    Library(Corpus(tmp_path, settings.manifest_path, cache))  # everything built once (or read from cache)
+    built = {p.name: p.read_bytes() for p in cache.glob("*.json")}
+    assert built
+    (tmp_path / act.official[0].file).write_bytes(
+        b"<html><head><title>EUR-Lex - Page not found</title></head><body><h1>404</h1></body></html>")
+    with pytest.raises(CorpusError, match=r"Checksum mismatch for .*OJ_L_202401689_EN_TXT\.html"):
+        Library(Corpus(tmp_path, settings.manifest_path, cache))
+    assert {p.name: p.read_bytes() for p in cache.glob("*.json")} == built

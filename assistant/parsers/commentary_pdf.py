@@ -11,8 +11,9 @@ call. Reading the characters costs about 1 s for the opinion's 22 pages on 2 bus
 the 96 pages of the impact assessment's part 1 (once: the records are cached with the index).
 
 The briefing and the impact assessment add what their layouts need: notes told by Word's footnote
-separator rather than by size (the impact assessment sets its tables in the notes' 10 pt), tables
-flattened row by row into one paragraph, headings numbered "1.1." or set in small capitals, contents
+separator rather than by size (the impact assessment sets its tables in the notes' 10 pt), a table
+that rules its rows apart read as one paragraph per row, cell by cell, each cell named by its
+column's header (other tables and figures flattened line by line into one paragraph), headings numbered "1.1." or set in small capitals, contents
 pages dropped. Where the manual conversion reads a page otherwise and is wrong, or a table's text has
 no one reading, ``corpus/oracle_errata.json`` says so (``assistant.agreement``).
 """
@@ -68,6 +69,16 @@ TABLE = 0.95
 # paragraphs within a cell of its RSB table 19.5 pt (1.41), its glossary's entries 22.5 pt and a
 # figure's labels and source line 23-43 pt (1.7-3.1).
 TABLE_GAP = 1.4
+# A table's rule between two rows spans at least this share of the page's width. Word draws it cell
+# by cell (the impact assessment's Table 7: four segments, 73-523 pt of 595), a link's underline in
+# one cell (at most 150 pt there) and a footnote separator (144 pt) are narrower.
+RULE_SPAN = 0.5
+# A line belongs to the column whose lines it overlaps by this share of the text size at least: a
+# cell's lines start at its left edge; the impact assessment's Table 7 sets a cell's longest line
+# to 1 pt from the next column's left edge.
+COLUMN_OVERLAP = 0.5
+# A table cell of a header row holds at most this many characters ("EVIDENCE & OTHER SOURCES").
+HEADER_CELL = 60
 # A note's number on its own row, maybe with the opening quote set beside it ("9 ‘")
 NOTE_NUMBER = re.compile(r"^\d{1,3}\W*$")
 ROMAN_PAGE = re.compile(r"^[ivxl]{1,5}$")
@@ -93,6 +104,7 @@ class Row:
     runs: list[list[tuple[str, bool, float, float]]] = field(default_factory=list)
     sizes: Counter = field(default_factory=Counter)
     note: bool = False  # below the page's footnote separator
+    rule_above: bool = False  # a table's rule runs between this row and the one above
 
     @property
     def size(self) -> float:
@@ -115,26 +127,31 @@ class Row:
         """The row's runs left to right; superscript digits become footnote calls ``[^N]``. Where
         the PDF moves the pen over a word space without a space character ("rules" / "for" in the
         EPRS briefing), the gap is the space. Read once the row is complete."""
-        out, call, right, gap = [], "", None, SPACE_GAP * self.size
-        for run in sorted((r for r in self.runs if r), key=lambda r: r[0][2]):
-            for c, sup, left, end in run:
-                if sup:
-                    call += c
-                    right = end
-                    continue
-                if call:
-                    out.append(_calls(call))
-                    call = ""
-                if c == " ":
-                    right = None
-                elif right is not None and left - right > gap:
-                    out.append(" ")
-                if c != " ":
-                    right = end
-                out.append(c)
-        if call:
-            out.append(_calls(call))
-        return re.sub(r"\s+", " ", pdf_text.fix_glyphs("".join(out))).strip()
+        return run_text(self.runs, self.size)
+
+
+def run_text(runs: list[list[tuple[str, bool, float, float]]], size: float) -> str:
+    """The text of runs of characters set on one baseline (a row's, or a table cell's line)."""
+    out, call, right, gap = [], "", None, SPACE_GAP * size
+    for run in sorted((r for r in runs if r), key=lambda r: r[0][2]):
+        for c, sup, left, end in run:
+            if sup:
+                call += c
+                right = end
+                continue
+            if call:
+                out.append(_calls(call))
+                call = ""
+            if c == " ":
+                right = None
+            elif right is not None and left - right > gap:
+                out.append(" ")
+            if c != " ":
+                right = end
+            out.append(c)
+    if call:
+        out.append(_calls(call))
+    return re.sub(r"\s+", " ", pdf_text.fix_glyphs("".join(out))).strip()
 
 
 def _calls(digits: str) -> str:
@@ -168,14 +185,16 @@ def _rows(textpage, number: int) -> list[Row]:
         previous = last.runs[-1][-1] if last is not None and last.runs and last.runs[-1] else None
         called = previous is not None and previous[1]
         # a raised smaller letter right after a digit is an ordinal's ("3rd"): part of the word
+        # (the row's size, a Counter's most common, is asked last: asked for every character it took
+        # a fifth of the impact assessment's parse)
         if (c.isalpha() and previous is not None and previous[0].isalnum() and not previous[1]
-                and abs(left - previous[3]) < 1 and size < SUPERSCRIPT * last.size and 0 < y.value - last.y < RAISED[1]):
+                and abs(left - previous[3]) < 1 and 0 < y.value - last.y < RAISED[1] and size < SUPERSCRIPT * last.size):
             last.runs[-1].append((c, False, left, right))
             continue
         # a raised smaller digit is a footnote call, and so is a dash or comma between such digits
         # (the impact assessment's calls "229-230")
-        if ((c.isdigit() or c in "-–," and called) and last is not None and last.size and size < SUPERSCRIPT * last.size
-                and RAISED[0] < y.value - last.y < RAISED[1]):
+        if ((c.isdigit() or c in "-–," and called) and last is not None and RAISED[0] < y.value - last.y < RAISED[1]
+                and last.size and size < SUPERSCRIPT * last.size):
             last.runs[-1].append((c, True, left, right))
             continue
         # any row of the page on this baseline: a table beside another is drawn column after column
@@ -214,6 +233,33 @@ def _separator(page, rows: list[Row]) -> tuple[float, bool] | None:
     return None
 
 
+def _mark_rules(page, rows: list[Row]) -> None:
+    """Mark the rows with a table's rule above them (between them and the row above, or the page's
+    top): thin paths on one height, their segments joined where they touch, together wider than
+    ``RULE_SPAN`` of the page."""
+    import pypdfium2.raw as raw
+    segments: dict[int, list[tuple[float, float]]] = {}
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_PATH], max_depth=3):
+        left, bottom, right, top = obj.get_bounds()
+        if top - bottom < SEPARATOR[0]:
+            segments.setdefault(round((top + bottom) / 2), []).append((left, right))
+    rules = []
+    for y, spans in segments.items():
+        spans.sort()
+        start, end = spans[0]
+        for left, right in spans[1:] + [(float("inf"), 0.0)]:
+            if left - end > 3:
+                if end - start >= RULE_SPAN * page.get_width():
+                    rules.append(y)
+                start, end = left, right
+            else:
+                end = max(end, right)
+    above = float("inf")
+    for row in rows:
+        row.rule_above = any(row.y < y < above for y in rules)
+        above = row.y
+
+
 def read_rows(data: bytes, name: str) -> list[list[Row]]:
     """Every page's rows; a damaged or cut PDF is refused naming the file (as ``pdf_text``).
 
@@ -229,6 +275,7 @@ def read_rows(data: bytes, name: str) -> list[list[Row]]:
             page = doc[i]
             pages.append(_rows(page.get_textpage(), i + 1))
             lines.append(_separator(page, pages[-1]))
+            _mark_rules(page, pages[-1])
     except pdfium.PdfiumError as exc:
         raise CorpusError(f"{name} is a damaged PDF ({exc}); fetch it again.") from None
     if sum(bool(line and line[1]) for line in lines) >= SEPARATED * len(lines):
@@ -280,6 +327,9 @@ class _Builder:
         self.open: dict | None = None
         self.open_size = 0.0  # font size of the open paragraph's rows
         self.last: Row | None = None  # the open paragraph's last row
+        self.rows: list[Row] = []  # the open paragraph's rows
+        self.ruled: list[Row] | None = None  # the rows of the open paragraph, a ruled table's row
+        self.tables: list[list[tuple[dict, list[Row]]]] = []  # ruled tables: their rows' records and rows
         self.next_number = 1
         self.seq = 0
 
@@ -294,7 +344,7 @@ class _Builder:
                          "text": text, "page": row.page})
         if not number:
             self.unnumbered.append((rec, row.size))
-        self.open = None
+        self.open = self.ruled = None
 
     def level_headings(self) -> None:
         """An unnumbered heading's level by its size: the largest size of the mixed-case headings is
@@ -310,6 +360,51 @@ class _Builder:
         self.open = self._add({"kind": kind, "number": number, "page": row.page, "text": text})
         self.open_size = row.size
         self.last = row
+        self.rows = [row]
+        self.ruled = None
+
+    def table_row(self, row: Row) -> None:
+        """Open a row of a ruled table: its text is read cell by cell once complete (``tabulate``).
+        It belongs to the table of the row before when that row is the last record."""
+        same_table = self.ruled is not None and self.records and self.records[-1] is self.open
+        # the paragraph just above the table's first rule is its header where it sets short texts
+        # over two columns or more (Table 7's "HIGH-RISK USES", "POTENTIAL HARMS", ... in the body
+        # size)
+        above = (self.open, self.rows) if self.open is not None and self.records[-1] is self.open else None
+        self.start(row, row.text)
+        self.ruled = [row]
+        if same_table:
+            self.tables[-1].append((self.open, self.ruled))
+            return
+        self.tables.append([(self.open, self.ruled)])
+        if above and above[0]["kind"] == "paragraph" and _header(table_cells(above[1])):
+            self.tables[-1].insert(0, above)
+
+    def cell_line(self, row: Row) -> None:
+        """The next row of text within the open table row, in whichever of its cells."""
+        self.ruled.append(row)
+        self.open_size = row.size
+        self.last = row
+
+    def tabulate(self) -> None:
+        """Each ruled table row as one paragraph, its cells column by column, each cell's lines top
+        to bottom over a page break too, rather than the rows of text across the columns (which
+        interleave the cells' words: "AI systems intended Intense Already used by an ..." in the
+        impact assessment's Table 7). A first row of short cells is the table's header: every other
+        row names each cell by the header cell over its column, so that a row read on its own says
+        what its cells are ("HIGH-RISK USES: AI systems intended to be used for ... | POTENTIAL
+        HARMS: ...")."""
+        for table in self.tables:
+            rows = [(rec, table_cells(lines)) for rec, lines in table]
+            head = rows[0][1]
+            header = len(rows) > 1 and _header(head)
+            for k, (rec, cells) in enumerate(rows):
+                if header and k > 0 and len(cells) == len(head):
+                    rec["text"] = " | ".join(f"{label}: {text}" for (*_, label), (*_, text) in zip(head, cells))
+                elif header and k > 0:
+                    rec["text"] = " | ".join(f"{_label(head, left, right)}{text}" for left, right, text in cells)
+                else:
+                    rec["text"] = " | ".join(text for *_, text in cells)
 
     def extend(self, row: Row, text: str, table: bool = False) -> None:
         """Join the next row. These PDFs hyphenate no words: a hyphen at a line end belongs to a
@@ -324,6 +419,63 @@ class _Builder:
         self.open["text"] = head + text if glued else f"{head} {text}"
         self.open_size = row.size
         self.last = row
+        self.rows.append(row)
+
+
+def table_cells(rows: list[Row]) -> list[tuple[float, float, str]]:
+    """The cells of one table row set over ``rows`` (left, right, text), left to right. A column is
+    where the rows' runs overlap in width: a cell's lines start at its left edge, and a run (what
+    the PDF draws in one go on one baseline) holds one cell's line, as Word draws a table cell by
+    cell. A cell's lines join as a paragraph's (``_Builder.extend``)."""
+    lines = sorted(((run[0][2], max(c[3] for c in run), row, run) for row in rows for whole in row.runs
+                    for run in _pieces(whole, row.size)), key=lambda line: line[0])
+    columns: list[list] = []
+    for left, right, row, run in lines:
+        if columns and left < columns[-1][1] - COLUMN_OVERLAP * row.size:
+            columns[-1][1] = max(columns[-1][1], right)
+            columns[-1][2].append((row, run))
+        else:
+            columns.append([left, right, [(row, run)]])
+    cells = []
+    for left, right, parts in columns:
+        text = ""
+        for row, run in sorted(parts, key=lambda part: (part[0].page, -part[0].y, part[1][0][2])):
+            line = run_text([run], row.size)
+            text = text + line if re.search(r"\w-$", text) or text.endswith("/") else f"{text} {line}".strip()
+        cells.append((left, right, text))
+    return cells
+
+
+def _pieces(run: list[tuple[str, bool, float, float]], size: float) -> list[list[tuple[str, bool, float, float]]]:
+    """A run cut where a gap of a body size or more parts two glyphs: the PDF may draw a row of
+    several cells in one go (the header of the impact assessment's Table 7, its cells 30 pt apart,
+    words 3 pt; a justified line cut so stays in its column, which its other lines span)."""
+    pieces: list[list] = [[]]
+    right = None
+    for char in run:
+        if char[0] != " " and not char[1]:
+            if right is not None and char[2] - right >= size:
+                pieces.append([])
+            right = char[3]
+        pieces[-1].append(char)
+    return [p for p in pieces if any(c[0] != " " for c in p)]
+
+
+def _header(cells: list[tuple[float, float, str]]) -> bool:
+    """Whether a table row's cells read as its header: two or more, all short, named in capitals
+    ("HIGH-RISK USES", "MAIN PROBLEMS", "AI INVESTMENTS" over "2020", ...). A first row in mixed
+    case is the table's first entry ("Nature of act | Option 3 + code of conducts ..." of the
+    options' tables, the glossary's "Acquis | The EU's 'acquis' is ...")."""
+    texts = [text for *_, text in cells]
+    return (len(texts) > 1 and all(len(text) <= HEADER_CELL for text in texts)
+            and not any(c.islower() for text in texts for c in text) and any(c.isupper() for text in texts for c in text))
+
+
+def _label(header: list[tuple[float, float, str]], left: float, right: float) -> str:
+    """"HEADER: " for the header cell that overlaps the column from ``left`` to ``right`` most (a row
+    of more or fewer cells than the header: a cell spans columns, or a column is empty)."""
+    overlap, text = max((min(right, r) - max(left, l), text) for l, r, text in header)
+    return f"{text}: " if overlap > 0 else ""
 
 
 def _is_heading(row: Row, text: str, size: float, margin: float, alone: bool, below: Row | None) -> tuple[str | None, str] | None:
@@ -439,6 +591,14 @@ def records(pages: list[list[Row]]) -> list[dict]:
                 b.next_number += 1
                 b.start(row, m.group(2), m.group(1))
                 continue
+            # A ruled table's row goes on in its cells, whatever they open with (a bullet, "• Manipulative
+            # and exploitative AI" in the impact assessment's Table 7 of options): see below.
+            small = separated and row.size < TABLE * size
+            goes_on = b.ruled is not None and small and (
+                row.rule_above and row.x > b.ruled[0].x + INDENT if i == 0 else not row.rule_above)
+            if goes_on:
+                b.cell_line(row)
+                continue
             if bullet := BULLET.match(text):
                 b.start(row, bullet.group(1), kind="bullet")
                 continue
@@ -446,10 +606,15 @@ def records(pages: list[list[Row]]) -> list[dict]:
             # table's or a box's (the impact assessment's 9.5-11 pt against 12): its rows run into one
             # paragraph, flattened row by row as the manual conversion does, however far apart they
             # are within a table, and a change between table and body text starts a new paragraph.
-            small = separated and row.size < TABLE * size
             open_small = separated and b.open is not None and b.open_size < TABLE * size
+            # A table that rules its rows apart (the impact assessment's Table 7, over six pages)
+            # gives one paragraph per row, however far apart its text stands within the row; a row
+            # goes on over a page break where the page's first text, under the table's top rule,
+            # leaves the first column empty.
             if small or open_small:
-                if small and open_small and (i == 0 or body[i - 1].y - row.y < TABLE_GAP * pitch):
+                if small and row.rule_above:
+                    b.table_row(row)
+                elif small and open_small and b.ruled is None and (i == 0 or body[i - 1].y - row.y < TABLE_GAP * pitch):
                     b.extend(row, text, table=True)
                 else:
                     b.start(row, text)
@@ -475,6 +640,7 @@ def records(pages: list[list[Row]]) -> list[dict]:
             else:
                 b.start(row, text)
     b.level_headings()
+    b.tabulate()
     return b.records
 
 
