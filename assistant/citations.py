@@ -76,15 +76,25 @@ def _alias_doc(name: str) -> str | None:
     return table.get(spaced, table.get(name.lower()))
 
 
+@lru_cache(maxsize=1)
+def descriptions() -> list[tuple[re.Pattern, str]]:
+    """A document described rather than named ("now that the AI Act is law"): (pattern, document id)."""
+    data = json.loads(ALIASES_PATH.read_text(encoding="utf-8"))
+    return [(re.compile(rf"(?<![\w/]){body}(?![\w/])", re.IGNORECASE), doc)
+            for doc, bodies in data.get("descriptions", {}).items() for body in bodies]
+
+
 def document_mentions(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, document id) of every document name in the text."""
+    """(start, end, document id) of every document named or described in the text."""
     pattern, _ = alias_pattern()
     out = []
+    for description, doc in descriptions():
+        out += [(m.start(), m.end(), doc) for m in description.finditer(text)]
     for match in pattern.finditer(text):
         doc = _alias_doc(match.group(1))
-        if doc is not None:
+        if doc is not None and not any(start <= match.start() < end for start, end, _ in out):
             out.append((match.start(), match.end(), doc))
-    return out
+    return sorted(out)
 
 
 def mentioned_documents(text: str) -> list[str]:

@@ -115,3 +115,12 @@ def test_arbitrary_text_never_crashes(text):
 ])
 def test_the_final_act_is_named_in_everyday_ways(text, expected):
     assert mentioned_documents(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "now that the ai act is actually law, do ai pictures have to be marked?",
+    "with the ai act that got adopted, do i have to label ai-written articles?",
+    "does the AI Act that was adopted in 2024 replace the GDPR?",
+])
+def test_the_final_act_described_is_the_final_act(text):
+    assert mentioned_documents(text)[0] == F
