@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT))
 
 def questions(count: int):
     from evals.questions import load_questions
-    pool = [q for q in load_questions() if len(q.turns) == 1 and q.expected and not q.decline]
+    pool = [q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline]
     step = max(1, len(pool) // count)
     return pool[::step][:count]
 
