@@ -25,10 +25,11 @@ verifier), scored like ``assistant eval``; then tries the ``TRIED`` settings on 
 answered questions of the sample. It writes ``evals/llm_side_by_side.json``, which
 ``evals/report.py`` renders into ``evals/report.md``::
 
-    python bench/llm.py --side-by-side --questions 16 --threads 1   # 13.5 min on 2 busy cores (load 3-6)
+    python bench/llm.py --side-by-side --threads 1   # 40 questions: ~40 min on 2 busy cores (load 4-6)
 
-(One thread on shared cores: at load 7 two threads generated 0.4 tokens/s in a trial; at load 10 one
-thread generated 2.6-3.6.)
+(One thread on shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
+other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: at load 2.6
+49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s; at load 4-6, 9 vs 12 and 0.4 vs 3.7.)
 """
 from __future__ import annotations
 
@@ -125,7 +126,7 @@ SIDE_BY_SIDE = ROOT / "evals" / "llm_side_by_side.json"
 SAMPLE_RULE = ("every {step}th question of the test split taken in category order (categories alphabetically, "
                "ids sorted within each), from the first: {count} questions, each category in proportion")
 # What was tried against the latency, each on the first TRIED_QUESTIONS answered questions of the sample.
-TRIED = [{"sources": 2, "source_chars": 400}, {"max_tokens": 150}]
+TRIED = [{"sources": 2, "source_chars": 400}, {"sources": 3, "source_chars": 300}]
 TRIED_QUESTIONS = 4
 
 
