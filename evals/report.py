@@ -184,9 +184,9 @@ def side_by_side_section(data: dict) -> list[str]:
         lines.append(f"| {title} | {cells[0]} | {cells[1]} |")
     local = answerers["local"]
     if local.get("prompt_read_s") and local.get("tokens_per_s"):
-        lines += ["", f"Where the local model's time goes (p50): reading the prompt, {local['prompt_read_s']['p50']:g} s "
-                  f"of the {local['first_token_s']['p50']:g} s to the first token ({local['prompt_tokens']['p50']:g} "
-                  f"prompt tokens, the fixed rules among them read once and kept); then "
+        lines += ["", "Where the local model's time goes (p50 over the answers it wrote): reading the prompt, "
+                  f"{local['prompt_read_s']['p50']:g} s ({local['prompt_tokens']['p50']:g} prompt tokens, the fixed "
+                  "rules among them read once and kept); then "
                   f"{local['generated_tokens']['p50']:g} tokens written at {local['tokens_per_s']['p50']:g} tokens/s "
                   f"with {settings['threads']} thread(s)."]
     tried = data.get("tried") or []
