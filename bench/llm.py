@@ -27,9 +27,11 @@ answered questions of the sample. It writes ``evals/llm_side_by_side.json``, whi
 
     python bench/llm.py --side-by-side --threads 1   # 40 questions: ~40 min on 2 busy cores (load 4-6)
 
-(One thread on shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
-other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: at load 2.6
-49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s; at load 4-6, 9 vs 12 and 0.4 vs 3.7.)
+(One thread on 2 shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
+other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: beside one
+nice 10 process (load 2.6), 49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s; beside one nice 5 process
+(load 1.6-3.9), 16-17 vs 18-20 and 0.3-0.4 vs 6.1-6.9; at load 4-6, 9 vs 12 and 0.4 vs 3.7. An idle machine
+was not to be had; hence the default of one core per thread but one.)
 """
 from __future__ import annotations
 
@@ -298,7 +300,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=prompts.SOURCES, help="clauses in the prompt")
     parser.add_argument("--source-chars", type=int, default=prompts.SOURCE_CHARS, help="characters of each clause")
     parser.add_argument("--max-tokens", type=int, default=300)
-    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core")
+    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core but one")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--side-by-side", action="store_true",
