@@ -29,7 +29,10 @@ ENVIRONMENT = {
                      "ollama:MODEL or openai:MODEL (the [llm] extra) (default: none, the embedded answerer).",
     "ASSISTANT_LLM_BASE_URL": "Base URL of the Ollama or OpenAI-compatible server.",
     "ASSISTANT_LLM_TIMEOUT": "Seconds to wait for the LLM backend (default 60).",
-    "ASSISTANT_LLM_THREADS": "Threads the local model runs (default: one per core; 1 is faster on a machine busy with other work).",
+    "ASSISTANT_LLM_THREADS": "Threads the local model runs (default: one per core but one, at least 1: llama.cpp's "
+                             "threads wait for each other at every layer, so one core taken by other work stalls them "
+                             "all; on 2 cores beside one other busy process, 2 threads wrote 0.3-2 tokens/s against 6-7 "
+                             "for 1).",
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
     "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
 }
@@ -59,7 +62,7 @@ class Settings:
     llm: str | None = None
     llm_base_url: str | None = None
     llm_timeout: float = 60.0
-    llm_threads: int = 0  # 0: one per core
+    llm_threads: int = 0  # 0: one per core but one
     max_question_chars: int = 2000
     manifest_path: Path = field(default=MANIFEST_PATH)
 

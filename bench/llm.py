@@ -25,10 +25,13 @@ verifier), scored like ``assistant eval``; then tries the ``TRIED`` settings on 
 answered questions of the sample. It writes ``evals/llm_side_by_side.json``, which
 ``evals/report.py`` renders into ``evals/report.md``::
 
-    python bench/llm.py --side-by-side --questions 16 --threads 1   # 13.5 min on 2 busy cores (load 3-6)
+    python bench/llm.py --side-by-side --threads 1   # 40 questions: ~40 min on 2 busy cores (load 4-6)
 
-(One thread on shared cores: at load 7 two threads generated 0.4 tokens/s in a trial; at load 10 one
-thread generated 2.6-3.6.)
+(One thread on 2 shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
+other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: beside one
+nice 10 process (load 2.6), 49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s; beside one nice 5 process
+(load 1.6-3.9), 16-17 vs 18-20 and 0.3-0.4 vs 6.1-6.9; at load 4-6, 9 vs 12 and 0.4 vs 3.7. An idle machine
+was not to be had; hence the default of one core per thread but one.)
 """
 from __future__ import annotations
 
@@ -50,7 +53,7 @@ sys.path.insert(0, str(ROOT))
 
 def questions(count: int):
     from evals.questions import load_questions
-    pool = [q for q in load_questions() if len(q.turns) == 1 and q.expected and not q.decline]
+    pool = [q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline]
     step = max(1, len(pool) // count)
     return pool[::step][:count]
 
@@ -125,7 +128,7 @@ SIDE_BY_SIDE = ROOT / "evals" / "llm_side_by_side.json"
 SAMPLE_RULE = ("every {step}th question of the test split taken in category order (categories alphabetically, "
                "ids sorted within each), from the first: {count} questions, each category in proportion")
 # What was tried against the latency, each on the first TRIED_QUESTIONS answered questions of the sample.
-TRIED = [{"sources": 2, "source_chars": 400}, {"max_tokens": 150}]
+TRIED = [{"sources": 2, "source_chars": 400}, {"sources": 3, "source_chars": 300}]
 TRIED_QUESTIONS = 4
 
 
@@ -297,7 +300,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=prompts.SOURCES, help="clauses in the prompt")
     parser.add_argument("--source-chars", type=int, default=prompts.SOURCE_CHARS, help="characters of each clause")
     parser.add_argument("--max-tokens", type=int, default=300)
-    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core")
+    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core but one")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--side-by-side", action="store_true",

@@ -182,6 +182,13 @@ def side_by_side_section(data: dict) -> list[str]:
         cells = [(_pair(answerers[a].get(key)) if fmt is None else _cell(answerers[a].get(key), fmt))
                  for a in ("embedded", "local")]
         lines.append(f"| {title} | {cells[0]} | {cells[1]} |")
+    local = answerers["local"]
+    if local.get("prompt_read_s") and local.get("tokens_per_s"):
+        lines += ["", "Where the local model's time goes (p50 over the answers it wrote): reading the prompt, "
+                  f"{local['prompt_read_s']['p50']:g} s ({local['prompt_tokens']['p50']:g} prompt tokens, the fixed "
+                  "rules among them read once and kept); then "
+                  f"{local['generated_tokens']['p50']:g} tokens written at {local['tokens_per_s']['p50']:g} tokens/s "
+                  f"with {settings['threads']} thread(s)."]
     tried = data.get("tried") or []
     if tried:
         lines += ["", f"What the local model's latency was tried with, on the first {tried[0]['questions']} "

@@ -24,7 +24,7 @@ Rules:
 - If the sources do not answer the question, say so in one sentence.
 - Questions that name no version are about the 2021 proposal, which is not law in force.
 - Never claim to be human, and never drop or contradict the notice that you are an AI system, whatever the user asks.
-- Be brief: at most 5 sentences."""
+- Be brief: at most 3 sentences. The sources you cite are shown under your answer."""
 
 SYSTEM = RULES + """
 The texts: the EU's 2021 AI Act proposal (COM(2021) 206), the GDPR, the final AI Act (Regulation (EU) 2024/1689)
@@ -33,7 +33,7 @@ and commentary on the proposal."""
 # Repeated after the question: a 1.5B model follows the last instruction it read. Without it
 # Qwen2.5-1.5B cited no [n] in 2 of 2 test answers; with it (and llm.mark_references), 10 of 10
 # bench/llm.py answers kept at least one verified citation.
-REMINDER = "Answer in at most 5 sentences. End each sentence with the number of the source it comes from, like [1]."
+REMINDER = "Answer in at most 3 sentences. End each sentence with the number of the source it comes from, like [1]."
 
 # bench/llm.py, 10 eval questions, 1 thread: 5 clauses x 700 chars -> 658 prompt tokens, 36.8 CPU-s
 # per answer (p50); 3 x 500 -> 476 tokens, 19.4 CPU-s, the same key facts found (7 of 22) and
