@@ -30,8 +30,10 @@ answered questions of the sample. It writes ``evals/llm_side_by_side.json``, whi
 (One thread on 2 shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
 other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: beside one
 nice 10 process (load 2.6), 49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s; beside one nice 5 process
-(load 1.6-3.9), 16-17 vs 18-20 and 0.3-0.4 vs 6.1-6.9; at load 4-6, 9 vs 12 and 0.4 vs 3.7. An idle machine
-was not to be had; hence the default of one core per thread but one.)
+(load 1.6-3.9), 16-17 vs 18-20 and 0.3-0.4 vs 6.1-6.9; at load 4-6, 9 vs 12 and 0.4 vs 3.7. On the machine
+idle (load 1.9, this process alone), 4 questions, 3 x 500 characters: 2 threads first token p50 7.0 s, full
+answer 9.1 s, 15 tokens/s; 1 thread 12.8 s, 17.8 s, 7.2 tokens/s. Hence the default of one thread per core,
+and ``--threads 1`` when the cores are shared.)
 """
 from __future__ import annotations
 
@@ -300,7 +302,7 @@ def main() -> None:
     parser.add_argument("--sources", type=int, default=prompts.SOURCES, help="clauses in the prompt")
     parser.add_argument("--source-chars", type=int, default=prompts.SOURCE_CHARS, help="characters of each clause")
     parser.add_argument("--max-tokens", type=int, default=300)
-    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core but one")
+    parser.add_argument("--threads", type=int, help="default: ASSISTANT_LLM_THREADS or one per core")
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--side-by-side", action="store_true",

@@ -4,7 +4,7 @@ LangChain's own ``ChatLlamaCpp`` needs ``llama-cpp-python``, which PyPI serves o
 (an 8-minute build here); ``cyllama`` ships a prebuilt CPython 3.11 wheel with no dependencies.
 Its high-level ``LLM`` class sets no thread count (llama.cpp then uses 4 threads, 2.5 tok/s on
 this 2-core machine) and re-reads the whole prompt every time, so the loop below drives the
-context itself: threads = cores but one, and the KV cache of the previous prompt's common prefix (the
+context itself: one thread per core, and the KV cache of the previous prompt's common prefix (the
 fixed rules at the head of every prompt) is kept.
 
 Tokens are yielded as they are generated (``_stream``); a load failure, a busy model or a
@@ -132,7 +132,7 @@ class ChatGGUF(BaseChatModel):
 
     model_path: str
     n_ctx: int = 4096
-    n_threads: int = 0           # 0: one per core available to this process but one (ASSISTANT_LLM_THREADS)
+    n_threads: int = 0           # 0: one per core available to this process (ASSISTANT_LLM_THREADS)
     n_batch: int = 256           # prompt tokens per decode call
     max_tokens: int = 300        # answers of at most 5 sentences took 16-204 tokens (bench/llm.py)
     temperature: float = 0.0
@@ -155,7 +155,7 @@ class ChatGGUF(BaseChatModel):
         # A core is left to the rest of the machine (the web server, the retriever, other work): a
         # thread that waits for a busy core holds the others at every layer's barrier. bench/llm.py's
         # docstring has the measurements (2 threads against 1 on 2 cores, beside other work).
-        return self.n_threads or max(1, len(os.sched_getaffinity(0)) - 1)
+        return self.n_threads or len(os.sched_getaffinity(0))
 
     def load(self, head: list[BaseMessage] = ()) -> "ChatGGUF":
         """Load the model now rather than on the first question, and read ``head`` (the
