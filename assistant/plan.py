@@ -108,7 +108,9 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("definition", re.compile(r"\b(defin\w+|meaning of|what counts as|what does .{1,40} mean|who counts as)\b"
                               r"|^\s*+(what|who)(?:'s| is| are) (an? |the )?['‘\"]?[\w -]{1,40}+['’\"]?\s*+\??\s*+$",
                               re.IGNORECASE)),
-    ("list", re.compile(r"\b(list\w*|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b"
+    # "list" as a verb or a whole list; not the noun in "is that on the high-risk list?", "our client list"
+    ("list", re.compile(r"\b((complete|full|whole|entire) list|list (all|every|each|the|them|it|out|everything|what|which)|"
+                        r"listed|listing|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b|(?:^|[.?!:]\s*+)list\b"
                         r"|\bwhat (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)",
                         re.IGNORECASE)),
     # What is weighed in a decision is a list even when the decision is about an amount ("what

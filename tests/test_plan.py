@@ -146,3 +146,9 @@ def test_one_frozen_tuning_table():
     with pytest.raises(TypeError):
         DEFAULT.kind_weights["recital"] = 1.0  # type: ignore[index]
     assert replace(DEFAULT, rrf_k=40).rrf_k == 40 and DEFAULT.rrf_k == 20
+
+
+def test_the_list_as_a_noun_asks_for_no_list(library):
+    assert read("is ai that sorts emergency calls on the high-risk list?", library).asks == "yes_no"
+    assert read("list every right I have under the gdpr", library).asks == "list"
+    assert read("what are the obligations of importers? give me the full list", library).asks == "list"
