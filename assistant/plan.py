@@ -86,11 +86,15 @@ GDPR_TERMS = re.compile(
     r"adequacy decision|standard (data protection|contractual) clauses|binding corporate rules|"
     r"supervisory authorit\w*|third countr\w*|profiling|consent|"
     # A person asking about their own data is a data subject, whatever words they use.
-    r"my (personal )?(data|info\w*|details|ad+res+|e-?mail)|(data|info\w*) (about|on) me)\b", re.IGNORECASE)
+    r"my (personal )?(data|info\w*|details|ad+res+|e-?mail|account|payslips?|records?|file|(phone )?number)|"
+    r"(data|info\w*) (about|on) me|delete my|"
+    # ... and a business asking about the people whose data it holds
+    r"(customers?|clients?|employees?|users?|staff|members?|patients?)'? (personal )?(data|details|records|info\w*)|"
+    r"privacy (watchdogs?|regulators?|authorit\w*|notices?|polic\w*))\b", re.IGNORECASE)
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
-    r"\b(commentators?|critics?|criticis\w*|criticiz\w*|watchdogs?|stakeholders?|opinions?|"
-    r"news|reported|leak(ed|s)?|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
+    r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
+    r"news|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
 RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",

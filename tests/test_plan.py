@@ -152,3 +152,11 @@ def test_the_list_as_a_noun_asks_for_no_list(library):
     assert read("is ai that sorts emergency calls on the high-risk list?", library).asks == "yes_no"
     assert read("list every right I have under the gdpr", library).asks == "list"
     assert read("what are the obligations of importers? give me the full list", library).asks == "list"
+
+
+def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(library):
+    plan = read("the payroll company my boss uses leaked my payslip. can i go after them for it?", library)
+    assert plan.weights["gdpr"] == 1.0 and not plan.wants_commentary
+    plan = read("can a group report a company to the privacy watchdog without being asked?", library)
+    assert plan.weights["gdpr"] == 1.0 and not plan.wants_commentary
+    assert read("what did the leaked draft say about social scoring?", library).wants_commentary
