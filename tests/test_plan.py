@@ -160,3 +160,12 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
     plan = read("can a group report a company to the privacy watchdog without being asked?", library)
     assert plan.weights["gdpr"] == 1.0 and not plan.wants_commentary
     assert read("what did the leaked draft say about social scoring?", library).wants_commentary
+
+
+@pytest.mark.parametrize("question", [
+    "what is the gdpr actually there to protect?",
+    "does the draft regulation protect people's rights at all?",
+    "what is the proposal meant to achieve?",
+])
+def test_what_an_act_is_for_is_a_general_question(library, question):
+    assert read(question, library).general
