@@ -140,3 +140,16 @@ def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_versi
     # (tune: 4 more comparisons with all key facts without it, none fewer).
     assert not [h for h in assistant.retrieve("is emotion recognition at work still banned in the final act?", k=10)
                 if h.how == "classification"]
+
+
+@pytest.mark.parametrize("question, doc, articles", [
+    # everyday words for the GDPR's notions (corpus/glossary.json, corpus/aliases.json, the plan's GDPR words)
+    ("can i make a company tell me what info they hold about me?", "gdpr", {"Art. 15"}),
+    ("our shop wants to keep customer details on a server in china, is that allowed?", "gdpr",
+     {"Art. 44", "Art. 45", "Art. 46", "Art. 49"}),
+    ("a bank that uses an ai system to score loans - what does the bank itself have to do?",
+     "ai-act-proposal-2021", {"Art. 29"}),
+])
+def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
+    top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
+    assert any(d == doc and a in articles for d, a in top), top
