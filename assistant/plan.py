@@ -94,7 +94,7 @@ GDPR_TERMS = re.compile(
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
     r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
-    r"news|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
+    r"news|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
 RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",

@@ -169,3 +169,9 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
+
+
+@pytest.mark.parametrize("question", ["what fines did the leaked proposal have?",
+                                      "what did the press report about the leaked regulation?"])
+def test_the_leaked_draft_by_other_names(library, question):
+    assert read(question, library).documents_named == ("aim-news-2021-04-eu-mulls-ban",)
