@@ -26,6 +26,7 @@ answered questions of the sample. It writes ``evals/llm_side_by_side.json``, whi
 ``evals/report.py`` renders into ``evals/report.md``::
 
     python bench/llm.py --side-by-side --threads 1   # 40 questions: ~40 min on 2 busy cores (load 4-6)
+    python bench/llm.py --side-by-side --sources 2 --source-chars 400   # the same, with a shorter prompt
 
 (One thread on 2 shared cores: llama.cpp's threads wait for each other at every layer, so a core taken by
 other work stalls both. A raw read of 300 prompt tokens then 32 new ones, 2 threads against 1: beside one
@@ -236,7 +237,8 @@ def side_by_side(args) -> dict:
     if args.threads is not None:
         local.model.n_threads = args.threads
     local.warm_up()
-    defaults = {"sources": local.sources, "source_chars": prompts.SOURCE_CHARS, "max_tokens": local.model.max_tokens}
+    defaults = {"sources": args.sources, "source_chars": args.source_chars, "max_tokens": args.max_tokens}
+    configure(local, prompts, **defaults)
     sample, rule = test_sample(args.questions)
     result = {"sample": {"rule": rule, "ids": [q.id for q in sample]},
               "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
