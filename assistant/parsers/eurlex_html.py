@@ -55,6 +55,8 @@ def _text(el) -> str:
                 return
         if node.tag == "br":
             parts.append(" ")
+        if "super" in _classes(node) and (node.text or "").isdigit() and "".join(parts)[-1:].isdigit():
+            parts.append("^")  # an exponent (10^25 FLOPs in Art. 51(2)), which plain text would read as 1025
         if node.text and not callable(node.tag):
             parts.append(node.text)
         for child in node:
