@@ -110,7 +110,9 @@ def cmd_index(args) -> int:
     from .index import ClauseIndex
     assistant = _assistant()
     index = ClauseIndex(assistant.library, assistant.settings).open(rebuild=args.rebuild, progress=True)
-    state = f"built in {index.build_seconds:.1f} s" if index.built else "reopened (unchanged corpus, model and units)"
+    reused = f", {index.reused} of {len(index.embedded)} vectors kept from the previous index" if index.reused else ""
+    state = (f"built in {index.build_seconds:.1f} s{reused}" if index.built
+             else "reopened (unchanged corpus, model and units)")
     if index.recovered:
         print(f"Recovered: {index.recovered}")
     print(f"Index {index.name}: {len(index.units)} clauses, {state}.")

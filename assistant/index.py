@@ -25,6 +25,8 @@ Chosen by measurement on evals/questions.yaml (the 173 single-turn questions; be
 The index's identity is the corpus checksums + the embedding model + the unit scheme. An
 unchanged identity reopens at once; a changed one builds a new collection and switches over
 only when the build has finished, so an interrupted build leaves the previous index usable.
+A unit whose id and embedded text an index here already holds (same model and unit scheme) keeps
+its stored vector: a corpus update or a parser fix embeds only the units it changed.
 """
 from __future__ import annotations
 
@@ -137,6 +139,12 @@ class Unit:
     @property
     def article(self) -> tuple[str, str]:
         return (self.doc, top_level(self.ref))
+
+    @property
+    def digest(self) -> str:
+        """What its vector depends on (its id and embedded text): a vector stored under the same
+        digest by an earlier build is reused rather than embedded again."""
+        return hashlib.sha256(f"{self.id}\x00{self.dense_text}".encode()).hexdigest()[:20]
 
 
 def _first_line(text: str) -> str:
@@ -328,6 +336,7 @@ class ClauseIndex:
         self.recovered: str | None = None  # what was done about an unreadable index directory
         self.writable = True  # False when the data directory is read-only
         self.build_seconds = 0.0
+        self.reused = 0  # vectors of the last build taken from an earlier index here
 
     @cached_property
     def identity(self) -> str:
@@ -383,7 +392,7 @@ class ClauseIndex:
             raise IndexUnavailable(f"No index for this corpus in {self.settings.data_dir} and the directory is "
                                    "read-only. Point ASSISTANT_DATA_DIR at a writable directory, or build the "
                                    "index there first with `assistant index`.")
-        self._build(client, existing, progress)
+        self._build(client, existing, progress, reuse=not rebuild)
         self.lexical_index
         return self
 
@@ -419,7 +428,10 @@ class ClauseIndex:
         except Exception as exc:
             raise CorruptIndex(f"{where} cannot be read ({type(exc).__name__}: {exc}).") from None
 
-    def _build(self, client, existing: set[str], progress: bool) -> None:
+    def _build(self, client, existing: set[str], progress: bool, reuse: bool = True) -> None:
+        """Embed every unit (or take its vector from an index here whose unit had the same text,
+        unless ``reuse`` is off: a rebuild asked for embeds everything) into a staging collection,
+        then switch the index's name over to it."""
         from tqdm import tqdm
 
         started = time.perf_counter()
@@ -431,9 +443,12 @@ class ClauseIndex:
             # Similar lengths in a batch waste less on padding: embed shortest first. All vectors
             # are computed before any is added: Chroma's indexing threads running between the
             # model's batches made the build 2-3x slower on 2 cores.
-            ordered = sorted(self.embedded, key=lambda u: len(u.dense_text))
-            vectors = []
-            for start in range(0, len(ordered), BATCH):
+            stored = self.stored_vectors(client, existing) if reuse else {}
+            self.reused = sum(1 for u in self.embedded if u.digest in stored)
+            bar.update(self.reused)
+            ordered = sorted(self.embedded, key=lambda u: (u.digest not in stored, len(u.dense_text)))
+            vectors = [stored[u.digest] for u in ordered[:self.reused]]
+            for start in range(self.reused, len(ordered), BATCH):
                 batch = ordered[start:start + BATCH]
                 vectors.extend(embed_documents([u.dense_text for u in batch], max_seq_length=MAX_SEQ_LENGTH))
                 bar.update(len(batch))
@@ -441,7 +456,7 @@ class ClauseIndex:
             for start in range(0, len(ordered), step):
                 batch = ordered[start:start + step]
                 collection.add(ids=[u.id for u in batch], embeddings=vectors[start:start + step],
-                               metadatas=[{"doc": u.doc, "ref": u.ref} for u in batch])
+                               metadatas=[{"doc": u.doc, "ref": u.ref, "digest": u.digest} for u in batch])
         except BaseException as exc:
             bar.close()
             try:
@@ -463,6 +478,24 @@ class ClauseIndex:
         self.collection = client.get_collection(self.name, embedding_function=None)
         self.built = True
         self.build_seconds = time.perf_counter() - started
+
+    def stored_vectors(self, client, existing: set[str]) -> dict:
+        """Vectors of the indexes already here (same model and unit scheme) by unit digest
+        (``Unit.digest``): a changed corpus or parser embeds only the units whose text changed."""
+        stored: dict = {}
+        for name in sorted(n for n in existing if n.startswith(COLLECTION_PREFIX)):
+            try:
+                collection = client.get_collection(name, embedding_function=None)
+                meta = collection.metadata or {}
+                if (meta.get("scheme"), meta.get("model")) != (UNIT_SCHEME, MODEL_NAME):
+                    continue
+                got = collection.get(include=["embeddings", "metadatas"])
+                for vector, unit in zip(got["embeddings"], got["metadatas"]):
+                    if unit and unit.get("digest"):
+                        stored[unit["digest"]] = [float(x) for x in vector]
+            except Exception:
+                continue  # unreadable or removed meanwhile: its units are embedded again
+        return stored
 
     def _tidy(self, client, others: set[str]) -> None:
         """Drop what no process needs any more: indexes of older identities except the latest

@@ -123,6 +123,22 @@ def test_changed_corpus_rebuilds_and_switches_over(settings, corpus_root):
     assert open_index(small_settings(settings, corpus_root / "b", edit=edited)).name == after.name
 
 
+def test_a_changed_corpus_embeds_only_the_units_whose_text_changed(settings, corpus_root):
+    before = open_index(small_settings(settings, corpus_root / "r"))
+    edited = "Companies that don’t comply could be fined up to €55 million or 5% of their turnover."
+    after = open_index(small_settings(settings, corpus_root / "r", edit=edited))
+    changed = [u for u in after.embedded if "€55 million" in u.dense_text]
+    assert after.built and len(changed) == 1
+    assert after.reused == len(after.embedded) - 1
+    old = before.collection.get(ids=[changed[0].id], include=["embeddings"])["embeddings"][0]
+    new = after.collection.get(ids=[changed[0].id], include=["embeddings"])["embeddings"][0]
+    assert sum(a * b for a, b in zip(old, new)) < 0.9999  # embedded again, not copied
+    hits = Retriever(after.library, after).search("How big would the fines be according to the news report?", k=3)
+    assert any("€55 million" in h.text for h in hits)
+    # a rebuild asked for embeds everything again
+    assert open_index(small_settings(settings, corpus_root / "r", edit=edited), rebuild=True).reused == 0
+
+
 def test_interrupted_build_leaves_the_previous_index_usable(settings, corpus_root, monkeypatch):
     old = open_index(small_settings(settings, corpus_root / "c"))
     edit = "Companies could be fined up to €1 billion."
@@ -139,7 +155,7 @@ def test_interrupted_build_leaves_the_previous_index_usable(settings, corpus_roo
     monkeypatch.setattr(index_module, "BATCH", 16)
     monkeypatch.setattr(index_module, "embed_documents", failing)
     with pytest.raises(KeyboardInterrupt):
-        open_index(changed)
+        open_index(changed, rebuild=True)  # every unit embedded (one changed would be one batch)
     monkeypatch.undo()
     # The previous collection is intact and still answers; nothing half-built was left.
     restored = open_index(small_settings(settings, corpus_root / "c"))

@@ -41,6 +41,30 @@ def test_reopening_reads_the_vectors_instead_of_embedding_again(multi):
     assert (again.matrix == multi.matrix).all()
 
 
+def test_a_changed_corpus_embeds_only_the_units_whose_text_changed(settings, tmp_path):
+    from test_index import small_settings
+
+    from assistant.clauses import Library
+    from assistant.sources import Corpus
+
+    def build(edit=None, rebuild=False):
+        small = small_settings(settings, tmp_path, edit=edit)
+        index = ClauseIndex(Library(Corpus(small.corpus_dir, small.manifest_path)), small)
+        return MultilingualIndex(index).open(rebuild=rebuild, progress=False)
+
+    before = build()
+    after = build(edit="Companies that don’t comply could be fined up to €55 million or 5% of their turnover.")
+    changed = [i for i, u in enumerate(after.embedded) if "€55 million" in u.dense_text]
+    assert after.built and len(changed) == 1 and after.reused == len(after.embedded) - 1
+    same = [i for i in range(len(after.embedded)) if i not in changed]
+    assert (after.matrix[same] == before.matrix[same]).all()
+    assert float(after.matrix[changed[0]] @ before.matrix[changed[0]]) < 0.9999
+    # the earlier file's vectors are in this one now: only its vectors and their keys are left
+    assert {p.name for p in after.path.parent.iterdir()} == {after.path.name,
+                                                            after.path.name.replace(".npy", ".keys.json")}
+    assert build(edit="fined up to nothing", rebuild=True).reused == 0
+
+
 def test_dense_returns_unit_rows_and_cosine_similarities_best_first(multi):
     found = multi.dense(embed_query("Ist Social Scoring nach dem Entwurf verboten?"), 10)
     sims = [s for _, s in found]
