@@ -81,7 +81,7 @@ FOLLOW_UP = re.compile(
 # The GDPR's own vocabulary: a question using it is about the GDPR unless it names another act.
 GDPR_TERMS = re.compile(
     r"\b(data subjects?|controllers?|processors?|DPIA|DPO|data protection (impact assessment|officer)|"
-    r"personal data breach|lawful(ness)? (basis|of processing)|legitimate interests?|special categor\w*|"
+    r"(personal )?data breach(es)?|lawful(ness)? (basis|of processing)|legitimate interests?|special categor\w*|"
     r"right (to|of) (erasure|access|rectification|object|be forgotten|data portability)|"
     r"adequacy decision|standard (data protection|contractual) clauses|binding corporate rules|"
     r"supervisory authorit\w*|third countr\w*|profiling|consent|"
@@ -148,6 +148,11 @@ FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
+# The draft's content told in the past tense ("the draft's user duties only said ...", "the proposal
+# just put that on the list") sets it against the Act that followed.
+DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |merely |originally )?"
+                        r"(said|had|wanted|required|talked|put|allowed|gave|listed|covered|banned|called|set|asked)\b",
+                        re.IGNORECASE)
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
 # (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
 # Not for a comparison of the versions: the aligned pair answers it (tune: 4 comparisons more with all
@@ -326,7 +331,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     compared = compared_documents(routing, weights, documents)
     named = mentioned_documents(question)
     if not compared and not documents and FINAL_ACT not in named and (
-            FATE.search(question) or (named == [PROPOSAL] and NOW.search(question))):
+            FATE.search(question) or (named == [PROPOSAL] and (NOW.search(question) or DRAFT_PAST.search(question)))):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}

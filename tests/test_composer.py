@@ -112,6 +112,24 @@ def test_each_provision_found_is_quoted_beside_its_counterpart(assistant):
     assert "six months" in lead  # the period the diff shows inserted
 
 
+def test_a_point_of_a_short_list_is_compared_as_the_whole_list(assistant):
+    # "were criteria added?" is answered by both lists and the points the final act added
+    answer = assistant.ask("Compared with the proposal, does the final act add factors to weigh when deciding "
+                           "the amount of an AI fine?")
+    assert {(P, "Art. 71(6)"), (F, "Art. 99(7)")} <= set(cited(answer))
+    assert re.search(r"point \([c-h]\) \(.{10,60}\) added", answer.text.split("**The provisions**")[0])
+
+
+def test_provisions_new_in_the_final_act_are_each_quoted_as_new(assistant):
+    # not only the best match: each clause found without a counterpart is quoted and said to be new
+    answer = assistant.ask("Which duties do providers of general-purpose AI models have in the final act compared "
+                           "with the proposal's duties for providers?")
+    new = re.findall(r"of the AI Act, Regulation \(EU\) 2024/1689 has no counterpart in the 2021 proposal \[(\d)\]",
+                     answer.text)
+    assert len(new) >= 2 and new[0] == "1"
+    assert all(d == F for d, _ in cited(answer)[:len(new)])
+
+
 def test_a_named_provision_is_what_is_compared(assistant):
     answer = assistant.ask("where did article 62 end up?")  # the proposal's: serious incidents, now Art. 73
     assert cited(answer) == [(P, "Art. 62"), (F, "Art. 73")]

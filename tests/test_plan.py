@@ -89,6 +89,14 @@ def test_still_or_now_against_one_version_named_compares_both(library):
     assert read("can I still object to profiling once I gave consent?", library).documents_compared == ()
 
 
+def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
+    assert read("the proposal only listed three criteria for setting fines. what must be weighed today?", library).versions
+    assert read("The draft's transparency rules just said users must be told. Do providers have to label "
+                "deep fakes?", library).versions
+    # the draft asked about in the present is not a comparison
+    assert not read("What does the draft say about regulatory sandboxes?", library).versions
+
+
 def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?"):
         weights = read(question, library).weights

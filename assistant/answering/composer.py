@@ -411,7 +411,7 @@ class Composer:
         t = self.tuning
         # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
         found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL)] or [
-            h for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
+            self.comparable(h) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
         if not found:
             return chosen, []
         out: list[Hit] = []
@@ -425,10 +425,13 @@ class Composer:
                 break
             candidates = versions(aligned, hit.doc, hit.ref)
             if not candidates:
-                if not out:  # the best clause has no counterpart: say so, quote it and what else was found
-                    alone = self.readable(hit, hits, t.context_limit)
+                # a clause with no counterpart (the best one, or a new provision found on its own):
+                # say so and quote it, with what else was found
+                alone = self.readable(hit, hits, t.context_limit)
+                if not shown(alone):
                     side = "final AI Act" if hit.doc == PROPOSAL else "2021 proposal"
-                    out, text = [alone], [f"{_where(alone, self.library)} has no counterpart in the {side} [1]."]
+                    out.append(alone)
+                    text.append(f"{_where(alone, self.library)} has no counterpart in the {side} [{len(out)}].")
                 continue
             proposal, final, pair = self.sides(hit, hits, candidates, found)
             if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_citations:
@@ -454,6 +457,16 @@ class Composer:
             return chosen, []
         rest = [h for h in chosen if not shown(h)]
         return out + rest[: max(0, t.max_citations - len(out))], [" ".join(text)] if text else []
+
+    def comparable(self, hit: Hit) -> Hit:
+        """What a found point is compared as: the list it belongs to, when that is short enough to
+        quote whole ("were criteria added?" is answered by the two lists and the points added)."""
+        clause = self.clause(hit)
+        if clause.kind in LIST_KINDS:
+            unit = self.list_unit(clause)
+            if unit.ref != clause.ref and len(unit.text) <= self.tuning.context_limit:
+                return self.as_hit(unit, hit)
+        return hit
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
