@@ -35,6 +35,7 @@ class QueryPlan:
     question: str                                   # as typed, normalised (NFC, whitespace)
     reading: str = ""                               # its references and document names in English (non-English only)
     asks: Ask = "explanation"
+    compares: Ask | None = None                     # for a comparison, what is compared (a figure, a deadline, ...)
     language: str = "en"                            # ISO 639-1 code of the question's language
     follow_up: bool = False                         # leans on earlier turns
     context: str = ""                               # the earlier questions a follow-up leans on
@@ -289,11 +290,13 @@ def missing_message(document, ref: str, language: str = "en") -> str:
     return nearby_message(document, shown, language)
 
 
-def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list) -> Ask:
-    """The shape of answer the question wants: the first of ``ASKS`` that fits."""
+def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,
+            comparing: bool = True) -> Ask:
+    """The shape of answer the question wants: the first of ``ASKS`` that fits (with ``comparing``
+    off, what a comparison compares: "is the deadline shorter now?" compares deadlines)."""
     for name, pattern in ASKS:
         if name == "comparison":
-            if compared or (pattern.search(question) and VERSION_WORDS.search(question)):
+            if comparing and (compared or (pattern.search(question) and VERSION_WORDS.search(question))):
                 return "comparison"
         elif name == "definition":
             if defined or pattern.search(question):
@@ -348,10 +351,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     asks = asks_of(question, compared, references, defined)
     if asks == "explanation" and follow_up:
         asks = asks_of(whole, compared, [], defined)
+    compares = asks_of(question, compared, references, defined, comparing=False) if asks == "comparison" else None
     classifies = tuple(name for name, pattern in CLASSIFIES if pattern.search(question)) if not references and (
         asks == "yes_no" or CLASSED_AS.search(question)) else ()
     return QueryPlan(
-        question=typed, reading=question if question != typed else "", asks=asks, language=language, follow_up=follow_up, context=context,
+        question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
         documents_named=tuple(named), documents_compared=tuple(compared),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),

@@ -120,6 +120,12 @@ def test_a_point_of_a_short_list_is_compared_as_the_whole_list(assistant):
     assert re.search(r"point \([c-h]\) \(.{10,60}\) added", answer.text.split("**The provisions**")[0])
 
 
+def test_a_deadline_comparison_quotes_every_time_limit_of_the_final_article(assistant):
+    answer = assistant.ask("Is the reporting deadline for serious incidents shorter in the final act than in the proposal?")
+    assert answer.plan["compares"] == "deadline"
+    assert {(P, "Art. 62(1)"), (F, "Art. 73(2)"), (F, "Art. 73(3)"), (F, "Art. 73(4)")} <= set(cited(answer))
+
+
 def test_provisions_new_in_the_final_act_are_each_quoted_as_new(assistant):
     # not only the best match: each clause found without a counterpart is quoted and said to be new
     answer = assistant.ask("Which duties do providers of general-purpose AI models have in the final act compared "

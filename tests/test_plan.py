@@ -39,6 +39,16 @@ def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
 
 
+@pytest.mark.parametrize("question,compares", [
+    ("Did the maximum fine for prohibited practices go up in the final act?", "figure"),
+    ("Is the deadline for reporting serious incidents shorter in the final act than in the draft?", "deadline"),
+    ("Which criteria for setting fines were added in the final act compared with the proposal?", "list"),
+    ("What is the fine for prohibited practices under the proposal?", None),  # no comparison
+])
+def test_what_a_comparison_compares(library, question, compares):
+    assert read(question, library).compares == compares
+
+
 def test_a_data_protection_impact_assessment_is_not_the_commissions_impact_assessment(library):
     plan = read("When is a data protection impact assessment mandatory?", library)
     assert "impact-assessment-swd-2021-84-part1" not in plan.documents_named

@@ -255,7 +255,7 @@ class Composer:
         if plan.asks == "list":
             chosen.append(self.list_answer(plan, ranked))
         if plan.asks in ("figure", "deadline"):
-            chosen += self.figures(plan, best, ranked)  # the paragraphs of the best article that hold one
+            chosen += self.figures(plan, best, ranked, plan.asks)  # the paragraphs of the best article that hold one
         compared = list(plan.documents_compared)
         for hit in ranked:
             if len(chosen) >= t.max_citations:
@@ -282,11 +282,11 @@ class Composer:
             out.append(hit)
         return out
 
-    def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit]) -> list[Hit]:
+    def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit], asked: str) -> list[Hit]:
         """The paragraphs of the best-matching article that hold an amount (a figure asked) or a
         time limit (a deadline asked), best first: all the fine ceilings of Art. 83(4)-(6), not
         only the one that matched best."""
-        wanted = MONEY if plan.asks == "figure" else TIME
+        wanted = MONEY if asked == "figure" else TIME
         doc = self.library.document(best.doc)
         article = doc.clauses.get(top_level(best.ref))
         if article is None:
@@ -298,7 +298,7 @@ class Composer:
             if wanted.search(clause.text):
                 like = retrieved.get(ref) or Hit(**{**best.__dict__, "score": best.score * 0.9})
                 out.append(self.as_hit(clause, like))
-        if plan.asks == "figure" and HIGHEST.search(plan.question):
+        if asked == "figure" and HIGHEST.search(plan.question):
             out.sort(key=lambda h: -largest_amount(h.text))  # "the maximum fine": the highest first
         return out[: self.tuning.max_citations]
 
@@ -437,6 +437,14 @@ class Composer:
             if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_citations:
                 text.append(self.changed(proposal, final, pair, len(out) + 1))
                 out += [proposal, final]
+                if len(out) == 2 and plan.compares == "deadline":
+                    # the other time limits of the two articles ("are there shorter deadlines now?"), the
+                    # Act as it is now first, before any other pair. Not for a figure: a comparison of
+                    # amounts is of one tier, and the other tiers crowded it out (tune: -2 answers)
+                    for extra in self.figures(plan, final, hits, plan.compares) + self.figures(
+                            plan, proposal, hits, plan.compares):
+                        if len(out) < t.max_citations and not shown(extra):
+                            out.append(extra)
             elif hit.doc == PROPOSAL and not shown(proposal) or hit.doc == FINAL and not shown(final):
                 # found on its own, its counterpart's unit already quoted (a paragraph new in the Act's article)
                 out.append(proposal if hit.doc == PROPOSAL else final)
