@@ -103,7 +103,7 @@ MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subs
 MEMORANDUM = re.compile(r"\b(explanatory memo(randum)?|memorandum)\b", re.IGNORECASE)
 FINAL_PROVISION_TERMS = re.compile(
     r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
-    r"when does .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
+    r"when (does|do|will) .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
     r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
                       r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)

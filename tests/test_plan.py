@@ -193,3 +193,9 @@ def test_what_an_act_is_for_is_a_general_question(library, question):
                                       "what did the press report about the leaked regulation?"])
 def test_the_leaked_draft_by_other_names(library, question):
     assert read(question, library).documents_named == ("aim-news-2021-04-eu-mulls-ban",)
+
+
+@pytest.mark.parametrize("question", ["When does the GDPR apply from?", "from when do the penalty rules apply?",
+                                      "When will the rules on general-purpose AI start to apply?"])
+def test_when_rules_apply_asks_for_the_final_provisions(library, question):
+    assert read(question, library).wants_final_provisions
