@@ -421,7 +421,7 @@ class Composer:
             return any(hit.doc == o.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out)
 
         for hit in found:
-            if len(out) >= t.max_citations or hit.score < found[0].score * t.relative_cutoff:
+            if len(out) >= t.max_version_citations or hit.score < found[0].score * t.relative_cutoff:
                 break
             candidates = versions(aligned, hit.doc, hit.ref)
             if not candidates:
@@ -434,7 +434,7 @@ class Composer:
                     text.append(f"{_where(alone, self.library)} has no counterpart in the {side} [{len(out)}].")
                 continue
             proposal, final, pair = self.sides(hit, hits, candidates, found)
-            if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_citations:
+            if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_version_citations:
                 text.append(self.changed(proposal, final, pair, len(out) + 1))
                 out += [proposal, final]
                 if len(out) == 2 and plan.compares == "deadline":
@@ -443,7 +443,7 @@ class Composer:
                     # amounts is of one tier, and the other tiers crowded it out (tune: -2 answers)
                     for extra in self.figures(plan, final, hits, plan.compares) + self.figures(
                             plan, proposal, hits, plan.compares):
-                        if len(out) < t.max_citations and not shown(extra):
+                        if len(out) < t.max_version_citations and not shown(extra):
                             out.append(extra)
             elif hit.doc == PROPOSAL and not shown(proposal) or hit.doc == FINAL and not shown(final):
                 # found on its own, its counterpart's unit already quoted (a paragraph new in the Act's article)
@@ -464,7 +464,7 @@ class Composer:
         if not out:
             return chosen, []
         rest = [h for h in chosen if not shown(h)]
-        return out + rest[: max(0, t.max_citations - len(out))], [" ".join(text)] if text else []
+        return out + rest[: max(0, t.max_version_citations - len(out))], [" ".join(text)] if text else []
 
     def comparable(self, hit: Hit) -> Hit:
         """What a found point is compared as: the list it belongs to, when that is short enough to
