@@ -406,7 +406,8 @@ def kind_weights(plan: QueryPlan, tuning: Tuning = DEFAULT) -> dict[str, float]:
         weights["commentary_paragraph"] = 1.0
     if plan.wants_memorandum:
         weights["em_section"] = weights["em_paragraph"] = 1.0
-    if MEMORANDUM.search(f"{plan.context} {plan.question}"):  # asked for by name: before the articles
+    # asked for by name ("exposé des motifs" read as "explanatory memorandum"): before the articles
+    if MEMORANDUM.search(f"{plan.context} {plan.reading or plan.question}"):
         weights.update({"article": 0.5, "paragraph": 0.5, "point": 0.5, "subparagraph": 0.5, "recital": 0.5})
     return weights
 
