@@ -211,6 +211,8 @@ def test_another_languages_words_for_the_versions_and_the_final_provisions(libra
     fate = read("Ist die Höchstgeldbuße in der endgültigen Verordnung gestiegen?", library)
     assert set(fate.documents_compared) == {P, F} and fate.asks == "comparison"
     assert read("Wanneer treedt de verordening in werking?", library).wants_final_provisions
+    assert read("¿Cuándo empieza a aplicarse el reglamento de IA?", library).wants_final_provisions
+    assert read("Od kiedy zacznie się stosować rozporządzenie o AI?", library).wants_final_provisions
     assert read("Perché il riconoscimento delle emozioni è vietato?", library).wants_recitals
     # a ban named as a thing (a noun) is not a question whether a use is banned
     assert read("Czy wyraźna zgoda znosi zakaz przetwarzania danych biometrycznych?", library).classifies == ()
