@@ -45,6 +45,8 @@ def test_every_english_term_is_wording_of_the_corpus(library):
     ("es", "¿Quién es el responsable del tratamiento?", ["processing", "controller"]),
     ("it", "Il titolare del trattamento", ["processing", "controller"]),
     ("pt", "O subcontratante e o responsável pelo tratamento", ["processing", "controller", "processor"]),
+    ("de", "Gilt das für Organe, Einrichtungen und sonstige Stellen der Union?", ["Union institutions"]),
+    ("pl", "Czy dotyczy to instytucji, organów i jednostek organizacyjnych Unii?", ["Union institutions"]),
 ])
 def test_the_acts_terms_are_read_in_their_official_wording(lang, text, expected):
     assert set(expected) <= set(english_terms(text, lang))
