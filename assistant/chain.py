@@ -89,9 +89,12 @@ def build_prepare(assistant) -> Runnable:
         # How close the best clause is to the question as asked (no glossary expansion).
         p = state["plan"]
         whole = f"{p.context} {p.question}".strip()
-        dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
-        best = dense[0][1] if dense else 0.0
-        return decline(p, state["hits"], best, tuning)
+
+        def similarity() -> float:
+            dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
+            return dense[0][1] if dense else 0.0
+
+        return decline(p, state["hits"], similarity, tuning)
 
     return (
         RunnablePassthrough.assign(plan=_timed("condense", plan))

@@ -20,6 +20,21 @@ from functools import lru_cache
 from .i18n import LOCALES_DIR, alternation
 
 TERMS_DIR = LOCALES_DIR / "terms"
+# Languages that write a noun and the nouns before it as one word: there a term is also the last
+# part of a compound ("Höchstbußgeld" is a "Bußgeld", "Dienstanbieter" an "Anbieter"). Translated
+# tune questions, article R@5: German 0.782 -> 0.808, Dutch unchanged, the others not concerned.
+COMPOUNDING = {"de", "nl"}
+# Only a pattern that opens with this many letters is looked for inside a word: a short one
+# ("KI") would be found in unrelated words ("Skifahren").
+_COMPOUND_TAIL = re.compile(r"[^\W\d_]{4}")
+
+
+def _pattern(patterns: list[str], lang: str) -> re.Pattern:
+    whole = alternation(patterns)
+    tails = [p for p in patterns if lang in COMPOUNDING and _COMPOUND_TAIL.match(p)]
+    if tails:  # the term at the end of a compound: no word boundary before it
+        whole += "|(?:" + "|".join(f"(?:{p})" for p in tails) + r")(?![\w])"
+    return re.compile(whole, re.IGNORECASE)
 
 
 @lru_cache(maxsize=None)
@@ -30,8 +45,7 @@ def table(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
     if not re.fullmatch(r"[a-z]{2}", lang or "") or not path.is_file():
         return ()
     terms = json.loads(path.read_text(encoding="utf-8"))["terms"]
-    return tuple((re.compile(alternation(patterns), re.IGNORECASE), english)
-                 for english, patterns in terms.items() if patterns)
+    return tuple((_pattern(patterns, lang), english) for english, patterns in terms.items() if patterns)
 
 
 def english_terms(text: str, lang: str) -> list[str]:

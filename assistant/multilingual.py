@@ -274,6 +274,17 @@ class MultilingualIndex:
         self.built = True
         self.build_seconds = time.perf_counter() - started
 
+    @cached_property
+    def matrix_rows(self) -> dict[int, int]:
+        """Unit row (``ClauseIndex.units``) -> row of the matrix."""
+        return {unit_row: i for i, unit_row in enumerate(self.rows)}
+
+    def unit_vectors(self, unit_rows: list[int]):
+        """The vectors of embedded units, one row per unit row given (all must be embedded)."""
+        if self.matrix is None:
+            raise IndexUnavailable("The multilingual index is not open.")
+        return self.matrix[[self.matrix_rows[row] for row in unit_rows]]
+
     def dense(self, vector, k: int, docs: list[str] | None = None) -> list[tuple[int, float]]:
         """(unit row, cosine similarity) of the ``k`` nearest embedded units, best first, like
         ``ClauseIndex.dense``; ``vector`` comes from ``embed_query``."""

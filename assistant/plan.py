@@ -182,6 +182,31 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      re.IGNORECASE)
 
 
+def cue(name: str, english: re.Pattern | None, text: str, language: str = "en") -> bool:
+    """Whether ``text`` has the cue ``name``: its English pattern (the rules above, which also read
+    the references and document names of another language's question, rewritten into English),
+    or, for a question in another language, the words its locale authors for the cue (``plan`` in
+    ``assistant/locales/<lang>.json``: "est-ce que", "gilt als", "entrada en vigor", ...)."""
+    if english is not None and english.search(text):
+        return True
+    own = words(language, "plan", name) if language != "en" else None
+    return bool(own and own.search(text))
+
+
+_QUESTION_SENTENCE = re.compile(r"[^.?!]*\?")
+
+
+def asks_yes_or_no(text: str, language: str) -> bool:
+    """A yes/no question in another language: a cue of its locale ("est-ce que", Polish "czy"), or
+    a sentence asked ("...?") with none of the language's question words: German and Dutch put the
+    verb first, French, Spanish, Italian and Portuguese often keep the word order of a statement
+    ("la calificación crediticia es de alto riesgo?"), and none of them has English's auxiliaries."""
+    if cue("yes_no", None, text, language):
+        return True
+    asking = words(language, "plan", "question_words")
+    return bool(asking) and any(not asking.search(s) for s in _QUESTION_SENTENCE.findall(text))
+
+
 def conversation_context(question: str, history) -> tuple[bool, str]:
     """(is a follow-up, what it leans on): the earlier questions and the provisions their
     answers cited ("and what are the fines for that?" after a question answered by Art. 5)."""
@@ -207,7 +232,7 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
     in another language, in that language (``gdpr_terms`` of its locale)."""
     if documents:
         return {d: 1.0 for d in documents}
-    opinion = bool(OPINION_TERMS.search(question))
+    opinion = cue("opinion", OPINION_TERMS, question, language)
     named = mentioned_documents(question)
     if MEMORANDUM.search(question) and PROPOSAL not in named:
         named.append(PROPOSAL)
@@ -232,13 +257,15 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
     return weights
 
 
-def compared_documents(text: str, weights: dict[str, float], documents: list[str] | None) -> list[str]:
+def compared_documents(text: str, weights: dict[str, float], documents: list[str] | None,
+                       language: str = "en") -> list[str]:
     """Two or more documents the text names (within the filter), or the final act named alone in
     words that compare (compared with the proposal it grew from). A question only about the final
     act ("what must GPAI providers do under the final act?") is not a comparison: the proposal
     has nothing on it, and its side would crowd the answer."""
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
-    if named == [FINAL_ACT] and PROPOSAL in weights and (COMPARES.search(text) or FATE.search(text) or NOW.search(text)):
+    if named == [FINAL_ACT] and PROPOSAL in weights and (
+            cue("compares", COMPARES, text, language) or cue("fate", FATE, text, language) or cue("now", NOW, text, language)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 
@@ -291,20 +318,24 @@ def missing_message(document, ref: str, language: str = "en") -> str:
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,
-            comparing: bool = True) -> Ask:
-    """The shape of answer the question wants: the first of ``ASKS`` that fits (with ``comparing``
-    off, what a comparison compares: "is the deadline shorter now?" compares deadlines)."""
+            language: str = "en", comparing: bool = True) -> Ask:
+    """The shape of answer the question wants: the first of ``ASKS`` that fits (in another
+    language, by its English pattern or its locale's cue words; with ``comparing`` off, what a
+    comparison compares: "is the deadline shorter now?" compares deadlines)."""
     for name, pattern in ASKS:
         if name == "comparison":
-            if comparing and (compared or (pattern.search(question) and VERSION_WORDS.search(question))):
+            if comparing and (compared or (cue("compares", pattern, question, language) and VERSION_WORDS.search(question))):
                 return "comparison"
         elif name == "definition":
-            if defined or pattern.search(question):
+            if defined or cue(name, pattern, question, language):
                 return "definition"
         elif name == "provision":
             if references and pattern.search(question):
                 return "provision"
-        elif pattern.search(question):
+        elif name == "yes_no":
+            if pattern.search(question) or (language != "en" and asks_yes_or_no(question, language)):
+                return "yes_no"
+        elif cue(name, pattern, question, language):
             return name  # type: ignore[return-value]
     return "explanation"
 
@@ -318,7 +349,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     from .answering.disclosure import asks_to_hide
     from .definitions import defining_clauses
     from .language import detect, english_references
-    from .legal_terms import quoted_terms
+    from .legal_terms import english_terms, quoted_terms
 
     language = language or detect(question)
     typed = question
@@ -331,40 +362,45 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     routing = question if mentioned_documents(question) else whole
     kinds = {d.id: d.source.kind for d in library}
     weights = document_weights(routing, kinds, documents, tuning, language)
-    compared = compared_documents(routing, weights, documents)
+    compared = compared_documents(routing, weights, documents, language)
     named = mentioned_documents(question)
     if not compared and not documents and FINAL_ACT not in named and (
-            FATE.search(question) or (named == [PROPOSAL] and (NOW.search(question) or DRAFT_PAST.search(question)))):
+            cue("fate", FATE, question, language) or (named == [PROPOSAL] and (
+                cue("now", NOW, question, language) or DRAFT_PAST.search(question)))):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
-    # Another language's quoted term (« utilisateur », „Nutzer“) asks the meaning of its English term.
-    quoted = " ".join(f"'{term}'" for term in quoted_terms(typed, language))
+    # Another language's quoted term (« utilisateur », „Nutzer“) asks the meaning of its English term,
+    # and so do the acts' terms of a question its locale's words say asks a meaning ("was bedeutet").
+    asked = quoted_terms(typed, language)
+    if language != "en" and cue("definition", None, question, language):
+        asked += [term for term in english_terms(typed, language) if term not in asked]
+    quoted = " ".join(f"'{term}'" for term in asked)
     for clause in defining_clauses(question, library, searched) + (
             defining_clauses(quoted, library, searched) if quoted else []):
         key = NamedClause(clause.doc, clause.ref)
         if key not in references and key not in defined:
             defined.append(key)
-    asks = asks_of(question, compared, references, defined)
+    asks = asks_of(question, compared, references, defined, language)
     if asks == "explanation" and follow_up:
-        asks = asks_of(whole, compared, [], defined)
-    compares = asks_of(question, compared, references, defined, comparing=False) if asks == "comparison" else None
-    classifies = tuple(name for name, pattern in CLASSIFIES if pattern.search(question)) if not references and (
-        asks == "yes_no" or CLASSED_AS.search(question)) else ()
+        asks = asks_of(whole, compared, [], defined, language)
+    compares = asks_of(question, compared, references, defined, language, comparing=False) if asks == "comparison" else None
+    classifies = tuple(name for name, pattern in CLASSIFIES if cue(name.replace("-", "_"), pattern, question, language)
+                       ) if not references and (asks == "yes_no" or cue("classed_as", CLASSED_AS, question, language)) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
         documents_named=tuple(named), documents_compared=tuple(compared),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),
         external=tuple(external), defined=tuple(defined), classifies=classifies,
-        wants_recitals=bool(RECITAL_TERMS.search(whole)),
+        wants_recitals=cue("recitals", RECITAL_TERMS, whole, language),
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
-        wants_commentary=bool(OPINION_TERMS.search(whole)),
-        wants_final_provisions=bool(FINAL_PROVISION_TERMS.search(whole)),
-        general=bool(GENERAL.search(question)) and not references and asks != "comparison",
+        wants_commentary=cue("opinion", OPINION_TERMS, whole, language),
+        wants_final_provisions=cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
+        general=cue("general", GENERAL, question, language) and not references and asks != "comparison",
         asks_to_hide=asks_to_hide(typed, language),
     )
 
@@ -379,7 +415,8 @@ def kind_weights(plan: QueryPlan, tuning: Tuning = DEFAULT) -> dict[str, float]:
         weights["commentary_paragraph"] = 1.0
     if plan.wants_memorandum:
         weights["em_section"] = weights["em_paragraph"] = 1.0
-    if MEMORANDUM.search(f"{plan.context} {plan.question}"):  # asked for by name: before the articles
+    # asked for by name ("exposé des motifs" read as "explanatory memorandum"): before the articles
+    if MEMORANDUM.search(f"{plan.context} {plan.reading or plan.question}"):
         weights.update({"article": 0.5, "paragraph": 0.5, "point": 0.5, "subparagraph": 0.5, "recital": 0.5})
     return weights
 

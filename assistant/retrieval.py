@@ -111,6 +111,12 @@ def multilingual_vector(text: str):
     return embed_query(text)
 
 
+def multilingual_query(bare: str, language: str) -> str:
+    """What multilingual-e5 embeds for a question in another language: the question (without the
+    documents' names) and the English terms of the acts' terms it uses."""
+    return f"{bare} {' '.join(english_terms(bare, language))}".strip()
+
+
 def source_weights(plan: QueryPlan, tuning: Tuning) -> tuple[float, float]:
     """(dense, BM25) weights in the fusion; BM25 counts less for a question in another language."""
     return tuning.dense_weight, (tuning.lexical_weight if plan.language == "en" else tuning.foreign_lexical_weight)
@@ -191,11 +197,18 @@ class Retriever:
         high as a listed use's, so this point is evidence to quote, not a verdict."""
         import numpy as np
 
-        vector = np.asarray(query_vector(expand(search_text(text))), dtype=np.float32)
+        foreign = plan.language != "en"
+        if foreign:  # MiniLM reads English only: another language's question meets the items in e5's vectors
+            vector = np.asarray(multilingual_vector(multilingual_query(search_text(text), plan.language)),
+                                dtype=np.float32)
+        else:
+            vector = np.asarray(query_vector(expand(search_text(text))), dtype=np.float32)
         out = []
         for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0]:
             for name in plan.classifies:
                 rows, matrix = self.class_lists[doc, name]
+                if foreign:
+                    matrix = self.multilingual.unit_vectors(rows)
                 if rows:
                     similarity = matrix @ vector
                     best = int(np.argmax(similarity))
@@ -229,7 +242,8 @@ class Retriever:
             bare = search_text(text)
             terms = " ".join(english_terms(bare, plan.language))  # the acts' terms it uses, in English
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
-                dense = self.multilingual.dense(multilingual_vector(f"{bare} {terms}".strip()), t.candidates, docs)
+                dense = self.multilingual.dense(multilingual_vector(multilingual_query(bare, plan.language)),
+                                                t.candidates, docs)
             else:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:

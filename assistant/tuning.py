@@ -31,7 +31,9 @@ class Tuning:
     # measured 0.656-0.679: not kept. With the term tables (their English terms appended to the e5
     # query, and in BM25 at term_weight 1; before the quoted-term definitions): 0.759 at 0 (no BM25
     # terms), 0.773 at 0.25, 0.777 at 0.5, 0.751 at 1; a MiniLM ranking of the English terms as a
-    # third source: 0.754, not kept (bench/multilingual.md).
+    # third source: 0.754, not kept (bench/multilingual.md). Re-swept with the locales' plan cue words
+    # and the compound-aware term tables: 0.800 at 0, 0.810 at 0.25, 0.813 at 0.5, 0.791 at 0.75,
+    # 0.780 at 1 (and 0.821 at 0.5 with term_weight 1.5, one question: flat, not changed).
     foreign_lexical_weight: float = 0.5
     # BM25 weight of an English term the term table adds for another language's question: a word of
     # the question, in English (tune, with the weights above: 0.800 at 1, 2 and 3 alike).

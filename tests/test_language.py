@@ -208,6 +208,12 @@ def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_no
     ("nl", "Welke taken heeft het AI-comité?", False),
     ("pt", "Os deepfakes têm de ser identificados como tal?", False),
     ("fr", "Un hôpital doit-il informer les patients qu'un algorithme trie les urgences ?", False),
+    # a law or jurisdiction named in English inside another language's question
+    ("de", "Was verlangt der Colorado Privacy Act von Datenbrokern?", True),
+    ("it", "Cosa prevede la legge dello Utah sull'intelligenza artificiale secondo le autorità di Texas?", True),
+    # one of the acts' own terms (legal_terms) with no word of the domain list
+    ("de", "Was muss ein Einführer vor dem Inverkehrbringen prüfen?", False),
+    ("nl", "Wat moet een importeur controleren voordat hij iets in de handel brengt?", False),
 ])
 def test_scope_of_new_questions_in_other_languages(lang, question, declined):
     from assistant.answering.language_scope import out_of_scope

@@ -45,6 +45,8 @@ def test_every_english_term_is_wording_of_the_corpus(library):
     ("es", "¿Quién es el responsable del tratamiento?", ["processing", "controller"]),
     ("it", "Il titolare del trattamento", ["processing", "controller"]),
     ("pt", "O subcontratante e o responsável pelo tratamento", ["processing", "controller", "processor"]),
+    ("de", "Gilt das für Organe, Einrichtungen und sonstige Stellen der Union?", ["Union institutions"]),
+    ("pl", "Czy dotyczy to instytucji, organów i jednostek organizacyjnych Unii?", ["Union institutions"]),
 ])
 def test_the_acts_terms_are_read_in_their_official_wording(lang, text, expected):
     assert set(expected) <= set(english_terms(text, lang))
@@ -91,3 +93,16 @@ def test_questions_using_the_acts_terms_reach_their_clauses(assistant, question,
         assert (hits[0].doc, hits[0].ref) == expected
     else:
         assert expected in [(h.doc, top_level(h.ref)) for h in hits[:5]]
+
+
+@pytest.mark.parametrize("lang, text, found, absent", [
+    ("de", "Wie hoch ist das Höchstbußgeld für Dienstanbieter?", {"administrative fines", "provider"}, set()),
+    ("nl", "Moet de softwareaanbieder een conformiteitsbeoordeling laten doen?", {"provider", "conformity assessment"}, set()),
+    # a short term is never looked for inside a word
+    ("de", "Gilt das auch beim Skifahren?", set(), {"AI system"}),
+    # French does not write compounds: whole words only
+    ("fr", "Le cofournisseur doit-il faire quelque chose ?", set(), {"provider"}),
+])
+def test_in_german_and_dutch_a_term_is_also_the_end_of_a_compound(lang, text, found, absent):
+    terms = set(english_terms(text, lang))
+    assert found <= terms and not absent & terms

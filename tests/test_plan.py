@@ -199,3 +199,44 @@ def test_the_leaked_draft_by_other_names(library, question):
                                       "When will the rules on general-purpose AI start to apply?"])
 def test_when_rules_apply_asks_for_the_final_provisions(library, question):
     assert read(question, library).wants_final_provisions
+
+
+# ------------------------------------------------------------------ questions in other languages
+
+@pytest.mark.parametrize("question, asks, classifies", [
+    ("Ist Emotionserkennung am Arbeitsplatz verboten?", "yes_no", ("prohibited",)),  # the verb first
+    ("le tri automatique des CV est-il à haut risque ?", "yes_no", ("high-risk",)),  # inversion
+    ("¿el reconocimiento facial en un estadio está prohibido?", "yes_no", ("prohibited",)),  # a statement asked
+    ("Czy system oceny kredytowej uznaje się za system wysokiego ryzyka?", "yes_no", ("high-risk",)),
+    ("Un chatbot per il servizio clienti è considerato ad alto rischio?", "yes_no", ("high-risk",)),
+    ("Welke verplichtingen hebben aanbieders van systemen met een hoog risico?", "list", ()),  # asks which, not whether
+    ("Quais são as obrigações dos importadores?", "list", ()),
+    ("Wie hoch ist die Höchststrafe nach der DSGVO?", "figure", ()),
+    ("Hoeveel tijd heeft een verwerkingsverantwoordelijke om een datalek te melden?", "deadline", ()),
+    ("Quand le règlement entre-t-il en vigueur ?", "deadline", ()),
+])
+def test_another_languages_question_is_read_by_its_own_cue_words(library, question, asks, classifies):
+    plan = read(question, library)
+    assert plan.language != "en"
+    assert (plan.asks, plan.classifies) == (asks, classifies)
+
+
+@pytest.mark.parametrize("question, defined", [
+    ("Qu'est-ce qu'un fournisseur de système d'IA ?", (P, "Art. 3(2)")),
+    ("Was bedeutet Einwilligung nach der DSGVO?", (G, "Art. 4(11)")),
+    ("Co oznacza profilowanie danych osobowych w RODO?", (G, "Art. 4(4)")),
+])
+def test_another_languages_question_asking_a_meaning_gets_the_definition(library, question, defined):
+    plan = read(question, library)
+    assert plan.asks == "definition" and defined in [(d.doc, d.ref) for d in plan.defined]
+
+
+def test_another_languages_words_for_the_versions_and_the_final_provisions(library):
+    fate = read("Ist die Höchstgeldbuße in der endgültigen Verordnung gestiegen?", library)
+    assert set(fate.documents_compared) == {P, F} and fate.asks == "comparison"
+    assert read("Wanneer treedt de verordening in werking?", library).wants_final_provisions
+    assert read("¿Cuándo empieza a aplicarse el reglamento de IA?", library).wants_final_provisions
+    assert read("Od kiedy zacznie się stosować rozporządzenie o AI?", library).wants_final_provisions
+    assert read("Perché il riconoscimento delle emozioni è vietato?", library).wants_recitals
+    # a ban named as a thing (a noun) is not a question whether a use is banned
+    assert read("Czy wyraźna zgoda znosi zakaz przetwarzania danych biometrycznych?", library).classifies == ()

@@ -151,3 +151,16 @@ def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_versi
 def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
     top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
     assert any(d == doc and a in articles for d, a in top), top
+
+
+@pytest.mark.parametrize("question, point", [
+    ("Ist ein KI-System, das die Kreditwürdigkeit von Verbrauchern bewertet, hochriskant?", "Annex III(5)(b)"),
+    ("Un logiciel d'IA qui trie les CV des candidats est-il à haut risque ?", "Annex III(4)(a)"),
+    ("Czy system AI oceniający uczniów na egzaminach jest systemem wysokiego ryzyka?", "Annex III(3)(b)"),
+    ("Is een AI-systeem dat sollicitanten selecteert een systeem met een hoog risico?", "Annex III(4)(a)"),
+])
+def test_another_languages_use_meets_the_listed_use_in_its_own_model(assistant, question, point):
+    """The listed use nearest a question in another language is found with multilingual-e5 (MiniLM,
+    which reads English only, chose Annex III(8)(a) or (6)(e) for three of these)."""
+    hits = assistant.retriever.search(question, 10)
+    assert [h.ref for h in hits if h.how == "classification"] == [point]

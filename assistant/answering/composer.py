@@ -23,11 +23,22 @@ from typing import Callable, Generator
 from ..citations import format_citation, is_within
 from ..clauses import Clause, Library, human_ref, top_level
 from ..index import tokenize
+from ..legal_terms import english_terms
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
 from ..textdiff import VersionPair, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
+
+
+def asked_text(plan: QueryPlan) -> str:
+    """The question (and what a follow-up leans on) in the words the English clauses use: another
+    language's question is read with its references in English and the English terms of the acts'
+    terms it uses (``legal_terms``), whose words the clauses' headings and sentences share."""
+    if plan.language == "en":
+        return f"{plan.context} {plan.question}"
+    terms = " ".join(english_terms(plan.question, plan.language))
+    return f"{plan.context} {plan.reading or plan.question} {terms}"
 
 # Starts only at the beginning of a run of digits and spaces, so a long run is scanned once.
 MONEY = re.compile(r"(?<!\d)(?<!\d )\d[\d ]*\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
@@ -140,7 +151,7 @@ class Composer:
         from ..retrieval import expand
 
         kinds = kind_weights(plan, self.tuning)
-        wanted = set(tokenize(expand(f"{plan.context} {plan.question}")))
+        wanted = set(tokenize(expand(asked_text(plan))))
         weight = self.tuning.heading_weight
         scored = [Hit(**{**h.__dict__, "score": round(h.score * self.prior(h, plan, kinds)
                                                       * (1.0 + weight * self.heading_match(h, wanted)), 4)})
@@ -187,7 +198,7 @@ class Composer:
                 return self.as_hit(unit, hit)
         doc = self.library.document(best.doc)
         article = doc.clauses.get(top_level(best.ref))
-        wanted = set(tokenize(f"{plan.context} {plan.question}"))
+        wanted = set(tokenize(asked_text(plan)))
         lists = [doc.clauses[c] for c in (article.children if article else []) if self.has_list(doc.clauses[c])]
         if lists:
             unit = max(lists, key=lambda c: len(wanted & set(tokenize(c.text.split("\n", 1)[0]))))
@@ -306,7 +317,7 @@ class Composer:
 
     def lead_sentence(self, text: str, plan: QueryPlan) -> str:
         """The verbatim sentence of a clause that best answers the question."""
-        wanted = set(tokenize(f"{plan.context} {plan.question}"))
+        wanted = set(tokenize(asked_text(plan)))
         asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
         best, best_score = "", -1e9
         for i, sentence in enumerate(sentences(text)):

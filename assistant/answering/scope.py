@@ -3,6 +3,7 @@ questions outside the corpus. What the question names is read once, in the query
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..citations import find_references
@@ -55,10 +56,11 @@ class Decline:
     message: str
 
 
-def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> bool:
+def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT) -> bool:
     """A question about another law or jurisdiction, or advice no legal text gives; or one
     the texts do not discuss: far from every clause, or neither about the domain nor asked as
-    a legal question ("must I", "am I allowed") and not close to any clause."""
+    a legal question ("must I", "am I allowed") and not close to any clause. ``similarity()``
+    is the best cosine of the question and a clause, computed only when the words leave it open."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
@@ -71,12 +73,17 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], best_similarity: float, tunin
         return True
     if plan.documents_named or plan.general or plan.follow_up:
         return False  # about one of our texts, or leaning on a turn that was
+    best_similarity = similarity()
     if not DOMAIN.search(question) and not NORMATIVE.search(question) and best_similarity < tuning.domain_free_similarity:
         return True
     return best_similarity < tuning.min_similarity
 
 
-def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tuning = DEFAULT) -> Decline | None:
+def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT) -> Decline | None:
+    """Why the question is not answered, or None. ``similarity()`` (MiniLM's best cosine of the
+    English question and a clause) is called only for an English question the words leave open:
+    another language's question is read by its own word lists, and embedding it with MiniLM took
+    30-45 ms of its 140-190 ms (tune translations, steps timed by the chain)."""
     if plan.missing:
         return Decline("nonexistent", " ".join(plan.missing))
     lang = plan.language
@@ -90,6 +97,6 @@ def decline(plan: QueryPlan, hits: list[Hit], best_similarity: float, tuning: Tu
         if foreign_out_of_scope(plan.question, lang):
             return Decline("out-of-scope", t("decline_out_of_scope", lang))
         return None
-    if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, best_similarity, tuning):
+    if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, similarity, tuning):
         return Decline("out-of-scope", t("decline_out_of_scope", lang))
     return None
