@@ -242,6 +242,8 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "we bought an ai tool that scores job applicants. is it on us to check it works or is that the sellers problem?",
     "my shop has a help bot. do i have to say its a bot?",
     "a firm in canada sells an ai tool used by banks in spain. does the final eu ai act apply to it?",
+    # no word of the field but the GDPR's own, as people say it ("my details")
+    "a travel agency keeps texting me offers. can i get them to stop using my details for that?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from ..citations import find_references
 from ..i18n import t
-from ..plan import QueryPlan
+from ..plan import GDPR_TERMS, QueryPlan
 from ..records import Hit
 from ..tuning import DEFAULT, Tuning
 
@@ -74,7 +74,9 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     if plan.documents_named or plan.general or plan.follow_up:
         return False  # about one of our texts, or leaning on a turn that was
     best_similarity = similarity()
-    if not DOMAIN.search(question) and not NORMATIVE.search(question) and best_similarity < tuning.domain_free_similarity:
+    # the GDPR's vocabulary, as the plan reads it ("my details", "customers' data"), is the domain too
+    worded = DOMAIN.search(question) or NORMATIVE.search(question) or GDPR_TERMS.search(question)
+    if not worded and best_similarity < tuning.domain_free_similarity:
         return True
     return best_similarity < tuning.min_similarity
 
