@@ -111,10 +111,10 @@ def multilingual_vector(text: str):
     return embed_query(text)
 
 
-def multilingual_query(bare: str, language: str) -> str:
+def multilingual_query(bare: str, terms: str) -> str:
     """What multilingual-e5 embeds for a question in another language: the question (without the
-    documents' names) and the English terms of the acts' terms it uses."""
-    return f"{bare} {' '.join(english_terms(bare, language))}".strip()
+    documents' names) and ``terms``, the English terms of the acts' terms it uses."""
+    return f"{bare} {terms}".strip()
 
 
 def source_weights(plan: QueryPlan, tuning: Tuning) -> tuple[float, float]:
@@ -198,11 +198,12 @@ class Retriever:
         import numpy as np
 
         foreign = plan.language != "en"
+        bare = search_text(text)
         if foreign:  # MiniLM reads English only: another language's question meets the items in e5's vectors
-            vector = np.asarray(multilingual_vector(multilingual_query(search_text(text), plan.language)),
-                                dtype=np.float32)
+            terms = " ".join(english_terms(bare, plan.language))
+            vector = np.asarray(multilingual_vector(multilingual_query(bare, terms)), dtype=np.float32)
         else:
-            vector = np.asarray(query_vector(expand(search_text(text))), dtype=np.float32)
+            vector = np.asarray(query_vector(expand(bare)), dtype=np.float32)
         out = []
         for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0]:
             for name in plan.classifies:
@@ -242,7 +243,7 @@ class Retriever:
             bare = search_text(text)
             terms = " ".join(english_terms(bare, plan.language))  # the acts' terms it uses, in English
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
-                dense = self.multilingual.dense(multilingual_vector(multilingual_query(bare, plan.language)),
+                dense = self.multilingual.dense(multilingual_vector(multilingual_query(bare, terms)),
                                                 t.candidates, docs)
             else:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)

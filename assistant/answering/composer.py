@@ -218,12 +218,10 @@ class Composer:
             parent = self.library.get(clause.doc, clause.parent)
             if len(parent.text) <= max(limit, self.tuning.max_list_quote):
                 return self.as_hit(parent, hit)
+        if whole_list and (listed := self.with_its_list(hit, limit)) is not hit:
+            return listed
         retrieved = {h.key() for h in hits}
         doc = self.library.document(clause.doc)
-        if whole_list and clause.kind in LIST_KINDS:
-            unit = self.list_unit(clause)
-            if unit.ref != clause.ref and len(unit.text) <= limit:
-                return self.as_hit(unit, hit)
         while clause.parent:
             parent = self.library.get(clause.doc, clause.parent)
             items = sum(1 for c in parent.children if doc.clauses[c].kind in LIST_KINDS)
@@ -231,6 +229,15 @@ class Composer:
                 break  # a long list is not one item's context: the item is shown under its chapeau instead
             clause = parent
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
+
+    def with_its_list(self, hit: Hit, limit: int) -> Hit:
+        """A point as its whole list (the clause that holds it), when that fits ``limit``; else the hit."""
+        clause = self.clause(hit)
+        if clause.kind in LIST_KINDS:
+            unit = self.list_unit(clause)
+            if unit.ref != clause.ref and len(unit.text) <= limit:
+                return self.as_hit(unit, hit)
+        return hit
 
     def whole_article(self, hit: Hit) -> Hit:
         """A part of a short article is quoted with the whole article: its rule, its conditions
@@ -421,8 +428,10 @@ class Composer:
         aligned = self.alignment()
         t = self.tuning
         # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
+        # A point found is compared as its list when that is short enough to quote whole ("were
+        # criteria added?" is answered by the two lists and the points added).
         found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL)] or [
-            self.comparable(h) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
+            self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
         if not found:
             return chosen, []
         out: list[Hit] = []
@@ -476,16 +485,6 @@ class Composer:
             return chosen, []
         rest = [h for h in chosen if not shown(h)]
         return out + rest[: max(0, t.max_version_citations - len(out))], [" ".join(text)] if text else []
-
-    def comparable(self, hit: Hit) -> Hit:
-        """What a found point is compared as: the list it belongs to, when that is short enough to
-        quote whole ("were criteria added?" is answered by the two lists and the points added)."""
-        clause = self.clause(hit)
-        if clause.kind in LIST_KINDS:
-            unit = self.list_unit(clause)
-            if unit.ref != clause.ref and len(unit.text) <= self.tuning.context_limit:
-                return self.as_hit(unit, hit)
-        return hit
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
