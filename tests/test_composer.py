@@ -216,3 +216,17 @@ def test_another_languages_question_is_matched_to_the_clauses_in_their_english_w
     assert set(tokenize("provider of a high-risk AI system")) - set(tokenize("of a")) <= words  # the acts' terms in English
     english = build("What must a provider do?", library)
     assert asked_text(english).strip() == "What must a provider do?"
+
+
+def test_an_unnumbered_subparagraph_is_quoted_with_the_paragraph_it_continues(assistant):
+    # Art. 49(4) of the final Act: its first subparagraph and points say where police systems are
+    # registered ("secure non-public section"); the second subparagraph, found alone, says who may
+    # see that section. The paragraph is short: it is quoted whole, its list of points with it.
+    composer, retriever = assistant.answerer, assistant.retriever
+    found = retriever.hit(F, "Art. 49(4), second subparagraph", 1.0, "hybrid")
+    shown = composer.readable(found, [found], DEFAULT.context_limit)
+    assert shown.ref == "Art. 49(4)"
+    assert "secure non-public section" in shown.text
+    # a point of a long list still reads alone (under its chapeau), unless its paragraph was found too
+    point = retriever.hit(F, "Art. 49(4)(a)", 1.0, "hybrid")
+    assert composer.readable(point, [point], DEFAULT.context_limit).ref == "Art. 49(4)(a)"

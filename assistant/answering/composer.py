@@ -225,7 +225,9 @@ class Composer:
         while clause.parent:
             parent = self.library.get(clause.doc, clause.parent)
             items = sum(1 for c in parent.children if doc.clauses[c].kind in LIST_KINDS)
-            if len(parent.text) > limit or (parent.doc, parent.ref) not in retrieved or items >= LONG_LIST:
+            # an unnumbered subparagraph continues the paragraph before it: that is its context, found or not
+            found = (parent.doc, parent.ref) in retrieved or clause.kind == "subparagraph"
+            if len(parent.text) > limit or not found or items >= LONG_LIST and clause.kind in LIST_KINDS:
                 break  # a long list is not one item's context: the item is shown under its chapeau instead
             clause = parent
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
