@@ -124,6 +124,13 @@ class Assistant:
                 pass  # said on each answer, which then comes from the embedded answerer
         return self
 
+    def warm_up_languages(self) -> "Assistant":
+        """Open (or build: ~2-3 min on an idle 2-core machine, bench/multilingual.md) the
+        multilingual vectors that questions in other languages are searched with, which would
+        otherwise be built on the first such question, while its asker waits."""
+        self.retriever.multilingual
+        return self
+
     # ------------------------------------------------------------ validation
 
     def documents_filter(self, documents) -> list[str] | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+import sys
 import tempfile
 import threading
 import time
@@ -693,6 +694,18 @@ def build_ui(assistant) -> "gr.Blocks":
     return demo
 
 
+def warm_up_languages(assistant) -> None:
+    """The multilingual vectors, opened or built while the page already serves English questions
+    (a question in another language asked meanwhile waits for them, as it would have anyway)."""
+    started = time.perf_counter()
+    try:
+        assistant.warm_up_languages()
+    except AssistantError as exc:  # said again, in the user's language, on such a question
+        print(f"warning: questions in other languages are not available: {exc}", file=sys.stderr, flush=True)
+        return
+    print(f"Questions in other languages ready in {time.perf_counter() - started:.1f} s.", flush=True)
+
+
 def launch(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, assistant=None, *,
            prevent_thread_lock: bool = False, quiet: bool = False, concurrency: int = CONCURRENCY):
     """Open (or build) the index, then serve the page. Never shared publicly; analytics off."""
@@ -703,6 +716,7 @@ def launch(host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, assistant=None, *
         started = time.perf_counter()
         assistant = Assistant(progress=True).warm_up()
         print(f"Index ready in {time.perf_counter() - started:.1f} s.", flush=True)
+        threading.Thread(target=warm_up_languages, args=(assistant,), daemon=True).start()
     demo = build_ui(assistant)
     demo.queue(default_concurrency_limit=concurrency, max_size=MAX_QUEUE)
     demo.launch(server_name=host, server_port=port, share=False, prevent_thread_lock=prevent_thread_lock,

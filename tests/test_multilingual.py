@@ -188,3 +188,25 @@ def test_a_provision_that_does_not_exist_is_declined_in_the_users_language(assis
     assert answer.abstained and "considérants vont de Recital 1 à Recital 89" in answer.reason
     answer = assistant.ask("Was steht in Artikel 16 AEUV über den Datenschutz?")
     assert answer.abstained and answer.reason.startswith("Art. 16 TFEU gehört zu einem Text, der mir nicht vorliegt.")
+
+
+def test_the_web_app_opens_the_multilingual_vectors_beside_the_page(assistant, capsys):
+    # ui.launch runs this in a thread once the English index is up, so that the first question in
+    # another language does not wait for a build of these vectors.
+    from assistant import ui
+
+    ui.warm_up_languages(assistant)
+    assert assistant.retriever.multilingual.matrix is not None
+    assert "Questions in other languages ready" in capsys.readouterr().out
+
+
+def test_a_failed_multilingual_build_in_the_background_is_said_not_raised(capsys):
+    from assistant import ui
+    from assistant.errors import IndexUnavailable
+
+    class Unwritable:  # the one failure a thread cannot show to a user: its data directory refuses the file
+        def warm_up_languages(self):
+            raise IndexUnavailable("The multilingual vectors cannot be written to /data (read-only).")
+
+    ui.warm_up_languages(Unwritable())
+    assert "questions in other languages are not available" in capsys.readouterr().err
