@@ -230,3 +230,19 @@ def test_an_unnumbered_subparagraph_is_quoted_with_the_paragraph_it_continues(as
     # a point of a long list still reads alone (under its chapeau), unless its paragraph was found too
     point = retriever.hit(F, "Art. 49(4)(a)", 1.0, "hybrid")
     assert composer.readable(point, [point], DEFAULT.context_limit).ref == "Art. 49(4)(a)"
+
+
+def test_a_paragraph_found_inside_a_whole_article_quoted_is_shown_beside_its_counterpart(assistant):
+    # Found: a point of the final Act's review article (whose pair is the proposal's whole Art. 84,
+    # quoted first) and the proposal's Art. 84(1). Art. 84(1)'s counterpart, Art. 112(1), is quoted
+    # too, not only the article that already holds Art. 84(1).
+    from assistant import plan as planning
+
+    composer, retriever = assistant.answerer, assistant.retriever
+    plan = planning.build("does the yearly review of the list change between the proposal and the final act?",
+                          assistant.library)
+    hits = [retriever.hit(F, "Art. 112(11)(b)", 1.0, "hybrid"), retriever.hit(P, "Art. 84(1)", 0.9, "hybrid")]
+    chosen, changes = composer.versions(plan, hits, hits)
+    quoted = [(h.doc, h.ref) for h in chosen]
+    assert (P, "Art. 84") in quoted and (F, "Art. 112(1)") in quoted, quoted
+    assert changes

@@ -467,9 +467,12 @@ class Composer:
                             plan, proposal, hits, plan.compares):
                         if len(out) < t.max_version_citations and not shown(extra):
                             out.append(extra)
-            elif hit.doc == PROPOSAL and not shown(proposal) or hit.doc == FINAL and not shown(final):
-                # found on its own, its counterpart's unit already quoted (a paragraph new in the Act's article)
-                out.append(proposal if hit.doc == PROPOSAL else final)
+            elif not (shown(proposal) and shown(final)):
+                # the clause found, when its counterpart's unit is quoted already (a paragraph new in the
+                # Act's article) or there is no room for both; else its counterpart, when the clause
+                # was quoted inside a whole article before
+                found_side, other_side = (proposal, final) if hit.doc == PROPOSAL else (final, proposal)
+                out.append(other_side if shown(found_side) else found_side)
         for rename in aligned.renames:
             if not re.search(rf"\b({re.escape(rename.proposal_term)}|{re.escape(rename.final_term)})s?\b",
                              plan.question, re.I):
