@@ -55,6 +55,7 @@ class QueryPlan:
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
     general: bool = False                           # asks what an act is about, covers or is for
     asks_to_hide: bool = False                      # asks it to pretend to be human or drop its AI notice
+    asks_penalty: bool = False                      # asks the fine or penalty for breaking a rule
 
     @property
     def searched(self) -> list[str]:
@@ -105,6 +106,9 @@ FINAL_PROVISION_TERMS = re.compile(
     r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
     r"when (does|do|will) .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
     r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
+# Asks what breaking a rule costs ("and what's the fine if we don't?"): answered by the fine tier
+# that names the rule's article (``penalties``).
+PENALTY_TERMS = re.compile(r"\b(fines?|fined|penalt(y|ies)|sanctions?|sanctioned)\b", re.IGNORECASE)
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
                       r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
 # What the question asks for, tried in this order; the first that fits decides.
@@ -402,6 +406,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_final_provisions=cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         general=cue("general", GENERAL, question, language) and not references and asks != "comparison",
         asks_to_hide=asks_to_hide(typed, language),
+        asks_penalty=cue("penalty", PENALTY_TERMS, question, language),
     )
 
 

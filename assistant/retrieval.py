@@ -40,7 +40,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from .citations import find_references, is_within, without_document_names
-from .clauses import Library
+from .clauses import Library, top_level
 from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
@@ -155,6 +155,27 @@ class Retriever:
         once beside the index on the first such question)."""
         from .multilingual import MultilingualIndex
         return MultilingualIndex(self.index).open(progress=False)
+
+    @cached_property
+    def fine_tiers(self) -> list:
+        """The acts' fine tiers and the articles each fines (``penalties``), read once."""
+        from .penalties import tiers
+        return tiers(self.library)
+
+    def penalty(self, ranked: list[tuple[int, float]]) -> tuple[str, str] | None:
+        """For a question on the fine for breaking a rule: the fine tier that names the first
+        article ``ranked`` (best first) that is not a fines article itself, among its first few."""
+        from .penalties import is_penalty_article, tier_for
+
+        for row, _ in ranked[:self.tuning.penalty_rule_rank]:
+            unit = self.index.units[row]
+            article = top_level(unit.ref)
+            if not is_penalty_article(self.library, unit.doc, article, self.fine_tiers):
+                if not article.startswith("Art. "):
+                    return None
+                tier = tier_for(self.fine_tiers, unit.doc, article)
+                return (tier.doc, tier.ref) if tier else None
+        return None
 
     @cached_property
     def structural_priors(self) -> dict[str, float]:
@@ -376,6 +397,14 @@ class Retriever:
                      if (self.index.units[row].doc, self.index.units[row].ref) not in seen), 1.0)
         hits += [self.hit(doc, ref, best * self.tuning.classification_score, "classification", sim)
                  for doc, ref, sim in classified]
+        fine = None
+        if plan.asks_penalty and not plan.references:
+            # the rule whose breach is asked about: a follow-up's is what the conversation was about
+            rules = self.rank(self.fuse(plan, [(plan.context, 1.0)], plan.weights, kinds)[0]) if plan.context else ranked
+            fine = self.penalty(rules)
+        if fine and fine not in seen:  # the fine for breaking the rule found first, as the best match found
+            seen.add(fine)
+            hits.append(self.hit(*fine, 1.0, "penalty", similarity.get(rows.get(f"{fine[0]}::{fine[1]}"), 0.0)))
         for row, score in ranked:
             if len(hits) >= k:
                 break

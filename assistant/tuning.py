@@ -40,6 +40,11 @@ class Tuning:
     term_weight: float = 1.0
     own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
     classification_score: float = 0.8  # the listed use nearest a "is it high-risk / banned" question, as a share of the best other match (tune: 0.8 and 1.0 alike)
+    # A question on the fine for breaking a rule is answered with the fine tier naming the rule's
+    # article: the first article among this many found first that is not a fines article itself.
+    # Tune: 1, 2 and 3 alike (+1 answer, a follow-up); at 3 "fined for not appointing a data
+    # protection officer?" also leads with Art. 83(4) (its Art. 37 ranked third, after Art. 83, 84).
+    penalty_rule_rank: int = 3
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
 
     # --- documents: how much each counts when the question names none, or names some

@@ -304,8 +304,8 @@ class Composer:
 
     def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit], asked: str) -> list[Hit]:
         """The paragraphs of the best-matching article that hold an amount (a figure asked) or a
-        time limit (a deadline asked), best first: all the fine ceilings of Art. 83(4)-(6), not
-        only the one that matched best."""
+        time limit (a deadline asked): all the fine ceilings of Art. 83(4)-(6), not only the one
+        that matched best; in the article's order, the fine for the rule asked about first."""
         wanted = MONEY if asked == "figure" else TIME
         doc = self.library.document(best.doc)
         article = doc.clauses.get(top_level(best.ref))
@@ -320,6 +320,8 @@ class Composer:
                 out.append(self.as_hit(clause, like))
         if asked == "figure" and HIGHEST.search(plan.question):
             out.sort(key=lambda h: -largest_amount(h.text))  # "the maximum fine": the highest first
+        penalty = {h.ref for h in ranked if h.how == "penalty" and h.doc == best.doc}
+        out.sort(key=lambda h: h.ref not in penalty)  # but the fine for breaking the rule asked about before all
         return out[: self.tuning.max_citations]
 
     # ------------------------------------------------------------ writing
