@@ -38,19 +38,25 @@ def _pattern(patterns: list[str], lang: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=None)
-def table(lang: str) -> tuple[tuple[re.Pattern, str], ...]:
+def table(lang: str, section: str = "terms") -> tuple[tuple[re.Pattern, str], ...]:
     """(pattern of the term in ``lang``, English term), in file order; empty for a language
-    without a table (English among them)."""
+    without a table (English among them). ``section``: "terms" (the defined terms and the
+    headings' notions that are the field's own words) or "notions" (the headings' other key
+    notions: "transfer", "safeguards", "employment", ...)."""
     path = TERMS_DIR / f"{lang}.json"
     if not re.fullmatch(r"[a-z]{2}", lang or "") or not path.is_file():
         return ()
-    terms = json.loads(path.read_text(encoding="utf-8"))["terms"]
+    terms = json.loads(path.read_text(encoding="utf-8")).get(section, {})
     return tuple((_pattern(patterns, lang), english) for english, patterns in terms.items() if patterns)
 
 
-def english_terms(text: str, lang: str) -> list[str]:
-    """The English terms of the acts' terms that ``text``, written in ``lang``, uses."""
-    return [english for pattern, english in table(lang) if pattern.search(text)]
+def english_terms(text: str, lang: str, notions: bool = True) -> list[str]:
+    """The English terms of the acts' terms that ``text``, written in ``lang``, uses, and (unless
+    ``notions`` is off) of the headings' other key notions. Scope reads the terms alone: a notion
+    is an everyday word too ("recherche", "Garantien", "lavoro"), which does not make a question
+    one of the field; retrieval reads both (they name what an article is about)."""
+    rows = table(lang) + (table(lang, "notions") if notions else ())
+    return [english for pattern, english in rows if pattern.search(text)]
 
 
 # Quotation marks of the languages with a table, as typed: « » (fr, it, pt, es), „ “ (de, pl, nl), ‚ ‘,

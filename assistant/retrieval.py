@@ -265,7 +265,7 @@ class Retriever:
             terms = " ".join(english_terms(bare, plan.language))  # the acts' terms it uses, in English
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
                 dense = self.multilingual.dense(multilingual_vector(multilingual_query(bare, terms)),
-                                                t.candidates, docs)
+                                                t.candidates, docs, t.window_handicap)
             else:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:

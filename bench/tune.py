@@ -157,6 +157,7 @@ def cmd_precision(retriever, questions) -> None:
 LANGUAGE_SWEEPS = {
     "foreign_lexical_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
     "term_weight": [0.0, 0.5, 1.0, 2.0, 3.0],
+    "window_handicap": [0.0, 0.005, 0.02],
 }
 
 

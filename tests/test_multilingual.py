@@ -30,7 +30,10 @@ def articles(multi, found) -> list[tuple[str, str]]:
 
 
 def test_one_vector_per_embedded_unit_kept_beside_the_english_index(multi, settings):
-    assert multi.matrix.shape == (len(multi.embedded), 384)
+    # each unit's first window in order, then the further windows of the long units
+    assert multi.matrix.shape[1] == 384 and multi.matrix.shape[0] > len(multi.embedded)
+    assert list(multi.owners[:len(multi.embedded)]) == list(range(len(multi.embedded)))
+    assert set(multi.owners[len(multi.embedded):]) < set(range(len(multi.embedded)))
     assert multi.path.parent.parent == settings.data_dir and multi.path.is_file()
     assert multi.identity != multi.index.identity  # another model: never mistaken for the English index
 
@@ -116,6 +119,43 @@ def test_long_units_are_cut_to_the_token_budget():
     cut = truncate(text)
     assert engine().token_count(cut) <= MAX_TOKENS < engine().token_count(text)
     assert text.startswith(cut) and truncate("short text") == "short text"
+
+
+def test_a_long_unit_is_embedded_in_windows_led_by_its_heading():
+    from assistant.multilingual import MAX_TOKENS, engine, windows
+
+    text = " ".join(f"Sentence {i} says the provider shall keep the logs for {i} months." for i in range(40))
+    parts = windows(text, "Article 20 Automatically generated logs")
+    assert len(parts) > 2 and parts[0] == truncate(text)
+    assert all(engine().token_count(p) <= MAX_TOKENS for p in parts)
+    assert all(p.startswith("Article 20 Automatically generated logs ") for p in parts[1:])
+    body = " ".join([parts[0]] + [p[len("Article 20 Automatically generated logs "):] for p in parts[1:]])
+    assert body.split() == text.split()  # every word once, in order
+    assert windows("short text", "Heading") == ["short text"]
+
+
+def test_what_a_long_clause_says_past_its_first_window_is_found(multi):
+    """The closing sentence of each of the GDPR's ten longest units, asked as a question, finds its
+    unit among the first three through its later windows (measured 7 of 10; the first windows alone: 1)."""
+    import re
+
+    import numpy as np
+
+    from assistant.multilingual import engine
+
+    count = engine().token_count
+    longest = sorted((i for i, u in enumerate(multi.embedded) if u.doc == "gdpr"),
+                     key=lambda i: -count(multi.embedded[i].dense_text))[:10]
+    found = first_only = 0
+    for i in longest:
+        unit = multi.embedded[i]
+        closing = [s for s in re.split(r"(?<=[.;:])\s+", unit.dense_text) if len(s.split()) >= 8][-1]
+        vector = embed_query(closing)
+        found += multi.index.by_id[unit.id] in [row for row, _ in multi.dense(vector, 3, ["gdpr"])]
+        firsts = multi.matrix[:len(multi.embedded)] @ vector
+        gdpr = [j for j, u in enumerate(multi.embedded) if u.doc == "gdpr"]
+        first_only += i in [gdpr[j] for j in np.argsort(-firsts[gdpr])[:3]]
+    assert found >= 6 and first_only <= 3
 
 
 def test_the_torch_path_agrees_with_nanoes_engine_on_real_clauses(multi):

@@ -35,4 +35,4 @@ def out_of_scope(question: str, lang: str) -> bool:
     eu = _says(lang, "eu", question) or bool(EU_WORDS.search(question))
     if (other_act or (elsewhere and not ours and not eu)) and not references:
         return True
-    return not (references or ours or _says(lang, "domain", question) or english_terms(question, lang))
+    return not (references or ours or _says(lang, "domain", question) or english_terms(question, lang, notions=False))
