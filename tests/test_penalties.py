@@ -65,3 +65,13 @@ def test_the_fine_for_breaking_a_rule_leads_with_the_tier_that_names_it(assistan
 def test_a_question_on_the_fines_in_general_keeps_every_tier_highest_first(assistant):
     answer = assistant.ask("What are the GDPR's maximum fines?")
     assert [c.ref for c in answer.citations[:3]] == ["Art. 83(5)", "Art. 83(6)", "Art. 83(4)"]
+
+
+@pytest.mark.parametrize("question", [
+    "Quelle amende risque une entreprise qui ne désigne pas de délégué à la protection des données ?",
+    "Welche Geldbuße droht, wenn ein Unternehmen keinen Datenschutzbeauftragten benennt?",
+])
+def test_the_fine_for_breaking_a_rule_asked_in_another_language(library, question):
+    from assistant import plan as planning
+
+    assert planning.build(question, library).asks_penalty  # the locale's words for fines and penalties
