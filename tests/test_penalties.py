@@ -59,6 +59,15 @@ def test_the_fine_for_breaking_a_rule_leads_with_the_tier_that_names_it(assistan
     answer = assistant.ask(turns[-1], history=history)
     assert answer.plan["asks_penalty"]
     assert (answer.citations[0].doc, answer.citations[0].ref) == (doc, tier), [c.ref for c in answer.citations]
+    assert not answer.notices  # nothing the verifier had to strike
+
+
+@pytest.mark.slow
+def test_the_answer_says_which_rule_the_tier_fines_when_it_quotes_both(assistant):
+    first = "how fast do we have to report a data breach to the regulator?"
+    answer = assistant.ask("and what's the fine if we don't?", history=[(first, assistant.ask(first).text)])
+    number = next(i for i, c in enumerate(answer.citations, 1) if c.ref == "Art. 33")
+    assert f"A breach of Article 33 of the GDPR, Regulation (EU) 2016/679 [{number}] falls under Article 83(4) [1]." in answer.text
 
 
 @pytest.mark.slow
