@@ -68,7 +68,7 @@ class Assistant:
 
     def _llm(self, chat_model, name: str):
         from .answering.llm import LLMAnswerer
-        return LLMAnswerer(chat_model, name, composer=self.composer)
+        return LLMAnswerer(chat_model, name)
 
     def with_chat_model(self, chat_model, name: str | None = None) -> "Assistant":
         """The same assistant (corpus, index) answering through another chat model."""

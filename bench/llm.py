@@ -25,8 +25,8 @@ for every answerable single-turn tune question), the second running it, the sett
 interleaved question by question in one process (the machine is shared: only settings measured
 side by side compare). Both go to ``evals/llm_ab.json``, which ``evals/report.py`` renders::
 
-    python bench/llm.py --coverage default before 3-clauses 3x400 2x400
-    nice -n 10 python bench/llm.py --ab default before --questions 10 --threads 1
+    python bench/llm.py --coverage default 2x500 3x400 2x400
+    nice -n 10 python bench/llm.py --ab default forget --questions 10 --threads 1
 
 ``--side-by-side`` compares the embedded composer and the local model on a fixed sample of the
 locked ``test`` split, through ``Assistant.stream`` as a user gets it (plan, retrieval, answer,
@@ -283,22 +283,15 @@ def side_by_side(args) -> dict:
 # ------------------------------------------------------------------ A/B of prompt settings
 
 AB_FILE = ROOT / "evals" / "llm_ab.json"
-# Each setting changes the defaults in the respects it names: "retrieved" (the best retrieved
-# clauses rather than the composer's selection), "openings" (each clause's opening characters
-# rather than its sentences that carry the question), "forget" (every question read from an
-# empty cache: the fixed rules read again), sources and source_chars.
+# Each setting changes the defaults in the respects it names: "forget" (every question read from
+# an empty cache: the fixed rules read again), sources and source_chars. (The composer's clauses,
+# each as its sentences that carry the question, were measured too and reverted: evals/llm_ab.json.)
 AB = {
-    "default": {"about": "the composer's clauses, each as its sentences that carry the question"},
-    "before": {"retrieved": True, "openings": True, "sources": 3,
-               "about": "the best 3 retrieved clauses, each as its first characters (the prompt until now)"},
-    "3-clauses": {"sources": 3, "about": "the default with 3 clauses"},
-    "openings": {"openings": True, "sources": 3, "about": "the composer's 3 clauses, each as its first characters"},
+    "default": {"about": "the best retrieved clauses, each as its first characters"},
     "forget": {"forget": True, "about": "the default, the fixed rules read again for every question"},
-    "3x400": {"sources": 3, "source_chars": 400, "about": "the default with 3 clauses of 400 characters"},
-    "3x300": {"sources": 3, "source_chars": 300, "about": "the default with 3 clauses of 300 characters"},
-    "2x400": {"source_chars": 400, "about": "the default with 400 characters of each clause"},
-    "before-2x400": {"retrieved": True, "openings": True, "source_chars": 400,
-                     "about": "the best 2 retrieved clauses, each as its first 400 characters"},
+    "2x500": {"sources": 2, "source_chars": 500, "about": "the best 2 retrieved clauses, each as its first 500 characters"},
+    "3x400": {"sources": 3, "source_chars": 400, "about": "the best 3 retrieved clauses, each as its first 400 characters"},
+    "2x400": {"sources": 2, "source_chars": 400, "about": "the best 2 retrieved clauses, each as its first 400 characters"},
 }
 
 
@@ -325,24 +318,16 @@ def ab(args) -> dict:
         local.model.n_threads = args.threads
     local.warm_up()
     local_assistant = assistant.with_answerer(local)
-    composer, excerpt = local.composer, prompts.excerpt
-
-    def openings(text, plan, limit):
-        return [prompts.clip(text, limit).removesuffix(" [...]")]
-
     rows: dict[str, list] = {name: [] for name in args.ab}
     for number, question in enumerate(sample):
         for name in args.ab[number % len(args.ab):] + args.ab[:number % len(args.ab)]:
             setting = AB[name]
             configure(local, prompts, setting.get("sources", args.sources),
                       setting.get("source_chars", args.source_chars), args.max_tokens)
-            local.composer = None if setting.get("retrieved") else composer
-            prompts.excerpt = openings if setting.get("openings") else excerpt
             local.model.load(head=[] if setting.get("forget") else [SystemMessage(prompts.SYSTEM)])
             row = streamed_row(local_assistant, question, local)[1]
             rows[name].append(row)
             print(name, json.dumps(row, ensure_ascii=False), flush=True)
-    prompts.excerpt, local.composer = excerpt, composer
     base = rows[args.ab[0]]
 
     def ratio(name, key):
@@ -384,11 +369,6 @@ def coverage(args) -> dict:
     cy.disable_logging()
     model = cy.LlamaModel(str(local_model_path(assistant.settings.data_dir)), cy.LlamaModelParams())  # vocab_only crashed
     vocab, template = model.get_vocab(), model.get_default_chat_template()
-    composer, excerpt = local.composer, prompts.excerpt
-
-    def openings(text, plan, limit):
-        return [prompts.clip(text, limit).removesuffix(" [...]")]
-
     pool = [q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline and q.patterns]
     out = {name: {"tokens": [], "facts_available": 0} for name in args.coverage}
     for q in pool:
@@ -399,15 +379,12 @@ def coverage(args) -> dict:
             setting = AB[name]
             local.sources = setting.get("sources", args.sources)
             prompts.SOURCE_CHARS = setting.get("source_chars", args.source_chars)
-            local.composer = None if setting.get("retrieved") else composer
-            prompts.excerpt = openings if setting.get("openings") else excerpt
-            chat = prompts.messages(plan, local.chosen(plan, hits))
+            chat = prompts.messages(plan, hits[:local.sources])
             text = model.chat_apply_template(template, [cy.LlamaChatMessage(role=llm_role(m), content=str(m.content))
                                                         for m in chat], True)
             out[name]["tokens"].append(len(vocab.tokenize(text, add_special=True, parse_special=True)))
             sources = chat[-1].content
             out[name]["facts_available"] += all(re.search(p, sources, re.IGNORECASE) for p in q.patterns)
-    prompts.excerpt, local.composer = excerpt, composer
     summary = {name: {"about": AB[name]["about"], "questions": len(pool),
                       "prompt_tokens": percentiles(v["tokens"]), "facts_available": v["facts_available"]}
                for name, v in out.items()}

@@ -210,10 +210,10 @@ AB_FILE = Path(__file__).with_name("llm_ab.json")  # bench/llm.py --coverage and
 
 
 def ab_section(data: dict) -> list[str]:
-    """How the local model's prompt was chosen, on the tune split (markdown lines)."""
+    """The local model's prompt settings compared on the tune split (markdown lines)."""
     coverage = data["coverage"]["settings"]
     questions = next(iter(coverage.values()))["questions"]
-    lines = ["", f"How the local model's prompt was chosen, on the `tune` split. Without running the model "
+    lines = ["", f"Prompt settings compared on the `tune` split. Without running the model "
              f"(`bench/llm.py --coverage`), all {questions} answerable single-turn tune questions: the prompt's "
              "tokens (p50; about 220 of them are the fixed rules, kept in the cache) and the questions whose key "
              "facts are all in the clauses the prompt gives (the most an answer can state):", "",
@@ -234,6 +234,16 @@ def ab_section(data: dict) -> list[str]:
                          f"{f['prompt_read_s_p50']:g} | {f['first_token_s_p50']:g} | {f['full_answer_s_p50']:g} | "
                          f"{f['first_token_ratio']:g} | {f['facts_found']}/{len(ab['questions'])} | "
                          f"{f['citations_kept']} / {f['citations_struck']} |")
+    run = data.get("test_run")
+    if run:
+        new, old = run["local"], run["default_local"]
+        lines += ["", f"Tried on the `test` sample, once: {run['about']}. Key facts {new['key_fact_coverage']:.2f} against "
+                  f"{old['key_fact_coverage']:.2f} (answers with all of them {run['facts_ok']['composer-2x500']} against "
+                  f"{run['facts_ok']['default']}), prompt tokens p50 {new['prompt_tokens']['p50']:g} against "
+                  f"{old['prompt_tokens']['p50']:g}, fabricated citations {new['fabricated_after_verification']}; first "
+                  f"token p50 {new['first_token_s']['p50']:g} s with {run['local_settings']['threads']} thread at load "
+                  f"{run['machine']['load_before'][0]:g}-{run['machine']['load_after'][0]:g} (not comparable with the "
+                  "table above, measured at another load)."]
     return lines
 
 

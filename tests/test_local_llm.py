@@ -10,8 +10,6 @@ import re
 from dataclasses import replace
 
 import pytest
-from langchain_core.language_models import GenericFakeChatModel
-from langchain_core.messages import AIMessage
 
 from assistant.answering import local_model
 from assistant.answering.base import BackendUnavailable, create
@@ -71,60 +69,6 @@ def test_local_model_follow_up_reads_the_conversation(assistant, local):
     checked = verify(draft, hits, assistant.library)
     assert checked.draft.citations, (draft.text, checked.reasons)
     assert any(c.doc == P and c.ref.startswith(("Art. 71", "Art. 72")) for c in checked.draft.citations), draft.text
-
-
-# ------------------------------------------------------------------ what the model reads
-
-def prepared(assistant, question):
-    """(plan, hits) as the chain has them before the answer step."""
-    from assistant import plan as planning
-    plan = planning.build(question, assistant.library)
-    from assistant.chain import ANSWER_CANDIDATES, with_parents
-    hits = with_parents(assistant.retriever.search(plan, k=ANSWER_CANDIDATES), assistant.library,
-                        assistant.tuning.max_first_quote)
-    return plan, hits
-
-
-def test_the_model_reads_the_clauses_the_composer_quotes(assistant):
-    """Asked for the fine for a banned practice, the model reads the paragraph that sets it
-    (Art. 71(3) of the proposal, its amount), not the best-scored paragraph of the article."""
-    plan, hits = prepared(assistant, "What fines apply for breaching the prohibited practices?")
-    answerer = LLMAnswerer(None, "test", composer=assistant.composer)
-    chosen = answerer.chosen(plan, hits)
-    assert chosen[0].doc == P and chosen[0].ref == "Art. 71(3)"
-    assert "30 000 000 EUR" in messages(plan, chosen)[-1].content
-    assert LLMAnswerer(None, "test").chosen(plan, hits) == hits[:answerer.sources]  # no composer: as retrieved
-
-
-def test_a_long_clause_is_read_as_its_sentences_that_answer(assistant):
-    from assistant.answering import prompts
-    from assistant.answering.verify import normalise
-    plan, hits = prepared(assistant, "How long must deployers keep the logs under the final Act?")
-    clause = assistant.library.get("ai-act-final-2024", "Art. 19")
-    assert len(clause.text) > prompts.SOURCE_CHARS
-    pieces = prompts.excerpt(clause.text, plan, prompts.SOURCE_CHARS)
-    assert sum(len(p) for p in pieces) <= prompts.SOURCE_CHARS
-    assert all(normalise(p) in normalise(clause.text) for p in pieces)  # verbatim, so the verifier keeps it
-    assert "six months" in " ".join(pieces)
-    assert pieces[0].startswith("1. Providers of high-risk AI systems shall keep the logs")  # the rule first
-    shown = prompts.joined(pieces, clause.text)
-    assert shown.endswith("[...]") and shown.count("[...]") == len(pieces)
-    short = assistant.library.get("ai-act-proposal-2021", "Art. 71(5)")
-    assert prompts.excerpt(short.text, plan, prompts.SOURCE_CHARS) == [short.text]
-
-
-def test_the_clauses_shown_under_an_answer_pass_the_verifier(assistant):
-    """The excerpt the model read, shown under its answer with [...] between its pieces, is
-    verbatim to the verifier, and a clause the composer read beside the retrieved ones counts as
-    searched."""
-    plan, hits = prepared(assistant, "How long must deployers keep the logs under the final Act?")
-    reply = 'Deployers keep the logs "for a period appropriate to the intended purpose" for at least six months [2].'
-    llm = assistant.with_chat_model(GenericFakeChatModel(messages=iter([AIMessage(content=reply)])))
-    answer = llm.ask("How long must deployers keep the logs under the final Act?")
-    assert answer.backend == "GenericFakeChatModel" and answer.removed_citations == 0, answer.notices
-    assert [(c.doc, c.ref) for c in answer.citations] == [("ai-act-final-2024", "Art. 26(6)")]
-    shown = answer.text.split("**[1] AI Act 2024, Art. 26(6)**", 1)[1]
-    assert "> 6. Deployers of high-risk AI systems shall keep the logs" in shown and "> […]" in shown
 
 
 # ------------------------------------------------------------------ refusals and failures

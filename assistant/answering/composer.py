@@ -102,28 +102,6 @@ def sentences(text: str) -> list[str]:
     return parts
 
 
-def sentence_scores(parts: list[str], plan: QueryPlan) -> list[tuple[str, float]]:
-    """How well each sentence of a clause answers the question: the question's words it shares
-    (for its length), an amount or a time limit when one is asked, the rule before its exception."""
-    wanted = set(tokenize(asked_text(plan)))
-    asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
-    scored = []
-    for i, sentence in enumerate(parts):
-        words = set(tokenize(sentence))
-        score = len(words & wanted) / (1 + len(words) ** 0.5)
-        if plan.asks == "figure" and MONEY.search(sentence):
-            score += 1.0
-        if plan.asks == "deadline" and TIME.search(sentence):
-            score += 0.5
-        if EXCEPTION.match(sentence) and not asks_exception:
-            score -= 0.5  # the rule answers; its exception only when asked for
-        if sentence.rstrip().endswith(":") and plan.asks != "list":
-            score -= 0.3  # a chapeau says little on its own
-        score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
-        scored.append((sentence, score))
-    return scored
-
-
 def quote_of(text: str, limit: int) -> tuple[str, bool]:
     """A verbatim quote of a clause, cut at a line or sentence end when it is long."""
     if len(text) <= limit:
@@ -346,8 +324,24 @@ class Composer:
 
     def lead_sentence(self, text: str, plan: QueryPlan) -> str:
         """The verbatim sentence of a clause that best answers the question."""
-        scored = sentence_scores(sentences(text), plan)
-        return max(scored, key=lambda pair: pair[1])[0] if scored else ""
+        wanted = set(tokenize(asked_text(plan)))
+        asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
+        best, best_score = "", -1e9
+        for i, sentence in enumerate(sentences(text)):
+            words = set(tokenize(sentence))
+            score = len(words & wanted) / (1 + len(words) ** 0.5)
+            if plan.asks == "figure" and MONEY.search(sentence):
+                score += 1.0
+            if plan.asks == "deadline" and TIME.search(sentence):
+                score += 0.5
+            if EXCEPTION.match(sentence) and not asks_exception:
+                score -= 0.5  # the rule answers; its exception only when asked for
+            if sentence.rstrip().endswith(":") and plan.asks != "list":
+                score -= 0.3  # a chapeau says little on its own
+            score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
+            if score > best_score:
+                best, best_score = sentence, score
+        return best
 
     def verdict(self, plan: QueryPlan, hit: Hit) -> str:
         """"Yes." to "is <use> high-risk / banned?" only when the clause is an item of the list
@@ -375,22 +369,17 @@ class Composer:
         sentence = self.lead_sentence(hit.text, plan)
         return f"{self.verdict(plan, hit)}{what} {verb}: “{sentence}” [{number}]"
 
-    def selection(self, plan: QueryPlan, hits: list[Hit]) -> tuple[list[Hit], list[str]]:
-        """The clauses the answer quotes, best first, and (proposal vs final Act) what changed
-        between the aligned pairs among them."""
-        chosen = self.select(plan, hits)
-        if chosen and plan.versions and self.alignment is not None:
-            return self.versions(plan, chosen, hits)
-        return chosen, []
-
     def parts(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
         """The answer in the order it is written: lead, then each quoted clause; returns the Draft."""
         t = self.tuning
-        chosen, changes = self.selection(plan, hits)
+        chosen = self.select(plan, hits)
         if not chosen:
             text = "I found no clause in the texts that answers this."
             yield text
             return Draft(text, [])
+        changes: list[str] = []
+        if plan.versions and self.alignment is not None:
+            chosen, changes = self.versions(plan, chosen, hits)
         citations: list[Citation] = []
         for i, hit in enumerate(chosen, 1):
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1

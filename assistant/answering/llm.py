@@ -20,7 +20,7 @@ from langchain_core.messages import SystemMessage
 from ..citations import find_references, format_citation, is_within
 from ..records import Citation, Hit
 from .base import BackendUnavailable, Draft, create, finished, register
-from .composer import sentences
+from .composer import quote_of, sentences
 from . import prompts
 from .prompts import SOURCES, SYSTEM, messages
 
@@ -70,7 +70,7 @@ def draft_from_reply(reply: str, hits: list[Hit]) -> Draft:
     return Draft(text, citations)
 
 
-def cited_clauses(citations: list[Citation], hits: list[Hit], plan) -> str:
+def cited_clauses(citations: list[Citation], hits: list[Hit]) -> str:
     """The clauses the answer cites, shown under it verbatim as the model read them, each under
     its numbered header (checked by the verifier like the embedded answer's). A 1.5B model told to
     quote them itself misquoted (bench/llm.py, 5 tune questions: 22 citations struck, 6 kept) and
@@ -82,9 +82,8 @@ def cited_clauses(citations: list[Citation], hits: list[Hit], plan) -> str:
         hit = read.get((citation.doc, citation.ref))
         if hit is None:
             continue
-        quote = prompts.joined(prompts.excerpt(hit.text, plan, prompts.SOURCE_CHARS), hit.text)
-        lines = [f"**[{i}] {format_citation(hit.doc, hit.ref)}**"] + [
-            "> […]" if line == "[...]" else f"> {line}" for line in quote.split("\n")]
+        quote, _ = quote_of(hit.text, prompts.SOURCE_CHARS)
+        lines = [f"**[{i}] {format_citation(hit.doc, hit.ref)}**"] + [f"> {line}" for line in quote.split("\n")]
         blocks.append("\n".join(lines))
     return "\n\n" + "\n\n".join(blocks) if blocks else ""
 
@@ -96,25 +95,16 @@ class LLMAnswerer:
     reached or timed out; they become ``BackendUnavailable``. Any other exception is a bug.
     """
 
-    def __init__(self, model, name: str, unavailable: tuple[type[BaseException], ...] = (), sources: int = SOURCES,
-                 composer=None):
+    def __init__(self, model, name: str, unavailable: tuple[type[BaseException], ...] = (), sources: int = SOURCES):
         self.model = model
         self.name = name
         self.unavailable = unavailable
         self.sources = sources
-        self.composer = composer
-
-    def chosen(self, plan, hits: list[Hit]) -> list[Hit]:
-        """The clauses the model reads: those the embedded answer would quote (the composer's
-        selection: a list with its chapeau, the paragraphs of an article that hold the amount
-        asked, both sides of a comparison ...), else the best retrieved, up to ``sources``."""
-        selected = self.composer.selection(plan, hits)[0] if self.composer is not None else []
-        return (selected or hits)[:self.sources]
 
     def stream(self, plan, hits: list[Hit]) -> Generator[str, None, Draft]:
         """The answer's text as the model writes it; the generator returns the ``Draft``
         (``draft = yield from answerer.stream(plan, hits)``)."""
-        sources = self.chosen(plan, hits)
+        sources = hits[:self.sources]
         pieces: list[str] = []
         try:
             for chunk in self.model.stream(messages(plan, sources)):
@@ -125,9 +115,7 @@ class LLMAnswerer:
         except self.unavailable as exc:
             raise BackendUnavailable(f"The LLM backend {self.name} is unavailable ({type(exc).__name__}).") from exc
         draft = draft_from_reply("".join(pieces), sources)
-        retrieved = {h.key() for h in hits}
-        draft.consulted = [h for h in sources if h.key() not in retrieved]  # a list or article the composer read
-        shown = cited_clauses(draft.citations, sources, plan)
+        shown = cited_clauses(draft.citations, sources)
         if shown:
             yield shown
             draft.text += shown
@@ -157,8 +145,7 @@ def ollama_answerer(model: str, settings, library) -> LLMAnswerer:
         raise BackendUnavailable("ASSISTANT_LLM=ollama:... needs the [llm] extra: pip install -e '.[llm]'.") from exc
     chat = ChatOllama(model=model, base_url=settings.llm_base_url or "http://127.0.0.1:11434", temperature=0,
                       client_kwargs={"timeout": settings.llm_timeout})
-    return LLMAnswerer(chat, f"ollama:{model}", (ConnectionError, httpx.HTTPError, ollama.ResponseError),
-                       composer=create("embedded", settings, library))
+    return LLMAnswerer(chat, f"ollama:{model}", (ConnectionError, httpx.HTTPError, ollama.ResponseError))
 
 
 @register("openai")
@@ -171,14 +158,13 @@ def openai_answerer(model: str, settings, library) -> LLMAnswerer:
     # The key comes from the environment only; a local server accepts any value.
     chat = ChatOpenAI(model=model, base_url=settings.llm_base_url, temperature=0, timeout=settings.llm_timeout,
                       max_retries=1, api_key=os.environ.get("OPENAI_API_KEY") or "not-needed")
-    return LLMAnswerer(chat, f"openai:{model}", (openai.APIConnectionError, openai.APIStatusError),
-                       composer=create("embedded", settings, library))
+    return LLMAnswerer(chat, f"openai:{model}", (openai.APIConnectionError, openai.APIStatusError))
 
 
-def _gguf(path: Path, name: str, settings, library) -> LLMAnswerer:
+def _gguf(path: Path, name: str, settings) -> LLMAnswerer:
     from .gguf_chat import ChatGGUF
     chat = ChatGGUF(model_path=str(path), timeout=settings.llm_timeout, n_threads=settings.llm_threads)
-    return LLMAnswerer(chat, name, composer=create("embedded", settings, library))
+    return LLMAnswerer(chat, name)
 
 
 @register("gguf")
@@ -188,7 +174,7 @@ def gguf_answerer(path: str, settings, library) -> LLMAnswerer:
     file = Path(path).expanduser()
     if not file.is_file():
         raise BackendUnavailable(f"ASSISTANT_LLM=gguf:{path}: no such file.")
-    return _gguf(file, f"gguf:{file.name}", settings, library)
+    return _gguf(file, f"gguf:{file.name}", settings)
 
 
 @register("local")
@@ -197,7 +183,7 @@ def local_answerer(argument: str, settings, library) -> LLMAnswerer:
     if argument:
         raise BackendUnavailable(f"ASSISTANT_LLM=local:{argument}: 'local' takes no argument; use gguf:/path/model.gguf.")
     from .local_model import local_model_path
-    return _gguf(local_model_path(settings.data_dir), LOCAL_NAME, settings, library)
+    return _gguf(local_model_path(settings.data_dir), LOCAL_NAME, settings)
 
 
 class UnavailableAnswerer:

@@ -5,8 +5,7 @@ The rules come first and never change, so that a local model keeps them in its c
 questions; what changes (history, sources, question) follows. Budgets are in characters
 (about 4.8 per token for these texts). The time to the first token is the time to read the
 prompt: bench/llm.py measured about 22 prompt tokens per CPU-second for the local model here
-(the rules, ~220 tokens, are read once and kept: 218 tokens reused on every question of
-bench/llm.py --ab), so every source clause costs seconds.
+(the rules, ~220 tokens, are read once and kept), so every source clause costs seconds.
 """
 from __future__ import annotations
 
@@ -16,7 +15,6 @@ from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, System
 
 from ..citations import format_citation, short_names
 from ..records import Hit
-from .composer import sentence_scores, sentences
 
 # The rules are kept apart: the verifier strikes any answer sentence that repeats them.
 RULES = """You are eu-ai-draft-assistant, an AI system (never a human). Answer ONLY from the numbered sources below.
@@ -37,15 +35,11 @@ and commentary on the proposal."""
 # bench/llm.py answers kept at least one verified citation.
 REMINDER = "Answer in at most 3 sentences. End each sentence with the number of the source it comes from, like [1]."
 
-# The clauses are those the embedded answer quotes (``LLMAnswerer.chosen``), each read as its
-# sentences that carry the question (``excerpt``). bench/llm.py --coverage, all 253 answerable
-# single-turn tune questions, prompt tokens p50 and questions whose key facts are all in the prompt:
-# the best 3 retrieved clauses' first 500 characters (the prompt before) 522 tokens, 93; the
-# composer's 3 clauses as excerpts of 500, 547, 107; their first 500 characters, 565, 86; 2 excerpts
-# of 500, 480, 96; 3 of 400, 506, 91; 2 of 400, 447, 82. Two clauses: the shortest prompt that
-# loses no facts (the first token waits for every prompt token; the rules, ~220, are kept in the cache).
-SOURCES = 2            # at most this many clauses
-SOURCE_CHARS = 500     # of each clause: its sentences that carry the question
+# bench/llm.py, 10 eval questions, 1 thread: 5 clauses x 700 chars -> 658 prompt tokens, 36.8 CPU-s
+# per answer (p50); 3 x 500 -> 476 tokens, 19.4 CPU-s, the same key facts found (7 of 22) and
+# 16 verified citations instead of 20 (one answer of ten left with none: the chain's fallback).
+SOURCES = 3            # at most this many clauses
+SOURCE_CHARS = 500     # of each clause (its opening, where the rule is stated)
 HISTORY_TURNS = 2      # earlier turns shown
 HISTORY_CHARS = 500    # of each earlier answer
 
@@ -66,55 +60,9 @@ def clip(text: str, limit: int) -> str:
     return text[:limit].rsplit(" ", 1)[0] + " [...]"
 
 
-def excerpt(text: str, plan, limit: int) -> list[str]:
-    """What the model reads of a clause: all of it when it fits ``limit`` characters; else the
-    sentences that answer the question best (the composer's ``sentence_scores``: the question's
-    words, an amount or a period asked for, the rule before its exception), in the clause's
-    order, up to ``limit``, after the opening sentence when that is short. Each piece is a run of
-    adjacent sentences, verbatim."""
-    if len(text) <= limit:
-        return [text]
-    parts = sentences(text)
-    scored = sentence_scores(parts, plan)
-    kept, used = set(), 0
-    if len(parts[0]) <= limit * 3 // 4:  # the opening states the rule, or the chapeau the points continue
-        kept.add(0)
-        used += len(parts[0]) + 1
-    for i in sorted(range(len(parts)), key=lambda i: -scored[i][1]):
-        if i in kept:
-            continue
-        if used + len(parts[i]) <= limit:
-            kept.add(i)
-            used += len(parts[i]) + 1
-    if not kept:  # every sentence is longer than the budget: the best one's opening
-        best = max(range(len(parts)), key=lambda i: scored[i][1])
-        return [clip(parts[best], limit).removesuffix(" [...]")]
-    pieces: list[list[str]] = []
-    for i in sorted(kept):
-        if pieces and i - 1 in kept:
-            pieces[-1].append(parts[i])
-        else:
-            pieces.append([parts[i]])
-    return ["\n".join(piece) for piece in pieces]
-
-
-def joined(pieces: list[str], text: str) -> str:
-    """The pieces of ``excerpt(text, ...)`` as one text, "[...]" where words were left out."""
-    out = "\n[...]\n".join(pieces)
-    if not normalised(text).startswith(normalised(pieces[0])):
-        out = "[...]\n" + out
-    if not normalised(text).endswith(normalised(pieces[-1])):
-        out += "\n[...]"
-    return out
-
-
-def normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def numbered_sources(hits: list[Hit], plan) -> str:
-    return "\n\n".join(f"[{i}] {format_citation(h.doc, h.ref)}:\n{joined(excerpt(h.text, plan, SOURCE_CHARS), h.text)}"
-                         for i, h in enumerate(hits, 1))
+def numbered_sources(hits: list[Hit]) -> str:
+    return "\n\n".join(f"[{i}] {format_citation(h.doc, h.ref)}:\n{clip(h.text, SOURCE_CHARS)}"
+                       for i, h in enumerate(hits, 1))
 
 
 def _earlier_answer(text: str) -> str:
@@ -140,7 +88,7 @@ def messages(plan, hits: list[Hit]) -> list[BaseMessage]:
     for question, answer in plan.history[-HISTORY_TURNS:]:
         chat += [HumanMessage(question), AIMessage(_earlier_answer(answer))]
     guidance = _guidance(plan)
-    chat.append(HumanMessage(f"Sources:\n{numbered_sources(hits, plan)}\n\n"
+    chat.append(HumanMessage(f"Sources:\n{numbered_sources(hits)}\n\n"
                              + (f"{guidance}\n" if guidance else "")
                              + f"Question: {plan.question}\n\n{REMINDER}"))
     return chat
