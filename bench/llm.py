@@ -49,6 +49,14 @@ nice 10 process (load 2.6), 49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s
 idle (load 1.9, this process alone), 4 questions, 3 x 500 characters: 2 threads first token p50 7.0 s, full
 answer 9.1 s, 15 tokens/s; 1 thread 12.8 s, 17.8 s, 7.2 tokens/s. Hence the default of one thread per core,
 and ``--threads 1`` when the cores are shared.)
+
+(The runtime itself, a raw read of one 537-token prompt from an empty cache, 2 threads, the variants
+interleaved in one process, 4 rounds at load 3-5.5: ``ik-llama-cpp-python`` 0.1.5 without flash
+attention took 13.3-31.6 s (median of the last 3: 20.6 s), ``cyllama`` 0.2.18 25.5-37.5 s (34.3 s),
+ik faster in every round (ratio 0.36-0.95). cyllama's n_batch 256 / 512 / n_ubatch 256 made no
+difference (36-37 s in one round); its flash attention off against auto: 66 vs 37 s in one round,
+34 vs 34 s median in the next three. ik's own Python sampler walks the 151,936-token vocabulary in
+Python for every token, so using it would mean driving its C API from ChatGGUF: not done yet.)
 """
 from __future__ import annotations
 
