@@ -82,6 +82,10 @@ NO_DOCUMENTS = "Choose at least one group of documents under **Search in** (belo
 UNEXPECTED = ("**Something went wrong while answering.** The problem has been logged on the server. "
               "Please try again, or ask the question another way.")
 STREAM_STEP = 120  # characters of answer per streamed update
+# ... or whatever has arrived after this many seconds: a local model writes 3-15 tokens/s here, and
+# its one-sentence answer (~60 characters) stayed invisible until the cited clauses came after it
+# (the browser saw nothing for 29 s, then the whole answer at once).
+STREAM_SECONDS = 0.5
 LONG_DISPLAY = 1200  # characters of an over-long question echoed back in the chat
 
 # ASCII punctuation (Markdown, HTML and autolink syntax) and the spaces that start a line (code blocks).
@@ -356,7 +360,8 @@ def respond(assistant, message: str, groups, conversation: Conversation | None) 
     streams. Outputs that do not change are ``gr.skip()``: a question typed meanwhile stays put.
 
     The answer is sent as the answerer writes it, in steps of about ``STREAM_STEP`` characters
-    (one update per token would flood the browser with a fast answerer), with no pause added."""
+    (one update per token would flood the browser with a fast answerer) or of ``STREAM_SECONDS``
+    (a slow one), with no pause added."""
     import gradio as gr
 
     conversation = conversation if isinstance(conversation, Conversation) else Conversation()
@@ -380,15 +385,15 @@ def respond(assistant, message: str, groups, conversation: Conversation | None) 
     if documents == []:
         turn.error = NO_DOCUMENTS
     else:
-        text, sent = "", 0
+        text, sent, sent_at = "", 0, time.monotonic()
         try:
             for piece in assistant.stream(message, history=history, documents=documents):
                 if isinstance(piece, Answer):
                     turn.answer = piece
                     break
                 text += piece
-                if len(text) - sent >= STREAM_STEP:
-                    sent = len(text)
+                if len(text) - sent >= STREAM_STEP or (len(text) > sent and time.monotonic() - sent_at >= STREAM_SECONDS):
+                    sent, sent_at = len(text), time.monotonic()
                     if conversation.epoch != epoch:
                         yield cleared()
                         return

@@ -19,6 +19,15 @@ prompt carries, the answer's token budget, and the threads llama.cpp runs::
 Model load and assembly are timed separately (the first run in a data directory assembles
 and hashes the 1.1 GB file).
 
+``--coverage`` and ``--ab`` choose the prompt on the ``tune`` split (never on ``test``): the first
+without running the model (the prompt's tokens, and whether the question's key facts are in it,
+for every answerable single-turn tune question), the second running it, the settings of ``AB``
+interleaved question by question in one process (the machine is shared: only settings measured
+side by side compare). Both go to ``evals/llm_ab.json``, which ``evals/report.py`` renders::
+
+    python bench/llm.py --coverage default 2x500 3x400 2x400
+    nice -n 10 python bench/llm.py --ab default forget --questions 10 --threads 1
+
 ``--side-by-side`` compares the embedded composer and the local model on a fixed sample of the
 locked ``test`` split, through ``Assistant.stream`` as a user gets it (plan, retrieval, answer,
 verifier), scored like ``assistant eval``; then tries the ``TRIED`` settings on the first
@@ -40,6 +49,14 @@ nice 10 process (load 2.6), 49 vs 19 prompt tokens/s but 2.2 vs 7.5 new tokens/s
 idle (load 1.9, this process alone), 4 questions, 3 x 500 characters: 2 threads first token p50 7.0 s, full
 answer 9.1 s, 15 tokens/s; 1 thread 12.8 s, 17.8 s, 7.2 tokens/s. Hence the default of one thread per core,
 and ``--threads 1`` when the cores are shared.)
+
+(The runtime itself, a raw read of one 537-token prompt from an empty cache, 2 threads, the variants
+interleaved in one process, 4 rounds at load 3-5.5: ``ik-llama-cpp-python`` 0.1.5 without flash
+attention took 13.3-31.6 s (median of the last 3: 20.6 s), ``cyllama`` 0.2.18 25.5-37.5 s (34.3 s),
+ik faster in every round (ratio 0.36-0.95). cyllama's n_batch 256 / 512 / n_ubatch 256 made no
+difference (36-37 s in one round); its flash attention off against auto: 66 vs 37 s in one round,
+34 vs 34 s median in the next three. ik's own Python sampler walks the 151,936-token vocabulary in
+Python for every token, so using it would mean driving its C API from ChatGGUF: not done yet.)
 """
 from __future__ import annotations
 
@@ -249,7 +266,7 @@ def side_by_side(args) -> dict:
               "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                           "load_before": [round(x, 2) for x in load_before]},
               "local_settings": defaults | {"threads": local.model.threads, "model": local.name,
-                                            "timeout_s": local.model.timeout}}
+                                            "timeout_s": local.model.timeout, "clauses": AB["default"]["about"]}}
     started = time.perf_counter()
     embedded_items, embedded_rows = run_answerer(assistant, assistant.composer, sample, "embedded")
     local_assistant = assistant.with_answerer(local)
@@ -257,10 +274,10 @@ def side_by_side(args) -> dict:
     result["answerers"] = {"embedded": figures(embedded_items, embedded_rows, llm=False),
                            "local": figures(local_items, local_rows, llm=True)}
     result["rows"] = {"embedded": embedded_rows, "local": local_rows}
-    answered = [q for q, r in zip(sample, local_rows) if not r["abstained"]][:TRIED_QUESTIONS]
+    answered = [q for q, r in zip(sample, local_rows) if not r["abstained"]][:args.tried_questions]
     baseline = [r for q, r in zip(sample, local_rows) if q in answered]
-    result["tried"] = [{"settings": defaults, "questions": len(answered), **brief(baseline)}]
-    for change in (c for c in TRIED if defaults | c != defaults):  # each unless it is the run's own setting
+    result["tried"] = [{"settings": defaults, "questions": len(answered), **brief(baseline)}] if answered else []
+    for change in (c for c in TRIED if answered and defaults | c != defaults):  # each unless it is the run's own setting
         configure(local, prompts, **(defaults | change))
         rows = [streamed_row(local_assistant, q, local)[1] for q in answered]
         result["tried"].append({"settings": defaults | change, "questions": len(answered), **brief(rows)})
@@ -269,6 +286,123 @@ def side_by_side(args) -> dict:
     result["machine"]["load_after"] = [round(x, 2) for x in os.getloadavg()]
     result["machine"]["minutes"] = round((time.perf_counter() - started) / 60, 1)
     return result
+
+
+# ------------------------------------------------------------------ A/B of prompt settings
+
+AB_FILE = ROOT / "evals" / "llm_ab.json"
+# Each setting changes the defaults in the respects it names: "forget" (every question read from
+# an empty cache: the fixed rules read again), sources and source_chars. (The composer's clauses,
+# each as its sentences that carry the question, were measured too and reverted: evals/llm_ab.json.)
+AB = {
+    "default": {"about": "the best retrieved clauses, each as its first characters"},
+    "forget": {"forget": True, "about": "the default, the fixed rules read again for every question"},
+    "2x500": {"sources": 2, "source_chars": 500, "about": "the best 2 retrieved clauses, each as its first 500 characters"},
+    "3x400": {"sources": 3, "source_chars": 400, "about": "the best 3 retrieved clauses, each as its first 400 characters"},
+    "2x400": {"sources": 2, "source_chars": 400, "about": "the best 2 retrieved clauses, each as its first 400 characters"},
+}
+
+
+def ab(args) -> dict:
+    """The settings named by ``--ab`` interleaved question by question on the tune split (the order
+    rotated from one question to the next), in one process: on a shared machine the load changes
+    within minutes, so only settings measured side by side on the same questions compare. Each
+    answer starts from the same cache: the fixed rules only (none with "forget")."""
+    from langchain_core.messages import SystemMessage
+
+    from assistant import Assistant
+    from assistant.answering import llm, prompts  # llm registers the LLM backends
+    from assistant.answering.base import create
+    from evals.questions import load_questions
+
+    pool = sorted((q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline),
+                  key=lambda q: (q.category, q.id))
+    sample = pool[::max(1, len(pool) // args.questions)][:args.questions]
+    load_before = os.getloadavg()
+    assistant = Assistant().warm_up()
+    local = create("local", assistant.settings, assistant.library)
+    local.model.timeout = args.timeout
+    if args.threads is not None:
+        local.model.n_threads = args.threads
+    local.warm_up()
+    local_assistant = assistant.with_answerer(local)
+    rows: dict[str, list] = {name: [] for name in args.ab}
+    for number, question in enumerate(sample):
+        for name in args.ab[number % len(args.ab):] + args.ab[:number % len(args.ab)]:
+            setting = AB[name]
+            configure(local, prompts, setting.get("sources", args.sources),
+                      setting.get("source_chars", args.source_chars), args.max_tokens)
+            local.model.load(head=[] if setting.get("forget") else [SystemMessage(prompts.SYSTEM)])
+            row = streamed_row(local_assistant, question, local)[1]
+            rows[name].append(row)
+            print(name, json.dumps(row, ensure_ascii=False), flush=True)
+    base = rows[args.ab[0]]
+
+    def ratio(name, key):
+        pairs = [(r[key], b[key]) for r, b in zip(rows[name], base) if r[key] and b[key]]
+        return round(statistics.median(x / y for x, y in pairs), 2) if pairs else None
+
+    summary = {name: {**brief(rows[name]),
+                      "prompt_read_s_p50": percentiles([r["prompt_s"] for r in rows[name]])["p50"],
+                      "reused_p50": percentiles([r["reused"] for r in rows[name]])["p50"],
+                      "first_token_ratio": ratio(name, "first_s"), "full_answer_ratio": ratio(name, "total_s"),
+                      "prompt_tokens_ratio": ratio(name, "prompt_tokens")}
+               for name in args.ab}
+    for name, figures_ in summary.items():
+        print(name, json.dumps(figures_), flush=True)
+    return {"split": "tune", "questions": [q.id for q in sample], "settings": {n: AB[n] for n in args.ab},
+            "descriptions": {n: AB[n]["about"] for n in args.ab}, "sources": args.sources,
+            "source_chars": args.source_chars, "threads": local.model.threads,
+            "load_before": [round(x, 2) for x in load_before],
+            "load_after": [round(x, 2) for x in os.getloadavg()], "summary": summary, "rows": rows}
+
+
+def coverage(args) -> dict:
+    """Without running the model: for every single-turn answerable question of the tune split, the
+    prompt's tokens and whether all of the question's key facts are in the clauses the prompt
+    gives (the most an answer can state), under each setting of ``--coverage``. Cheap (the
+    tokenizer only), so it sees the whole split where ``--ab`` sees a few questions."""
+    import cyllama.llama.llama_cpp as cy
+
+    from assistant import Assistant
+    from assistant import plan as planning
+    from assistant.answering import llm, prompts  # llm registers the LLM backends
+    from assistant.answering.base import create
+    from assistant.answering.local_model import local_model_path
+    from assistant.chain import ANSWER_CANDIDATES, with_parents
+    from evals.questions import load_questions
+
+    assistant = Assistant().warm_up()
+    local = create("local", assistant.settings, assistant.library)
+    cy.disable_logging()
+    model = cy.LlamaModel(str(local_model_path(assistant.settings.data_dir)), cy.LlamaModelParams())  # vocab_only crashed
+    vocab, template = model.get_vocab(), model.get_default_chat_template()
+    pool = [q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline and q.patterns]
+    out = {name: {"tokens": [], "facts_available": 0} for name in args.coverage}
+    for q in pool:
+        plan = planning.build(q.question, assistant.library, tuning=assistant.tuning)
+        hits = with_parents(assistant.retriever.search(plan, k=ANSWER_CANDIDATES), assistant.library,
+                            assistant.tuning.max_first_quote)  # as the chain has them
+        for name in args.coverage:
+            setting = AB[name]
+            local.sources = setting.get("sources", args.sources)
+            prompts.SOURCE_CHARS = setting.get("source_chars", args.source_chars)
+            chat = prompts.messages(plan, hits[:local.sources])
+            text = model.chat_apply_template(template, [cy.LlamaChatMessage(role=llm_role(m), content=str(m.content))
+                                                        for m in chat], True)
+            out[name]["tokens"].append(len(vocab.tokenize(text, add_special=True, parse_special=True)))
+            sources = chat[-1].content
+            out[name]["facts_available"] += all(re.search(p, sources, re.IGNORECASE) for p in q.patterns)
+    summary = {name: {"about": AB[name]["about"], "questions": len(pool),
+                      "prompt_tokens": percentiles(v["tokens"]), "facts_available": v["facts_available"]}
+               for name, v in out.items()}
+    for name, figures_ in summary.items():
+        print(name, json.dumps(figures_), flush=True)
+    return summary
+
+
+def llm_role(message) -> str:
+    return {"system": "system", "human": "user", "ai": "assistant"}[message.type]
 
 
 def brief(rows: list) -> dict:
@@ -314,7 +448,23 @@ def main() -> None:
     parser.add_argument("--json", type=Path)
     parser.add_argument("--side-by-side", action="store_true",
                         help=f"embedded vs local on the test sample (--questions, default 40), into {SIDE_BY_SIDE.name}")
+    parser.add_argument("--tried-questions", type=int, default=TRIED_QUESTIONS,
+                        help="with --side-by-side: answered questions the TRIED settings are run on (0: none)")
+    parser.add_argument("--ab", nargs="+", choices=sorted(AB),
+                        help="compare these prompt settings on the tune split (--questions), interleaved")
+    parser.add_argument("--coverage", nargs="+", choices=sorted(AB),
+                        help="prompt tokens and key facts given, per setting, on the whole tune split (no model run)")
     args = parser.parse_args()
+    if args.coverage or args.ab:
+        target = args.json or AB_FILE
+        data = json.loads(target.read_text()) if target.is_file() else {}
+        if args.coverage:
+            data["coverage"] = {"command": " ".join(["bench/llm.py", *sys.argv[1:]]), "split": "tune",
+                                "settings": coverage(args)}
+        else:
+            data["ab"] = ab(args) | {"command": " ".join(["bench/llm.py", *sys.argv[1:]])}
+        target.write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n")
+        return
     if args.side_by_side:
         if args.questions == parser.get_default("questions"):
             args.questions = 40

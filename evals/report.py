@@ -173,7 +173,9 @@ def side_by_side_section(data: dict) -> list[str]:
              f"{data['sample']['rule']}. Each answer through `Assistant.stream` (plan, retrieval, answer, verifier), "
              "scored like the eval; the first token is the first piece of answer text after the AI notice, timed "
              f"from the question. Local model: {settings['model']}, {settings['sources']} clauses x "
-             f"{settings['source_chars']} characters, at most {settings['max_tokens']} new tokens, "
+             f"{settings['source_chars']} characters"
+             + (f" ({settings['clauses']})" if settings.get("clauses") else "")
+             + f", at most {settings['max_tokens']} new tokens, "
              f"{settings['threads']} thread(s); {machine['cpus']} CPUs shared with other work, load average (1 min) "
              f"{machine['load_before'][0]:g} before and {machine['load_after'][0]:g} after "
              f"({machine['minutes']:g} min in all).", "",
@@ -202,6 +204,47 @@ def side_by_side_section(data: dict) -> list[str]:
                          f"{t['cpu_s_p50']:g} | {t['facts_found']}/{t['questions']} | "
                          f"{t['citations_kept']} / {t['citations_struck']} |")
     return lines + [""]
+
+
+AB_FILE = Path(__file__).with_name("llm_ab.json")  # bench/llm.py --coverage and --ab, on the tune split
+
+
+def ab_section(data: dict) -> list[str]:
+    """The local model's prompt settings compared on the tune split (markdown lines)."""
+    coverage = data["coverage"]["settings"]
+    questions = next(iter(coverage.values()))["questions"]
+    lines = ["", f"Prompt settings compared on the `tune` split. Without running the model "
+             f"(`bench/llm.py --coverage`), all {questions} answerable single-turn tune questions: the prompt's "
+             "tokens (p50; about 220 of them are the fixed rules, kept in the cache) and the questions whose key "
+             "facts are all in the clauses the prompt gives (the most an answer can state):", "",
+             "| setting | prompt tokens (p50) | questions with all key facts in the prompt |", "|---|---|---|"]
+    lines += [f"| {name}: {c['about']} | {c['prompt_tokens']['p50']:g} | {c['facts_available']} |"
+              for name, c in coverage.items()]
+    ab = data.get("ab")
+    if ab:
+        lines += ["", f"The model run on {len(ab['questions'])} of them (`bench/llm.py --ab`, the settings interleaved "
+                  f"question by question in one process, {ab['threads']} thread; load average {ab['load_before'][0]:g} "
+                  f"before, {ab['load_after'][0]:g} after; the first token ratio is the median of the per-question "
+                  f"ratios to `{next(iter(ab['summary']))}`; facts: answers with all key facts):", "",
+                  "| setting | prompt tokens | reused from the cache | reading the prompt s | first token s | "
+                  "full answer s | first token ratio | facts | citations kept / struck |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        for name, f in ab["summary"].items():
+            lines.append(f"| {name}: {ab['descriptions'][name]} | {f['prompt_tokens_p50']:g} | {f['reused_p50']:g} | "
+                         f"{f['prompt_read_s_p50']:g} | {f['first_token_s_p50']:g} | {f['full_answer_s_p50']:g} | "
+                         f"{f['first_token_ratio']:g} | {f['facts_found']}/{len(ab['questions'])} | "
+                         f"{f['citations_kept']} / {f['citations_struck']} |")
+    run = data.get("test_run")
+    if run:
+        new, old = run["local"], run["default_local"]
+        lines += ["", f"Tried on the `test` sample, once: {run['about']}. Key facts {new['key_fact_coverage']:.2f} against "
+                  f"{old['key_fact_coverage']:.2f} (answers with all of them {run['facts_ok']['composer-2x500']} against "
+                  f"{run['facts_ok']['default']}), prompt tokens p50 {new['prompt_tokens']['p50']:g} against "
+                  f"{old['prompt_tokens']['p50']:g}, fabricated citations {new['fabricated_after_verification']}; first "
+                  f"token p50 {new['first_token_s']['p50']:g} s with {run['local_settings']['threads']} thread at load "
+                  f"{run['machine']['load_before'][0]:g}-{run['machine']['load_after'][0]:g} (not comparable with the "
+                  "table above, measured at another load)."]
+    return lines
 
 
 def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) -> None:
@@ -241,6 +284,8 @@ def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) ->
     ] + languages_section(result)
     if SIDE_BY_SIDE.is_file():
         lines += side_by_side_section(json.loads(SIDE_BY_SIDE.read_text(encoding="utf-8")))
+        if AB_FILE.is_file():
+            lines[-1:-1] = ab_section(json.loads(AB_FILE.read_text(encoding="utf-8")))
     lines += [
         f"## Items that missed ({len(misses)})",
         "",

@@ -40,3 +40,19 @@ def test_side_by_side_is_rendered_into_the_report():
                   "prompt tokens", "generated tokens", "generated tokens/s", "abstention recall", "disclosure rate"):
         assert f"| {title}" in section
     assert f"load average (1 min) {data['machine']['load_before'][0]:g}" in section
+
+
+def test_prompt_choice_is_rendered_into_the_report():
+    """evals/llm_ab.json (bench/llm.py --coverage and --ab, on the tune split) reaches report.md."""
+    import json
+
+    from evals.report import AB_FILE, ab_section
+
+    data = json.loads(AB_FILE.read_text(encoding="utf-8"))
+    section = "\n".join(ab_section(data))
+    assert "on the `tune` split" in section
+    for name, setting in data["coverage"]["settings"].items():
+        assert f"| {name}: {setting['about']} | {setting['prompt_tokens']['p50']:g} | {setting['facts_available']} |" in section
+    assert "default" in data["coverage"]["settings"]  # the setting the prompt has now is among those compared
+    for name in data["ab"]["summary"]:
+        assert f"| {name}: {data['ab']['descriptions'][name]} |" in section

@@ -215,6 +215,22 @@ def test_respond_streams_then_shows_linked_answer_and_sources():
     assert conversation.turns[0].answer is fake.answer
 
 
+def test_a_slow_answer_is_shown_as_it_arrives(monkeypatch):
+    """A local model writes a few tokens a second: each piece is shown once STREAM_SECONDS have
+    passed, however short, not held back until STREAM_STEP characters have come."""
+    class Slow(FakeAssistant):
+        def stream(self, question, history=None, documents=None):
+            for word in ("Yes, ", "it is ", "banned [1]."):
+                time.sleep(0.1)
+                yield word
+            yield self.answer
+
+    monkeypatch.setattr(ui, "STREAM_SECONDS", 0.05)
+    steps, _ = run(Slow(), "Is social scoring banned?")
+    partials = [step[1][-1]["content"] for step in steps[1:-1]]
+    assert partials == ["Yes, ", "Yes, it is ", "Yes, it is banned [1]."]
+
+
 def test_streaming_leaves_a_question_typed_meanwhile_alone():
     steps = list(ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, ui.Conversation()))
     assert steps[0][0] == "" and all(step[0] == SKIP for step in steps[1:])

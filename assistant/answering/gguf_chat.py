@@ -158,13 +158,13 @@ class ChatGGUF(BaseChatModel):
         return self.n_threads or len(os.sched_getaffinity(0))
 
     def load(self, head: list[BaseMessage] = ()) -> "ChatGGUF":
-        """Load the model now rather than on the first question, and read ``head`` (the
-        messages every prompt starts with) into its cache."""
+        """Load the model now rather than on the first question, and keep only ``head`` (the
+        messages every prompt starts with) in its cache: read it if it is not there, forget what
+        followed it (with no ``head``, everything)."""
         with self._lock:
             rt = self._runtime()
-            if head:
-                rt.ctx.cancel = False
-                rt.read(rt.tokens(list(head), reply=False), self.n_batch)
+            rt.ctx.cancel = False
+            rt.read(rt.tokens(list(head), reply=False) if head else [], self.n_batch)
         return self
 
     def _runtime(self) -> _Loaded:
