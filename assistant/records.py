@@ -16,7 +16,10 @@ class Hit:
     heading_path: tuple[str, ...] = ()
     url: str | None = None
     kind: str = ""
-    how: str = ""  # "reference" (named in the question), "hybrid"
+    # How it was found: "reference" (named in the question), "definition" (defines a term asked
+    # about), "classification" (the listed use nearest a "high-risk / banned?" question), "penalty"
+    # (the fine tier naming the rule asked about), "hybrid" (the fused ranking)
+    how: str = ""
     similarity: float = 0.0  # cosine similarity of question and clause (0 when not among the dense candidates)
 
     def key(self) -> tuple[str, str]:
