@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .citations import find_references
 from .clauses import Library, top_level
@@ -42,8 +43,9 @@ def articles_named(text: str, doc: str) -> set[str]:
             if r.ref.startswith("Art. ") and r.doc in (None, doc) and not r.external}
 
 
-def tiers(library: Library) -> list[Tier]:
-    """Every fine tier of every act, in document order."""
+@lru_cache(maxsize=4)
+def tiers(library: Library) -> tuple[Tier, ...]:
+    """Every fine tier of every act, in document order (read once per library)."""
     out = []
     for document in library:
         doc = document.source.id
@@ -59,18 +61,27 @@ def tiers(library: Library) -> list[Tier]:
                 out.append(Tier(doc, clause.ref, frozenset(listed)))
             elif excluded:
                 out.append(Tier(doc, clause.ref, frozenset(excluded), all_others=True))
-    return out
+    return tuple(out)
 
 
-def is_penalty_article(library: Library, doc: str, article: str, found: list[Tier]) -> bool:
+def is_penalty_article(library: Library, doc: str, article: str) -> bool:
     """An article that sets or governs fines (a tier's, or one headed "Penalties", "... fines ...")."""
-    if any(t.doc == doc and top_level(t.ref) == article for t in found):
+    if any(t.doc == doc and top_level(t.ref) == article for t in tiers(library)):
         return True
     clause = library.document(doc).clauses.get(article)
     return bool(clause and clause.heading_path and PENALTY_HEADING.search(clause.heading_path[-1]))
 
 
-def tier_for(found: list[Tier], doc: str, article: str) -> Tier | None:
+def rule_tier(library: Library, doc: str, ref: str) -> Tier | None:
+    """The tier that fines a breach of the rule at ``ref`` (its article's); None for what is not an
+    article's rule: a recital, an annex, a fines article itself."""
+    article = top_level(ref)
+    if not article.startswith("Art. ") or is_penalty_article(library, doc, article):
+        return None
+    return tier_for(tiers(library), doc, article)
+
+
+def tier_for(found: tuple[Tier, ...], doc: str, article: str) -> Tier | None:
     """The tier that fines a breach of ``article``: one naming it, else one covering all others.
     Only the act's first fines article counts: those after it fine Union institutions (proposal
     Art. 72, final Act Art. 100), whom a question on a breach rarely means."""

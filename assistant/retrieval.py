@@ -156,24 +156,15 @@ class Retriever:
         from .multilingual import MultilingualIndex
         return MultilingualIndex(self.index).open(progress=False)
 
-    @cached_property
-    def fine_tiers(self) -> list:
-        """The acts' fine tiers and the articles each fines (``penalties``), read once."""
-        from .penalties import tiers
-        return tiers(self.library)
-
     def penalty(self, ranked: list[tuple[int, float]]) -> tuple[str, str] | None:
         """For a question on the fine for breaking a rule: the fine tier that names the first
         article ``ranked`` (best first) that is not a fines article itself, among its first few."""
-        from .penalties import is_penalty_article, tier_for
+        from .penalties import is_penalty_article, rule_tier
 
         for row, _ in ranked[:self.tuning.penalty_rule_rank]:
             unit = self.index.units[row]
-            article = top_level(unit.ref)
-            if not is_penalty_article(self.library, unit.doc, article, self.fine_tiers):
-                if not article.startswith("Art. "):
-                    return None
-                tier = tier_for(self.fine_tiers, unit.doc, article)
+            if not is_penalty_article(self.library, unit.doc, top_level(unit.ref)):
+                tier = rule_tier(self.library, unit.doc, unit.ref)
                 return (tier.doc, tier.ref) if tier else None
         return None
 

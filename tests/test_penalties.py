@@ -42,7 +42,7 @@ def test_union_institutions_tiers_are_not_the_answer_for_everyone(found, library
     # final Art. 100(3) fines Union bodies for "any requirements ... other than Article 5": a rule
     # the general tiers do not name gets no tier rather than that one
     assert tier_for(found, FINAL, "Art. 12") is None
-    assert is_penalty_article(library, FINAL, "Art. 100", found) and not is_penalty_article(library, GDPR, "Art. 33", found)
+    assert is_penalty_article(library, FINAL, "Art. 100") and not is_penalty_article(library, GDPR, "Art. 33")
 
 
 @pytest.mark.slow

@@ -18,14 +18,13 @@ Then each clause is quoted verbatim under its citation. Deterministic.
 from __future__ import annotations
 
 import re
-from functools import cached_property
 from typing import Callable, Generator
 
 from ..citations import format_citation, is_within
 from ..clauses import Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
-from ..penalties import Tier, is_penalty_article, tiers
+from ..penalties import rule_tier, tiers
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
 from ..textdiff import VersionPair, versions
@@ -363,20 +362,14 @@ class Composer:
         asked = set(tokenize(plan.question)) - CLASS_WORDS
         return "Yes. " if len(asked & set(tokenize(hit.text))) >= 2 else ""
 
-    @cached_property
-    def fine_tiers(self) -> list[Tier]:
-        return tiers(self.library)
-
     def fined_rule(self, chosen: list[Hit]) -> str:
         """Why the fine tier found for the rule asked about is quoted first: the rule it names,
         when that is quoted too ("A breach of Article 33 of the GDPR [4] falls under Article 83(4)
         [1]. "); the verifier strikes an article named without a citation."""
         hit = chosen[0]
-        tier = next((t for t in self.fine_tiers if hit.how == "penalty" and (t.doc, t.ref) == (hit.doc, hit.ref)), None)
+        tier = next((t for t in tiers(self.library) if hit.how == "penalty" and (t.doc, t.ref) == (hit.doc, hit.ref)), None)
         for number, other in enumerate(chosen if tier else [], 1):
-            article = top_level(other.ref)
-            if (other.doc == tier.doc and article.startswith("Art. ") and tier.covers(article)
-                    and not is_penalty_article(self.library, other.doc, article, self.fine_tiers)):
+            if other.doc == tier.doc and rule_tier(self.library, other.doc, other.ref) and tier.covers(top_level(other.ref)):
                 return f"A breach of {_where(other, self.library)} [{number}] falls under {human_ref(tier.ref)} [1]. "
         return ""
 
