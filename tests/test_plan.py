@@ -114,6 +114,28 @@ def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     assert read("what does the draft decision procedure look like for a lead authority?", library).documents_named == ()
 
 
+def test_a_question_without_the_ai_acts_words_is_about_the_gdpr(library):
+    weights = read("a company wants 25 euros before they send me a copy of what they have on me", library).weights
+    assert weights[G] == 1.0 and weights[P] < 1.0
+    for question in ("do I need to tell people that my shop's help bot is not a person?",
+                     "what must importers check before selling the product?"):
+        weights = read(question, library).weights
+        assert weights[P] == 1.0 and weights[G] < 1.0, question
+
+
+@pytest.mark.parametrize("question,penalty", [
+    ("what's the fine for breaking Art. 5?", True),
+    ("Fine for not appointing a DPO?", True),
+    ("What factors set the amount of a GDPR fine?", True),
+    ("can they be fined for that?", True),
+    ("if a customer says it's fine, can we send their file abroad?", False),  # the adjective
+    ("is that fine under the GDPR?", False),
+    ("Do we become a provider if we fine-tune a general-purpose model?", False),
+])
+def test_fine_the_noun_not_the_adjective(library, question, penalty):
+    assert read(question, library).asks_penalty == penalty
+
+
 def test_a_term_followed_by_the_act_it_is_in_is_not_a_definition_question(library):
     plan = read("what goes in the instructions that come with a high-risk ai system under the draft?", library)
     assert plan.asks != "definition" and plan.defined == ()
