@@ -93,6 +93,12 @@ GDPR_TERMS = re.compile(
     # ... and a business asking about the people whose data it holds
     r"(customers?|clients?|employees?|users?|staff|members?|patients?)'? (personal )?(data|details|records|info\w*)|"
     r"privacy (watchdogs?|regulators?|authorit\w*|notices?|polic\w*))\b", re.IGNORECASE)
+# Notions only the GDPR has: a question naming one AI act and asking one of them ("is that banned by
+# the proposal, and do they need a data protection impact assessment?") is answered from both.
+GDPR_NOTIONS = re.compile(
+    r"\b(data protection impact assessments?|DPIAs?|data subjects?|lawful basis|legal basis for (the )?processing|"
+    r"data protection officers?|DPOs?|right (to|of) (erasure|access|rectification|object|be forgotten|data portability)|"
+    r"personal data breach(es)?|adequacy decisions?|standard contractual clauses|binding corporate rules)\b", re.IGNORECASE)
 # What only the AI acts talk about. An English question with neither these nor GDPR words is read as
 # about the GDPR ("a company wants 25 euros before sending me a copy of what they have on me": the
 # proposal's Art. 25 "keep a copy" came first). On tune: 4 questions' first right clause ranked
@@ -392,6 +398,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
+    # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"
+    crossed = not compared and not documents and len(named) == 1 and named[0] in (PROPOSAL, FINAL_ACT) and \
+        bool(GDPR_NOTIONS.search(question))
+    if crossed:
+        compared = [named[0], "gdpr"]
+        weights = {**weights, "gdpr": 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
@@ -411,7 +423,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         asks = asks_of(whole, compared, [], defined, language)
     compares = asks_of(question, compared, references, defined, language, comparing=False) if asks == "comparison" else None
     classifies = tuple(name for name, pattern in CLASSIFIES if cue(name.replace("-", "_"), pattern, question, language)
-                       ) if not references and (asks == "yes_no" or cue("classed_as", CLASSED_AS, question, language)) else ()
+                       ) if not references and (
+        asks == "yes_no" or (crossed and compares == "yes_no")  # "is that banned by the proposal, and ...?"
+        or cue("classed_as", CLASSED_AS, question, language)) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),

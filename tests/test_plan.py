@@ -123,6 +123,14 @@ def test_a_question_without_the_ai_acts_words_is_about_the_gdpr(library):
         assert weights[P] == 1.0 and weights[G] < 1.0, question
 
 
+def test_an_ai_acts_question_on_a_gdpr_notion_is_answered_from_both(library):
+    plan = read("a shopping centre wants face recognition cameras at its entrances. is that banned by the "
+                "commission's ai proposal, and do they need a data protection impact assessment?", library)
+    assert plan.documents_compared == (P, G) and plan.weights[G] == 1.0
+    assert plan.classifies  # the banned practice nearest the use, as for "is it banned?"
+    assert read("What does the proposal say about regulatory sandboxes?", library).documents_compared == ()
+
+
 @pytest.mark.parametrize("question,penalty", [
     ("what's the fine for breaking Art. 5?", True),
     ("Fine for not appointing a DPO?", True),
