@@ -26,8 +26,9 @@ Three measurements (the figures kept are in bench/multilingual.md):
   translated eval questions), p50/p95 and the p50 of each step of the chain;
 * ``scope``: whole questions through ``Assistant.ask``, per language: declines (of the questions
   to decline) and false declines (of the others) on the scope questions written in each language
-  (evals/scope_i18n_tune.yaml) and on the translated tune questions (``--split test``: the
-  translated eval questions), each declined-or-not question listed with ``--verbose``.
+  (evals/scope_i18n_tune.yaml; its held-out items apart) and on the translated tune questions
+  (``--split test``: the translated eval questions), each question scored wrong listed with
+  ``--verbose``.
 
 Usage::
 
@@ -391,7 +392,9 @@ def run_scope(split: str, verbose: bool) -> None:
     from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH, load_scope_questions
 
     assistant = Assistant(progress=False)
-    sets = {"scope_i18n_tune.yaml": load_scope_questions()}
+    scope = load_scope_questions()
+    sets = {"scope_i18n_tune.yaml": [x for x in scope if x.question.note != "held out"],
+            "scope_i18n_tune.yaml, held out": [x for x in scope if x.question.note == "held out"]}
     path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
     sets[path.name] = load_translated(path)
     for name, items in sets.items():

@@ -70,6 +70,7 @@ def load_scope_questions(path: Path = SCOPE_PATH, languages: tuple[str, ...] = L
             if not text:
                 raise ValueError(f"{path.name}: {item['id']} has no {lang} translation")
             question = Question(id=item["id"], category="out-of-scope" if item["decline"] else "everyday-wording",
-                                turns=(text,), expected=(), key_facts=(), decline=item["decline"], split="tune")
+                                turns=(text,), expected=(), key_facts=(), decline=item["decline"],
+                                note=item.get("note") or "", split="tune")
             out.append(Translated(lang, question))
     return out
