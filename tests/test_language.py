@@ -183,9 +183,9 @@ def test_the_ui_catalog_has_every_label_in_every_language():
 def foreign_out_of_scope(question: str, lang: str) -> bool:
     """The scope rule of another language with the real topic margin (multilingual-e5)."""
     from assistant.answering.language_scope import out_of_scope
-    from assistant.answering.topic import topic_margin
+    from assistant.answering.topic import question_margin
 
-    return out_of_scope(question, lang, lambda: topic_margin(question))
+    return out_of_scope(question, lang, lambda: question_margin(question, lang))
 
 
 def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_not():

@@ -10,8 +10,8 @@ by meaning (``topic.py``): a word list of the field could not tell everyday ques
 field's, since its words are everyday words too ("Händler", "parkeerboete", "Daten", "recht"
 answered a parking ticket or a broken washing machine with unrelated clauses; tune scope
 questions, bench/multilingual.md). The acts' own terms in the question's language
-(``legal_terms``: "verwerkingsverantwoordelijke", "Händler") are weak evidence only: they lower
-the margin the question needs, as English asks less similarity of a question with domain words.
+(``legal_terms``: "verwerkingsverantwoordelijke", "Händler") are weak evidence only: their English
+terms are part of the text e5 reads, as in retrieval, and move it only so far.
 """
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from collections.abc import Callable
 from ..citations import find_references, mentioned_documents
 from ..i18n import words
 from ..language import english_references
-from ..legal_terms import english_terms
 from ..tuning import DEFAULT, Tuning
 from .scope import EU_WORDS, OTHER_ACT, OTHER_JURISDICTION, OUR_ACTS
 
@@ -33,9 +32,8 @@ def _says(lang: str, kind: str, text: str) -> bool:
 def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, tuning: Tuning = DEFAULT) -> bool:
     """Whether a question in ``lang`` (not English) is about something the corpus does not hold:
     another act or jurisdiction named without one of ours, or, naming neither our clauses nor our
-    acts, a topic closer to everyday ones than to the corpus's: ``margin()`` (``topic_margin``)
-    below ``tuning.foreign_topic_margin``, or below ``tuning.foreign_term_margin`` for a question
-    that uses one of the acts' terms. ``margin`` is None when the topic is not the question's
+    acts, a topic closer to everyday ones than to the corpus's: ``margin()`` (``topic.question_margin``)
+    below ``tuning.foreign_topic_margin``. ``margin`` is None when the topic is not the question's
     own to judge (a follow-up, or a question on what an act is about), and is computed only when
     the words leave the question open."""
     rewritten = english_references(question, lang)
@@ -48,5 +46,4 @@ def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, t
         return True
     if references or ours or margin is None:
         return False
-    termed = bool(english_terms(question, lang, notions=False))
-    return margin() < (tuning.foreign_term_margin if termed else tuning.foreign_topic_margin)
+    return margin() < tuning.foreign_topic_margin

@@ -86,7 +86,7 @@ def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], t
     """Why the question is not answered, or None. ``similarity()`` (MiniLM's best cosine of the
     English question and a clause) is called only for an English question the words leave open:
     another language's question is read by its own word lists and by ``margin()`` (its
-    ``topic.topic_margin``), and embedding it with MiniLM took 30-45 ms of its 140-190 ms (tune
+    ``topic.question_margin``), and embedding it with MiniLM took 30-45 ms of its 140-190 ms (tune
     translations, steps timed by the chain). Without ``margin`` such a question is judged by
     its words alone."""
     if plan.missing:

@@ -38,11 +38,21 @@ def _nearest(similarities) -> float:
     return float(np.partition(similarities, len(similarities) - k)[-k:].mean())
 
 
-def topic_margin(question: str) -> float:
-    """The question's similarity to the corpus's topics less its similarity to everyday ones
-    (each the mean of its ``NEAREST`` closest anchors); negative when everyday topics are closer."""
-    from ..multilingual import embed_query
-
+def topic_margin(vector) -> float:
+    """A question's similarity to the corpus's topics less its similarity to everyday ones (each
+    the mean of its ``NEAREST`` closest anchors); negative when everyday topics are closer.
+    ``vector``: the question's e5 vector (``multilingual.embed_query``), the one it is searched with."""
     inside, outside = anchor_vectors()
-    vector = embed_query(question)
     return _nearest(inside @ vector) - _nearest(outside @ vector)
+
+
+def question_margin(text: str, lang: str) -> float:
+    """``topic_margin`` of a question in ``lang`` as the retriever searches it with e5 (the
+    question without documents' names, and the English terms of the acts' terms it uses): the
+    vector is cached from retrieval, not encoded again (e5 takes ~100 ms a question on this
+    machine under load). The thresholds were measured on these vectors."""
+    from ..legal_terms import english_terms
+    from ..retrieval import multilingual_query, multilingual_vector, search_text
+
+    bare = search_text(text)
+    return topic_margin(multilingual_vector(multilingual_query(bare, " ".join(english_terms(bare, lang)))))
