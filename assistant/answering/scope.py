@@ -97,7 +97,7 @@ def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], t
         return Decline("out-of-scope", t("decline_external", lang, named=named) + " " + t("decline_out_of_scope", lang))
     if plan.references:
         return None  # it names clauses that exist: they are the answer
-    if lang != "en":  # the English rules and MiniLM read English: the language's own word lists
+    if lang != "en":  # the English rules and MiniLM read English: its own word lists and e5
         from .language_scope import out_of_scope as foreign_out_of_scope
         leaning = plan.general or plan.follow_up  # the topic is the act's or the conversation's
         if foreign_out_of_scope(plan.question, lang, None if leaning else margin, tuning):
