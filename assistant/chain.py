@@ -17,6 +17,7 @@ from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrou
 from . import plan as planning
 from .answering.base import BackendUnavailable, Draft
 from .answering.scope import decline
+from .answering.topic import question_margin
 from .answering.verify import Verified, verify
 from .citations import without_document_names
 from .embedding import embed_query
@@ -94,7 +95,7 @@ def build_prepare(assistant) -> Runnable:
             dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
             return dense[0][1] if dense else 0.0
 
-        return decline(p, state["hits"], similarity, tuning)
+        return decline(p, state["hits"], similarity, tuning, margin=lambda: question_margin(p.reading or p.question, p.language))
 
     return (
         RunnablePassthrough.assign(plan=_timed("condense", plan))

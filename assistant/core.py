@@ -127,8 +127,12 @@ class Assistant:
     def warm_up_languages(self) -> "Assistant":
         """Open (or build: ~2-3 min on an idle 2-core machine, bench/multilingual.md) the
         multilingual vectors that questions in other languages are searched with, which would
-        otherwise be built on the first such question, while its asker waits."""
+        otherwise be built on the first such question, while its asker waits, and the topic
+        anchors their scope is read against (100 sentences embedded once, a few seconds)."""
+        from .answering.topic import anchor_vectors
+
         self.retriever.multilingual
+        anchor_vectors()
         return self
 
     # ------------------------------------------------------------ validation

@@ -47,7 +47,7 @@ def alternation(patterns: list[str]) -> str:
 
 @lru_cache(maxsize=None)
 def words(lang: str, *path: str) -> re.Pattern | None:
-    """The word patterns authored at ``path`` of ``lang``'s locale (``words("de", "scope", "domain")``)
+    """The word patterns authored at ``path`` of ``lang``'s locale (``words("de", "scope", "other_act")``)
     as one case-insensitive pattern; None when the locale has none there (no English fallback:
     English has its own rules)."""
     node = locale(lang)

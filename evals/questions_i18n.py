@@ -48,3 +48,29 @@ def load_translated(path: Path = TRANSLATIONS_PATH, languages: tuple[str, ...] =
                 raise ValueError(f"{path.name}: {item['id']} has no {lang} translation")
             out.append(Translated(lang, dataclasses.replace(source, turns=(text,))))
     return out
+
+
+# Scope questions written in each language with no English source (off-topic ones in everyday
+# words, and in-scope ones in everyday words): declines and false declines per language, tune-side.
+SCOPE_PATH = Path(__file__).with_name("scope_i18n_tune.yaml")
+
+
+def load_scope_questions(path: Path = SCOPE_PATH, languages: tuple[str, ...] = LANGUAGES) -> list[Translated]:
+    """Every language's wording of every scope item, as questions to decline (``decline: true``,
+    category out-of-scope) or to answer (everyday-wording, no expected clause: scored for false
+    declines only), in file order, then language order.
+
+    Raises ``ValueError`` for an item without ``decline`` or without one of the languages."""
+    out = []
+    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
+        if not isinstance(item.get("decline"), bool):
+            raise ValueError(f"{path.name}: {item['id']} says neither decline: true nor decline: false")
+        for lang in languages:
+            text = item.get(lang)
+            if not text:
+                raise ValueError(f"{path.name}: {item['id']} has no {lang} translation")
+            question = Question(id=item["id"], category="out-of-scope" if item["decline"] else "everyday-wording",
+                                turns=(text,), expected=(), key_facts=(), decline=item["decline"],
+                                note=item.get("note") or "", split="tune")
+            out.append(Translated(lang, question))
+    return out

@@ -180,13 +180,19 @@ def test_the_ui_catalog_has_every_label_in_every_language():
 
 # ------------------------------------------------------------------ scope in other languages
 
-def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_not():
+def foreign_out_of_scope(question: str, lang: str) -> bool:
+    """The scope rule of another language with the real topic margin (multilingual-e5)."""
     from assistant.answering.language_scope import out_of_scope
+    from assistant.answering.topic import question_margin
 
+    return out_of_scope(question, lang, lambda: question_margin(question, lang))
+
+
+def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_not():
     for x in TRANSLATED:
         if x.question.category == "nonexistent":
             continue  # declined for naming a clause that does not exist, not for its topic
-        assert out_of_scope(x.question.question, x.lang) == (x.question.category == "out-of-scope"), (x.lang, x.id)
+        assert foreign_out_of_scope(x.question.question, x.lang) == (x.question.category == "out-of-scope"), (x.lang, x.id)
 
 
 # Written for this test, not in the eval set (bench/multilingual.md: 26 of 28 such questions
@@ -211,15 +217,49 @@ def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_no
     # a law or jurisdiction named in English inside another language's question
     ("de", "Was verlangt der Colorado Privacy Act von Datenbrokern?", True),
     ("it", "Cosa prevede la legge dello Utah sull'intelligenza artificiale secondo le autorità di Texas?", True),
-    # one of the acts' own terms (legal_terms) with no word of the domain list
+    # in the acts' own terms (legal_terms), not the everyday words of a topic
     ("de", "Was muss ein Einführer vor dem Inverkehrbringen prüfen?", False),
     ("nl", "Wat moet een importeur controleren voordat hij iets in de handel brengt?", False),
 ])
 def test_scope_of_new_questions_in_other_languages(lang, question, declined):
-    from assistant.answering.language_scope import out_of_scope
-
     # (detect() read two of these as Spanish: the tiramisù and the deepfake question; see the report)
-    assert out_of_scope(question, lang) is declined
+    assert foreign_out_of_scope(question, lang) is declined
+
+
+# Written for this test, not in the eval set: everyday questions off the corpus's topics in the
+# words the field uses too (a fine, a tax, a retailer, data, a contract, insurance, a landlord),
+# and questions on it in everyday words. Through the whole assistant: declined in their language.
+@pytest.mark.parametrize("lang, question, declined", [
+    ("de", "Wie hoch ist die Hundesteuer in München?", True),
+    ("de", "Darf mein Arbeitgeber mir das Weihnachtsgeld einfach streichen?", True),
+    ("de", "Muss mir ein Online-Shop sagen, welche Daten er über mich gespeichert hat?", False),
+    ("fr", "Combien coûte la carte grise pour une voiture d'occasion ?", True),
+    ("fr", "Mon assurance habitation doit-elle payer un dégât des eaux ?", True),
+    ("fr", "Une appli de rencontre peut-elle garder mes messages après la suppression de mon compte ?", False),
+    ("es", "¿Qué multa me ponen si no paso la ITV del coche a tiempo?", True),
+    ("es", "¿Qué papeles necesito para empadronarme en Barcelona?", True),
+    ("es", "¿Puede una aseguradora usar IA para decidir cuánto pago por mi seguro de salud?", False),
+    ("it", "Come si rinnova la carta d'identità scaduta?", True),
+    ("it", "Il commerciante può rifiutare il pagamento con la carta sotto i 5 euro?", True),
+    ("it", "Il mio datore di lavoro può usare un programma che decide da solo chi licenziare?", False),
+    ("pl", "Jak obliczyć podatek od sprzedaży mieszkania?", True),
+    ("pl", "Ile wynosi kara za jazdę autobusem bez biletu?", True),
+    ("pl", "Czy sklep internetowy musi usunąć moje dane, jeśli o to poproszę?", False),
+    ("nl", "Hoeveel kinderbijslag krijg ik voor twee kinderen?", True),
+    ("nl", "Mag mijn verhuurder zomaar mijn huis binnenkomen?", True),
+    ("nl", "Mag een gemeente met slimme camera's automatisch bepalen wie fraude pleegt met een uitkering?", False),
+    ("pt", "Como peço a segunda via da carta de condução?", True),
+    ("pt", "O senhorio pode ficar com a caução por causa de uns riscos na parede?", True),
+    ("pt", "Um banco pode usar um programa de computador para decidir sozinho se me dá crédito?", False),
+])
+def test_everyday_questions_in_other_languages_are_declined_by_topic_not_by_word(assistant, lang, question, declined):
+    answer = assistant.ask(question)
+    assert answer.plan["language"] == lang
+    assert answer.abstained is declined
+    if declined:
+        assert answer.reason == t("decline_out_of_scope", lang)
+    else:
+        assert answer.citations
 
 
 # ------------------------------------------------------------------ messages and requests in other languages

@@ -1,21 +1,26 @@
-"""When a question in another language is outside the corpus, by the words of its language.
+"""When a question in another language is outside the corpus: another act or jurisdiction
+named, by the words of its language, or a topic nearer everyday life than the corpus's.
 
 The English rules (``scope.py``: DOMAIN, OTHER_ACT, OTHER_JURISDICTION and MiniLM's similarity)
-read English. For the other languages the same three word lists are authored per language in
-``assistant/locales/*.json`` (``scope``: ``domain``, ``other_act``, ``other_jurisdiction``, ``eu``).
-No similarity threshold: multilingual-e5's best similarity is as high for "C'est quoi une bonne
-recette de lasagnes ?" (0.85) as for in-scope questions (0.79-0.85, bench/multilingual.md).
-Two readings are shared with English: a law or jurisdiction named in English inside the question
-("le California Consumer Privacy Act") is named all the same, and a question that uses one of the
-acts' own terms in its language (``legal_terms``: "ambiente de testagem da regulamentação") is
-about the field whether or not the domain list has the word.
+read English. For the other languages the acts and jurisdictions the corpus does not hold are
+authored per language in ``assistant/locales/*.json`` (``scope``: ``other_act``,
+``other_jurisdiction``, ``eu``); a law or jurisdiction named in English inside the question
+("le California Consumer Privacy Act") is named all the same. What the question is about is read
+by meaning (``topic.py``): a word list of the field could not tell everyday questions from the
+field's, since its words are everyday words too ("Händler", "parkeerboete", "Daten", "recht"
+answered a parking ticket or a broken washing machine with unrelated clauses; tune scope
+questions, bench/multilingual.md). The acts' own terms in the question's language
+(``legal_terms``: "verwerkingsverantwoordelijke", "Händler") are weak evidence only: their English
+terms are part of the text e5 reads, as in retrieval, and move it only so far.
 """
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from ..citations import find_references, mentioned_documents
 from ..i18n import words
 from ..language import english_references
-from ..legal_terms import english_terms
+from ..tuning import DEFAULT, Tuning
 from .scope import EU_WORDS, OTHER_ACT, OTHER_JURISDICTION, OUR_ACTS
 
 
@@ -24,9 +29,13 @@ def _says(lang: str, kind: str, text: str) -> bool:
     return bool(pattern and pattern.search(text))
 
 
-def out_of_scope(question: str, lang: str) -> bool:
+def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, tuning: Tuning = DEFAULT) -> bool:
     """Whether a question in ``lang`` (not English) is about something the corpus does not hold:
-    another act or jurisdiction named without one of ours, or none of the field's words."""
+    another act or jurisdiction named without one of ours, or, naming neither our clauses nor our
+    acts, a topic closer to everyday ones than to the corpus's: ``margin()`` (``topic.question_margin``)
+    below ``tuning.foreign_topic_margin``. ``margin`` is None when the topic is not the question's
+    own to judge (a follow-up, or a question on what an act is about), and is computed only when
+    the words leave the question open."""
     rewritten = english_references(question, lang)
     references = find_references(rewritten)
     ours = mentioned_documents(rewritten)
@@ -35,4 +44,6 @@ def out_of_scope(question: str, lang: str) -> bool:
     eu = _says(lang, "eu", question) or bool(EU_WORDS.search(question))
     if (other_act or (elsewhere and not ours and not eu)) and not references:
         return True
-    return not (references or ours or _says(lang, "domain", question) or english_terms(question, lang, notions=False))
+    if references or ours or margin is None:
+        return False
+    return margin() < tuning.foreign_topic_margin

@@ -81,11 +81,14 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     return best_similarity < tuning.min_similarity
 
 
-def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT) -> Decline | None:
+def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT,
+            margin: Callable[[], float] | None = None) -> Decline | None:
     """Why the question is not answered, or None. ``similarity()`` (MiniLM's best cosine of the
     English question and a clause) is called only for an English question the words leave open:
-    another language's question is read by its own word lists, and embedding it with MiniLM took
-    30-45 ms of its 140-190 ms (tune translations, steps timed by the chain)."""
+    another language's question is read by its own word lists and by ``margin()`` (its
+    ``topic.question_margin``), and embedding it with MiniLM took 30-45 ms of its 140-190 ms (tune
+    translations, steps timed by the chain). Without ``margin`` such a question is judged by
+    its words alone."""
     if plan.missing:
         return Decline("nonexistent", " ".join(plan.missing))
     lang = plan.language
@@ -94,9 +97,10 @@ def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], t
         return Decline("out-of-scope", t("decline_external", lang, named=named) + " " + t("decline_out_of_scope", lang))
     if plan.references:
         return None  # it names clauses that exist: they are the answer
-    if lang != "en":  # the English rules and MiniLM read English: the language's own word lists
+    if lang != "en":  # the English rules and MiniLM read English: its own word lists and e5
         from .language_scope import out_of_scope as foreign_out_of_scope
-        if foreign_out_of_scope(plan.question, lang):
+        leaning = plan.general or plan.follow_up  # the topic is the act's or the conversation's
+        if foreign_out_of_scope(plan.question, lang, None if leaning else margin, tuning):
             return Decline("out-of-scope", t("decline_out_of_scope", lang))
         return None
     if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, similarity, tuning):
