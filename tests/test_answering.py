@@ -231,6 +231,7 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     # in lower case, as people type: another law or another jurisdiction's version of ours
     "what do the uk gdpr rules say about sending data abroad?",
     "does texas's ai law cover chatbots?",
+    "how does south korea regulate high-risk ai?",
     "how fast must a host remove illegal posts under the dsa?",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):

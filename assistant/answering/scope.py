@@ -23,7 +23,7 @@ OTHER_ACT = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,5}(?:Act|Directive|Law|Code|Ord
 OTHER_JURISDICTION = re.compile(
     r"\b(?:US|USA|U\.S\.)(?!\w)|(?i:\b(uk|american|united states|california\w*|colorado|texas|illinois|new york|"
     r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
-    r"singapore\w*|swiss|switzerland)\b)")
+    r"singapore\w*|swiss|switzerland|(south )?korea\w*)\b)")
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
 OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b")
 EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
