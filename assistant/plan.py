@@ -202,7 +202,7 @@ CLASSED_AS = re.compile(r"\b(count(s|ed)?|considered|treated|seen|classed|classi
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
                      r"overview|lays? down|summar(y|ise|ize)|who (has|have|needs?|must) to (follow|comply|obey)|"
-                     r"(gdpr|regulation|act|proposal|draft) (also |even |really |actually )?(does not |doesn't |not )?"
+                     r"(gdpr|regulation|act|proposal|draft|law) (also |even |really |actually )?(does not |doesn't |not )?"
                      r"(apply|applies|cover|covers|protect|protects)|"
                      r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to)\b",
                      re.IGNORECASE)

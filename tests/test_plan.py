@@ -214,6 +214,7 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
     "what is the gdpr actually there to protect?",
     "does the draft regulation protect people's rights at all?",
     "what is the proposal meant to achieve?",
+    "does the ai law apply to the military?",  # "law", as people call the acts
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
