@@ -112,7 +112,7 @@ AI_TERMS = re.compile(
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
     r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
-    r"news|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
+    r"(?<!\bmy )(?<!\bour )(?<!\ba )news(?! ?(sites?|websites?|outlets?|apps?|feeds?|portals?|publishers?|media|agenc\w+|articles? i))|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
 RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",
@@ -161,7 +161,9 @@ ASKS: list[tuple[str, re.Pattern]] = [
                         r"exceptions|criteria|factors|elements|grounds|steps|measures|areas|practices|situations|"
                         r"circumstances|powers)\b", re.IGNORECASE)),
     # At the head of the question or of its last sentences ("We keep CVs for 5 years. Is that OK?").
-    ("yes_no", re.compile(r"(?:^|[.?!] )\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
+    # at the head of a sentence, or of its main clause after an opening phrase ("with the act that
+    # got adopted, do i have to say so ...?")
+    ("yes_no", re.compile(r"(?:^|[.?!] |, )\s*+(is|are|am|can|could|do|does|did|must|may|might|should|will|would|has|have)\b",
                           re.IGNORECASE)),
     ("provision", re.compile(r"\b(what does|what do|show|quote|read|text of|say|says|wording)\b", re.IGNORECASE)),
 ]

@@ -34,6 +34,7 @@ def read(question, library, **kwargs):
     ("Who handles complaints when a public body uses AI?", "explanation"),  # a condition, not a time
     ("When does the regulation start to apply?", "deadline"),
     ("Our form asks for a date of birth and a home address. Is that allowed?", "yes_no"),
+    ("with the act that got adopted, do i have to say so when an article on my site was written by ai?", "yes_no"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
@@ -208,6 +209,11 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
     plan = read("can a group report a company to the privacy watchdog without being asked?", library)
     assert plan.weights["gdpr"] == 1.0 and not plan.wants_commentary
     assert read("what did the leaked draft say about social scoring?", library).wants_commentary
+
+
+def test_a_news_site_is_not_the_news_report(library):
+    assert not read("do i have to label ai-written articles on my news site?", library).wants_commentary
+    assert read("what did the news report on the leaked draft say about social scoring?", library).wants_commentary
 
 
 @pytest.mark.parametrize("question", [
