@@ -114,6 +114,11 @@ class Tuning:
     # -0.014: a thin edge, so the bar sits where the declines target is met (Assistant.ask at 0:
     # 138/140, false declines 4/77 and 0/273; 12 held-out situations 56/56, 0/28).
     foreign_topic_margin: float = 0.0
+    # The same margin for an English question the word rules let through (not naming our texts, not
+    # a follow-up or a question on a whole act), set clear of English in-scope questions: on the 293
+    # tune questions the lowest of those is -0.004, off-topic ones the rules answered lie at -0.041
+    # (an employer's notice period) and above 0.01 (copyright of AI art, tax, a company's fines).
+    english_topic_margin: float = -0.02
 
     # --- limits on what one question can cost or produce
     max_answer_chars: int = 24_000  # longer answers are cut at a paragraph end, saying so

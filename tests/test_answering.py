@@ -232,6 +232,8 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "what do the uk gdpr rules say about sending data abroad?",
     "does texas's ai law cover chatbots?",
     "how does south korea regulate high-risk ai?",
+    # everyday words of the field ("employer", "have to"), a topic of everyday life (topic margin)
+    "how many weeks of notice must my employer in belgium give me before firing me?",
     "how fast must a host remove illegal posts under the dsa?",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):

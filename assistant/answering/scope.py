@@ -56,11 +56,14 @@ class Decline:
     message: str
 
 
-def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT) -> bool:
+def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT,
+                 margin: Callable[[], float] | None = None) -> bool:
     """A question about another law or jurisdiction, or advice no legal text gives; or one
     the texts do not discuss: far from every clause, or neither about the domain nor asked as
-    a legal question ("must I", "am I allowed") and not close to any clause. ``similarity()``
-    is the best cosine of the question and a clause, computed only when the words leave it open."""
+    a legal question ("must I", "am I allowed") and not close to any clause, or a topic clearly
+    nearer everyday life than the corpus's (``margin()``, ``topic.question_margin``: an employer's
+    notice period is "employment" and "must" to the words). ``similarity()`` is the best cosine
+    of the question and a clause; both are computed only when the words leave it open."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
@@ -73,6 +76,8 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
         return True
     if plan.documents_named or plan.general or plan.follow_up:
         return False  # about one of our texts, or leaning on a turn that was
+    if margin is not None and margin() < tuning.english_topic_margin:
+        return True
     best_similarity = similarity()
     # the GDPR's vocabulary, as the plan reads it ("my details", "customers' data"), is the domain too
     worded = DOMAIN.search(question) or NORMATIVE.search(question) or GDPR_TERMS.search(question)
@@ -103,6 +108,6 @@ def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], t
         if foreign_out_of_scope(plan.question, lang, None if leaning else margin, tuning):
             return Decline("out-of-scope", t("decline_out_of_scope", lang))
         return None
-    if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, similarity, tuning):
+    if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, similarity, tuning, margin):
         return Decline("out-of-scope", t("decline_out_of_scope", lang))
     return None
