@@ -95,7 +95,10 @@ def build_prepare(assistant) -> Runnable:
             dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
             return dense[0][1] if dense else 0.0
 
-        return decline(p, state["hits"], similarity, tuning, margin=lambda: question_margin(p.reading or p.question, p.language))
+        def margin() -> float:
+            return question_margin(p.reading or p.question, p.language, assistant.settings.data_dir)
+
+        return decline(p, state["hits"], similarity, tuning, margin=margin)
 
     return (
         RunnablePassthrough.assign(plan=_timed("condense", plan))

@@ -132,7 +132,7 @@ class Assistant:
         from .answering.topic import anchor_vectors
 
         self.retriever.multilingual
-        anchor_vectors()
+        anchor_vectors(self.settings.data_dir)
         return self
 
     # ------------------------------------------------------------ validation

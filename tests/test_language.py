@@ -356,3 +356,20 @@ def test_a_question_about_ones_own_case_is_read_in_each_language(lang, question)
 
     assert personal(question, lang) and i18n.words(lang, "personal").search(question)
     assert not personal("Le scoring social est-il interdit par le projet ?", "fr")
+
+
+def test_the_topic_anchors_are_embedded_once_and_kept_in_the_data_directory(tmp_path):
+    """A one-shot CLI question would otherwise embed the 100 anchors (2-6 s) every time."""
+    import numpy as np
+
+    from assistant.answering.topic import anchor_vectors
+
+    inside, outside = anchor_vectors(tmp_path)
+    kept = list((tmp_path / "multilingual").glob("anchors-*.npz"))
+    assert len(kept) == 1 and inside.shape[0] > 10 and outside.shape[0] > 10
+    anchor_vectors.cache_clear()  # a new process reads them back
+    again = anchor_vectors(tmp_path)
+    assert np.array_equal(again[0], inside) and np.array_equal(again[1], outside)
+    kept[0].write_bytes(b"not an npz")  # unreadable: embedded again, not an error
+    anchor_vectors.cache_clear()
+    assert np.allclose(anchor_vectors(tmp_path)[0], inside)
