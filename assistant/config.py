@@ -34,7 +34,7 @@ ENVIRONMENT = {
                              "gave the first token in 7.0 s against 12.8 s for 1. llama.cpp's threads wait for each "
                              "other at every layer: on a machine whose cores are busy with other work, set 1).",
     "ASSISTANT_LLM_RUNTIME": "The llama.cpp binding that runs the local model: ik (ik-llama-cpp-python, the default: it "
-                             "reads a prompt 1.5-3 times as fast here) or cyllama.",
+                             "reads a prompt 1.2-3.3 times as fast here) or cyllama.",
     "OPENAI_API_KEY": "API key for an OpenAI-compatible server (read from the environment only, never logged).",
     "ASSISTANT_MAX_QUESTION_CHARS": "Longest question accepted (default 2000).",
 }

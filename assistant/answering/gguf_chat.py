@@ -56,8 +56,8 @@ class Runtime(Protocol):
 
 
 def load_runtime(name: RuntimeName, path: str, n_ctx: int, n_threads: int, n_batch: int) -> Runtime:
-    """The one place a runtime is chosen. ik reads a prompt 1.5-3 times as fast as cyllama here and
-    generates as fast (bench/llm.py's docstring); cyllama stays selectable (ChatGGUF.runtime)."""
+    """The one place a runtime is chosen. ik reads a prompt 1.2-3.3 times as fast as cyllama here and
+    generates about as fast (bench/llm.py's docstring); cyllama stays selectable (ChatGGUF.runtime)."""
     if name == "ik":
         from .gguf_ik import IkRuntime
         return IkRuntime(path, n_ctx, n_threads, n_batch)
@@ -241,4 +241,5 @@ class ChatGGUF(BaseChatModel):
                             "total_tokens": len(tokens) + len(generated)},
             response_metadata={"prompt_tokens_reused": keep, "prompt_seconds": round(prompt_done - started, 3),
                                "generation_seconds": round(finished - prompt_done, 3),
-                               "threads": self.threads, "runtime": rt.rt.name, "guessed": guessed, "guesses_taken": taken}))
+                               "threads": self.threads, "runtime": rt.rt.name, "guessed": guessed,
+                               "guesses_taken": taken}))

@@ -1,6 +1,6 @@
 """The GGUF runtime ``ik-llama-cpp-python`` (the ik_llama.cpp fork of llama.cpp, a prebuilt cp311 wheel).
 
-It reads a prompt 1.5-3 times as fast as ``cyllama`` on this machine (bench/llm.py's docstring), and
+It reads a prompt 1.2-3.3 times as fast as ``cyllama`` on this machine (bench/llm.py's docstring), and
 reading the prompt is most of the time to the first token. Its ``IkLlama`` class samples by filling a
 151,936-entry ctypes array in Python for every token, so this module drives its C API directly
 (the package's ctypes bindings, plus the few functions they leave out, declared below from the
