@@ -15,6 +15,10 @@ import numpy as np
 
 from .base import BackendUnavailable
 
+# llama.cpp's log goes nowhere (it writes the whole model description to stderr on every load). The
+# callback is process-wide, so it lives as long as the process, not as long as one runtime.
+_QUIET = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)(lambda *_: None)
+
 
 class _ChatMessage(ctypes.Structure):
     _fields_ = [("role", ctypes.c_char_p), ("content", ctypes.c_char_p)]
@@ -48,15 +52,17 @@ class IkRuntime:
         log_set = _declare(lib, "llama_log_set", [ctypes.c_void_p, ctypes.c_void_p], None)
         set_abort = _declare(lib, "llama_set_abort_callback", [ctypes.c_void_p, C.ggml_abort_callback, ctypes.c_void_p],
                              None)
-        # Silence llama.cpp's log (it writes the whole model description to stderr on every load).
-        self._quiet = ctypes.CFUNCTYPE(None, ctypes.c_int, ctypes.c_char_p, ctypes.c_void_p)(lambda *_: None)
-        log_set(ctypes.cast(self._quiet, ctypes.c_void_p), None)
+        log_set(ctypes.cast(_QUIET, ctypes.c_void_p), None)
         C.llama_backend_init()
         params = C.llama_model_default_params()
         params.n_gpu_layers = 0
         self.model = C.llama_model_load_from_file(path.encode(), params)
         if not self.model:
             raise BackendUnavailable(f"Could not load the model {path} (ik-llama-cpp-python refused the file).")
+        self.chat_template = self._template(self.model, None)
+        if not self.chat_template:
+            C.llama_free_model(self.model)
+            raise BackendUnavailable(f"Could not load the model {path}: it has no chat template.")
         ctx_params = C.llama_context_default_params()
         ctx_params.n_ctx = n_ctx
         ctx_params.n_batch = ctx_params.n_ubatch = n_batch
@@ -71,7 +77,6 @@ class IkRuntime:
         self._abort = C.ggml_abort_callback(lambda _: self.cancel)
         set_abort(self.ctx, self._abort, None)
         self.n_vocab = C.llama_vocab_n_tokens(C.llama_model_get_vocab(self.model))
-        self.chat_template = self._template(self.model, None)
         self.n_batch = n_batch
         self.batch = C.llama_batch_init(n_batch, 0, 1)
         self.rng = np.random.default_rng()
