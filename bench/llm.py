@@ -84,6 +84,10 @@ Through the chain, ``--ab ik cyllama --questions 8 --threads 1`` on the tune spl
 11.1 s against 18.5 s for cyllama (ratio of the pairs 1.68), full answer 25.5 s against 34.0 s (1.50),
 prompt read 11.0 s against 18.5 s for 549 tokens; ik wrote longer answers (118 against 50 tokens p50:
 its answers part from cyllama's), 13 citations kept against 10, none struck, key facts 3/8 against 2/8.
+With 2 threads (``--ab ik cyllama --questions 4``, load 2.3 before, 3.2-3.6 during: other work took a
+core), first token p50 11.7 s against 19.4 s (ratio 1.59), full answer 67 s against 130 s (1.94): 2
+threads beside other work write 0.6-2.9 tokens/s (see the thread count above). The issue's targets
+(first token <= 5 s, full answer <= 25 s) were not met in either run: the machine was never idle.
 """
 from __future__ import annotations
 
