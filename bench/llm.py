@@ -50,13 +50,44 @@ idle (load 1.9, this process alone), 4 questions, 3 x 500 characters: 2 threads 
 answer 9.1 s, 15 tokens/s; 1 thread 12.8 s, 17.8 s, 7.2 tokens/s. Hence the default of one thread per core,
 and ``--threads 1`` when the cores are shared.)
 
-(The runtime itself, a raw read of one 537-token prompt from an empty cache, 2 threads, the variants
-interleaved in one process, 4 rounds at load 3-5.5: ``ik-llama-cpp-python`` 0.1.5 without flash
-attention took 13.3-31.6 s (median of the last 3: 20.6 s), ``cyllama`` 0.2.18 25.5-37.5 s (34.3 s),
-ik faster in every round (ratio 0.36-0.95). cyllama's n_batch 256 / 512 / n_ubatch 256 made no
-difference (36-37 s in one round); its flash attention off against auto: 66 vs 37 s in one round,
-34 vs 34 s median in the next three. ik's own Python sampler walks the 151,936-token vocabulary in
-Python for every token, so using it would mean driving its C API from ChatGGUF: not done yet.)
+The llama.cpp bindings (assistant/answering/gguf_ik.py, gguf_cyllama.py; ASSISTANT_LLM_RUNTIME), without
+the chain: one real prompt read from an empty cache, then 24 tokens written greedily, each binding and
+thread count interleaved in one process (the order rotated each round)::
+
+    nice -n 10 python bench/llm.py --runtimes ik cyllama --rounds 3     # ~9 min at load 2-4
+
+Measured 2026-11-30, ``ik-llama-cpp-python`` 0.1.5 against ``cyllama`` 0.2.18, prompt tokens read / new
+tokens written per second, medians:
+
+    setting (prompt of 519-522 tokens)              load      ik            cyllama
+    --runtimes, 1 thread, 3 rounds                  2.0-3.6   37.1 / 6.8    26.0 / 6.6
+    --runtimes, 2 threads, 3 rounds                 3.1-3.9   25.6 / 0.6    18.3 / 0.6
+    scratch loop, 1 thread, 2 rounds                3.5-5.7   29.2 / 4.8    18.5 / 5.4
+    scratch loop, 1 thread, 2 rounds                4.2-6.2   28.7 / 4.9    15.3 / 4.3
+    scratch loop, 2 threads, 2 rounds               4.5-5.4   22.2 / 1.3    15.2 / 0.6
+    scratch loop, 2 threads, 3 rounds               3.6-5.4   40.6 / 1.3    14.2 / 1.1
+
+ik read faster in each of the 15 interleaved rounds (ratio 1.2-3.3) and wrote about as fast; both write the
+same greedy tokens for the same prompt (tests/test_local_llm.py), though answers can part after tens of
+tokens (the kernels round differently). The scratch loop (the same calls, outside the repository) also
+tried the settings, 1 thread, load 3.5-6: ik with flash attention 29.2 against 23.2 without (kept on);
+ik n_batch 512 against 256, 22.0 against 28.7 (256 kept); ik with the abort callback installed 23.3
+against 28.7 without in the same rounds (22.7 / 22.1 and 23.9 / 35.3: noise at that load, as far as two
+rounds tell); cyllama flash attention on 15.6 against auto 18.5, cyllama n_ubatch 256 15.9 against 512
+18.5: nothing in cyllama's settings gained. STACK.md's ~150 prompt tokens/s was not reproduced by
+either wheel: neither uses AVX-512 on this AVX-512 machine (cyllama's binary holds no zmm instruction;
+ik's llama_print_system_info says AVX512 = 0), so a native build might read faster (not measured: a
+source build of llama-cpp-python takes ~8 min).
+
+Through the chain, ``--ab ik cyllama --questions 8 --threads 1`` on the tune split (load 5.4 before,
+2.7 after), each answer from the same cache (the fixed rules, 218 tokens, kept): ik first token p50
+11.1 s against 18.5 s for cyllama (ratio of the pairs 1.68), full answer 25.5 s against 34.0 s (1.50),
+prompt read 11.0 s against 18.5 s for 549 tokens; ik wrote longer answers (118 against 50 tokens p50:
+its answers part from cyllama's), 13 citations kept against 10, none struck, key facts 3/8 against 2/8.
+With 2 threads (``--ab ik cyllama --questions 4``, load 2.3 before, 3.2-3.6 during: other work took a
+core), first token p50 11.7 s against 19.4 s (ratio 1.59), full answer 67 s against 130 s (1.94): 2
+threads beside other work write 0.6-2.9 tokens/s (see the thread count above). The issue's targets
+(first token <= 5 s, full answer <= 25 s) were not met in either run: the machine was never idle.
 """
 from __future__ import annotations
 
@@ -142,7 +173,8 @@ def run(args) -> dict:
             "facts": f"{len(facts)}/{len(q.patterns)}", "answer": checked.draft.text, "struck_why": checked.reasons,
         })
         print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
-    knobs = {k: v for k, v in vars(args).items() if k != "json"} | {"threads": answerer.model.threads}
+    knobs = {k: v for k, v in vars(args).items() if k != "json"} | {"threads": answerer.model.threads,
+                                                                     "runtime": answerer.model.runtime}
     return {"settings": knobs, "assemble_or_verify_s": round(assembled, 2), "load_s": round(loaded, 2),
             "rows": rows}
 
@@ -265,8 +297,9 @@ def side_by_side(args) -> dict:
     result = {"sample": {"rule": rule, "ids": [q.id for q in sample]},
               "machine": {"cpus": os.cpu_count(), "processor": platform.processor() or platform.machine(),
                           "load_before": [round(x, 2) for x in load_before]},
-              "local_settings": defaults | {"threads": local.model.threads, "model": local.name,
-                                            "timeout_s": local.model.timeout, "clauses": AB["default"]["about"]}}
+              "local_settings": defaults | {"threads": local.model.threads, "runtime": local.model.runtime,
+                                            "model": local.name, "timeout_s": local.model.timeout,
+                                            "clauses": AB["default"]["about"]}}
     started = time.perf_counter()
     embedded_items, embedded_rows = run_answerer(assistant, assistant.composer, sample, "embedded")
     local_assistant = assistant.with_answerer(local)
@@ -292,7 +325,8 @@ def side_by_side(args) -> dict:
 
 AB_FILE = ROOT / "evals" / "llm_ab.json"
 # Each setting changes the defaults in the respects it names: "forget" (every question read from
-# an empty cache: the fixed rules read again), sources and source_chars. (The composer's clauses,
+# an empty cache: the fixed rules read again), sources, source_chars and runtime (the llama.cpp
+# binding, each its own copy of the model; ASSISTANT_LLM_RUNTIME's otherwise). (The composer's clauses,
 # each as its sentences that carry the question, were measured too and reverted: evals/llm_ab.json.)
 AB = {
     "default": {"about": "the best retrieved clauses, each as its first characters"},
@@ -300,6 +334,8 @@ AB = {
     "2x500": {"sources": 2, "source_chars": 500, "about": "the best 2 retrieved clauses, each as its first 500 characters"},
     "3x400": {"sources": 3, "source_chars": 400, "about": "the best 3 retrieved clauses, each as its first 400 characters"},
     "2x400": {"sources": 2, "source_chars": 400, "about": "the best 2 retrieved clauses, each as its first 400 characters"},
+    "ik": {"runtime": "ik", "about": "the default prompt, run by ik-llama-cpp-python"},
+    "cyllama": {"runtime": "cyllama", "about": "the default prompt, run by cyllama"},
 }
 
 
@@ -308,6 +344,8 @@ def ab(args) -> dict:
     rotated from one question to the next), in one process: on a shared machine the load changes
     within minutes, so only settings measured side by side on the same questions compare. Each
     answer starts from the same cache: the fixed rules only (none with "forget")."""
+    from dataclasses import replace
+
     from langchain_core.messages import SystemMessage
 
     from assistant import Assistant
@@ -320,16 +358,18 @@ def ab(args) -> dict:
     sample = pool[::max(1, len(pool) // args.questions)][:args.questions]
     load_before = os.getloadavg()
     assistant = Assistant().warm_up()
-    local = create("local", assistant.settings, assistant.library)
-    local.model.timeout = args.timeout
-    if args.threads is not None:
-        local.model.n_threads = args.threads
-    local.warm_up()
-    local_assistant = assistant.with_answerer(local)
+    answerers = {}
+    for runtime in {AB[name].get("runtime", assistant.settings.llm_runtime) for name in args.ab}:
+        local = create("local", replace(assistant.settings, llm_runtime=runtime), assistant.library)
+        local.model.timeout = args.timeout
+        if args.threads is not None:
+            local.model.n_threads = args.threads
+        answerers[runtime] = (local.warm_up(), assistant.with_answerer(local))
     rows: dict[str, list] = {name: [] for name in args.ab}
     for number, question in enumerate(sample):
         for name in args.ab[number % len(args.ab):] + args.ab[:number % len(args.ab)]:
             setting = AB[name]
+            local, local_assistant = answerers[setting.get("runtime", assistant.settings.llm_runtime)]
             configure(local, prompts, setting.get("sources", args.sources),
                       setting.get("source_chars", args.source_chars), args.max_tokens)
             local.model.load(head=[] if setting.get("forget") else [SystemMessage(prompts.SYSTEM)])
@@ -362,21 +402,19 @@ def coverage(args) -> dict:
     prompt's tokens and whether all of the question's key facts are in the clauses the prompt
     gives (the most an answer can state), under each setting of ``--coverage``. Cheap (the
     tokenizer only), so it sees the whole split where ``--ab`` sees a few questions."""
-    import cyllama.llama.llama_cpp as cy
-
     from assistant import Assistant
     from assistant import plan as planning
     from assistant.answering import llm, prompts  # llm registers the LLM backends
     from assistant.answering.base import create
+    from assistant.answering.gguf_chat import ROLES, load_runtime
     from assistant.answering.local_model import local_model_path
     from assistant.chain import ANSWER_CANDIDATES, with_parents
     from evals.questions import load_questions
 
     assistant = Assistant().warm_up()
     local = create("local", assistant.settings, assistant.library)
-    cy.disable_logging()
-    model = cy.LlamaModel(str(local_model_path(assistant.settings.data_dir)), cy.LlamaModelParams())  # vocab_only crashed
-    vocab, template = model.get_vocab(), model.get_default_chat_template()
+    runtime = load_runtime(assistant.settings.llm_runtime, str(local_model_path(assistant.settings.data_dir)),
+                           4096, 1, 256)
     pool = [q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline and q.patterns]
     out = {name: {"tokens": [], "facts_available": 0} for name in args.coverage}
     for q in pool:
@@ -388,9 +426,7 @@ def coverage(args) -> dict:
             local.sources = setting.get("sources", args.sources)
             prompts.SOURCE_CHARS = setting.get("source_chars", args.source_chars)
             chat = prompts.messages(plan, hits[:local.sources])
-            text = model.chat_apply_template(template, [cy.LlamaChatMessage(role=llm_role(m), content=str(m.content))
-                                                        for m in chat], True)
-            out[name]["tokens"].append(len(vocab.tokenize(text, add_special=True, parse_special=True)))
+            out[name]["tokens"].append(len(runtime.tokens([(ROLES[m.type], str(m.content)) for m in chat], True)))
             sources = chat[-1].content
             out[name]["facts_available"] += all(re.search(p, sources, re.IGNORECASE) for p in q.patterns)
     summary = {name: {"about": AB[name]["about"], "questions": len(pool),
@@ -401,8 +437,62 @@ def coverage(args) -> dict:
     return summary
 
 
-def llm_role(message) -> str:
-    return {"system": "system", "human": "user", "ai": "assistant"}[message.type]
+# ------------------------------------------------------------------ the runtimes themselves
+
+RUNTIME_ROUNDS = 3
+GENERATED = 24  # tokens written greedily after the prompt, for the generation speed
+
+
+def runtimes(args) -> dict:
+    """The llama.cpp bindings of ``--runtimes`` without the chain: one real prompt (the first
+    question of ``--ab``'s sample, its default prompt) read from an empty cache, then GENERATED
+    tokens written one by one, for each runtime and thread count (``--threads``, or 1 and 2), in
+    one process, the order rotated from round to round."""
+    from assistant import Assistant
+    from assistant.answering import prompts
+    from assistant.answering.gguf_chat import ROLES, load_runtime
+    from assistant.answering.local_model import local_model_path
+    from assistant.plan import QueryPlan
+    from evals.questions import load_questions
+
+    assistant = Assistant().warm_up()
+    question = sorted((q for q in load_questions(split="tune") if len(q.turns) == 1 and q.expected and not q.decline),
+                      key=lambda q: (q.category, q.id))[0]
+    chat = [(ROLES[m.type], str(m.content))
+            for m in prompts.messages(QueryPlan(question=question.question),
+                                      assistant.retrieve(question.question, k=10)[:prompts.SOURCES])]
+    path = str(local_model_path(assistant.settings.data_dir))
+    n_batch = 256
+    built = {f"{name} {threads} thread(s)": load_runtime(name, path, 4096, threads, n_batch)
+             for name in args.runtimes for threads in ([args.threads] if args.threads else [1, 2])}
+    figures_ = {label: {"read_tok_s": [], "generated_tok_s": [], "load": []} for label in built}
+    tokens = next(iter(built.values())).tokens(chat, reply=True)
+    for round_ in range(args.rounds):
+        labels = list(built)[round_ % len(built):] + list(built)[:round_ % len(built)]
+        for label in labels:
+            rt = built[label]
+            rt.forget(0)
+            started = time.perf_counter()
+            for start in range(0, len(tokens), n_batch):
+                rt.decode(tokens[start:start + n_batch], start)
+            read = time.perf_counter() - started
+            token, started = rt.sample(-1, 0.0), time.perf_counter()
+            for position in range(len(tokens), len(tokens) + GENERATED):
+                rt.decode([token], position)
+                token = rt.sample(-1, 0.0)
+            generated = time.perf_counter() - started
+            row = figures_[label]
+            row["read_tok_s"].append(round(len(tokens) / read, 1))
+            row["generated_tok_s"].append(round(GENERATED / generated, 1))
+            row["load"].append(round(os.getloadavg()[0], 2))
+            print(round_, label, {k: v[-1] for k, v in row.items()}, flush=True)
+    summary = {label: {"read_tok_s_p50": statistics.median(v["read_tok_s"]),
+                       "generated_tok_s_p50": statistics.median(v["generated_tok_s"]), **v}
+               for label, v in figures_.items()}
+    for label, figures_row in summary.items():
+        print(label, json.dumps(figures_row), flush=True)
+    return {"question": question.id, "prompt_tokens": len(tokens), "generated": GENERATED, "rounds": args.rounds,
+            "runtimes": summary}
 
 
 def brief(rows: list) -> dict:
@@ -454,7 +544,15 @@ def main() -> None:
                         help="compare these prompt settings on the tune split (--questions), interleaved")
     parser.add_argument("--coverage", nargs="+", choices=sorted(AB),
                         help="prompt tokens and key facts given, per setting, on the whole tune split (no model run)")
+    parser.add_argument("--runtimes", nargs="+", choices=["ik", "cyllama"],
+                        help="prompt read and generation speed of these llama.cpp bindings, interleaved (no chain)")
+    parser.add_argument("--rounds", type=int, default=RUNTIME_ROUNDS, help="with --runtimes")
     args = parser.parse_args()
+    if args.runtimes:
+        result = runtimes(args)
+        if args.json:
+            args.json.write_text(json.dumps(result, indent=1) + "\n")
+        return
     if args.coverage or args.ab:
         target = args.json or AB_FILE
         data = json.loads(target.read_text()) if target.is_file() else {}

@@ -13,9 +13,12 @@ import pytest
 
 from assistant.answering import local_model
 from assistant.answering.base import BackendUnavailable, create
+from assistant.answering.gguf_chat import ROLES, load_runtime
 from assistant.answering.llm import LLMAnswerer, answerer_or_unavailable
 from assistant.answering.prompts import messages
 from assistant.answering.verify import verify
+from assistant.config import Settings
+from assistant.errors import ConfigError
 from assistant.plan import QueryPlan
 
 P = "ai-act-proposal-2021"
@@ -75,6 +78,32 @@ def test_local_model_follow_up_reads_the_conversation(assistant, local):
     assert any(c.doc == P and c.ref.startswith(("Art. 71", "Art. 72")) for c in checked.draft.citations), draft.text
 
 
+@needs_local
+@pytest.mark.slow
+def test_both_runtimes_read_a_prompt_alike_and_answer_alike(assistant, local):
+    """The two llama.cpp bindings (gguf_ik.py through ctypes, gguf_cyllama.py) put a real prompt
+    in the same chat template and tokens, and greedy decoding starts the answer with the same tokens."""
+    question = "Who must draw up the technical documentation of a high-risk AI system?"
+    plan = QueryPlan(question=question)
+    chat = [(ROLES[m.type], str(m.content)) for m in messages(plan, assistant.retrieve(question, k=5))]
+    chat.append(("assistant", "Providers must [1]."))  # an earlier reply, as in a conversation
+    path = str(local_model.local_model_path(assistant.settings.data_dir))
+    ik, cy = (load_runtime(name, path, 4096, 1, 256) for name in ("ik", "cyllama"))
+    tokens = ik.tokens(chat, reply=True)
+    assert tokens == cy.tokens(chat, reply=True)
+    assert ik.detokenize(tokens).endswith("Providers must [1].\nassistant\n")  # the reply opened last
+    answers = []
+    for rt in (ik, cy):
+        for start in range(0, len(tokens), 256):
+            rt.decode(tokens[start:start + 256], start)
+        answer = [rt.sample(-1, 0.0)]
+        for position in range(len(tokens), len(tokens) + 3):
+            rt.decode(answer[-1:], position)
+            answer.append(rt.sample(-1, 0.0))
+        answers.append(answer)
+    assert answers[0] == answers[1], [rt.detokenize(a) for rt, a in zip((ik, cy), answers)]
+
+
 # ------------------------------------------------------------------ refusals and failures
 
 def test_model_file_with_the_wrong_digest_is_refused(tmp_path):
@@ -111,10 +140,11 @@ def test_parts_that_do_not_assemble_to_the_digest_are_refused(tmp_path):
 
 
 @needs_local
-def test_a_runtime_that_cannot_load_is_unavailable(tmp_path, settings, library):
+@pytest.mark.parametrize("runtime", ["ik", "cyllama"])
+def test_a_runtime_that_cannot_load_is_unavailable(tmp_path, settings, library, runtime):
     broken = tmp_path / "broken.gguf"
     broken.write_bytes(b"GGUF" + b"\3\0\0\0" + b"\0" * 4096)
-    answerer = create(f"gguf:{broken}", settings, library)
+    answerer = create(f"gguf:{broken}", replace(settings, llm_runtime=runtime), library)
     with pytest.raises(BackendUnavailable, match="Could not load the model"):
         answerer.answer(QueryPlan(question="What is a provider?"), [])
 
@@ -128,6 +158,13 @@ def test_a_model_that_does_not_finish_in_time_is_unavailable(assistant, local):
         hasty.answer(QueryPlan(question=question), assistant.retrieve(question, k=5))
     # The aborted prompt leaves the model's cache consistent: the next question is answered.
     assert local.answer(QueryPlan(question=question), assistant.retrieve(question, k=5)).text
+
+
+def test_the_runtime_setting_names_its_choices():
+    assert Settings.from_env({}).llm_runtime == "ik"
+    assert Settings.from_env({"ASSISTANT_LLM_RUNTIME": "cyllama"}).llm_runtime == "cyllama"
+    with pytest.raises(ConfigError, match="ASSISTANT_LLM_RUNTIME='llamafile'.*ik, cyllama"):
+        Settings.from_env({"ASSISTANT_LLM_RUNTIME": "llamafile"})
 
 
 def test_a_misconfigured_backend_answers_with_the_embedded_composer(assistant, tmp_path):

@@ -1,11 +1,12 @@
-"""A LangChain chat model over a GGUF file, run in-process by llama.cpp (the ``cyllama`` wheel).
+"""A LangChain chat model over a GGUF file, run in-process by llama.cpp.
 
 LangChain's own ``ChatLlamaCpp`` needs ``llama-cpp-python``, which PyPI serves only as source
-(an 8-minute build here); ``cyllama`` ships a prebuilt CPython 3.11 wheel with no dependencies.
-Its high-level ``LLM`` class sets no thread count (llama.cpp then uses 4 threads, 2.5 tok/s on
-this 2-core machine) and re-reads the whole prompt every time, so the loop below drives the
-context itself: one thread per core, and the KV cache of the previous prompt's common prefix (the
-fixed rules at the head of every prompt) is kept.
+(an 8-minute build here); two prebuilt CPython 3.11 wheels load the model: ``ik-llama-cpp-python``
+(the default, gguf_ik.py) and ``cyllama`` (gguf_cyllama.py). Neither's high-level class fits (one
+samples in Python over the whole vocabulary, the other re-reads the whole prompt), so the loop
+below drives the context itself through a few primitives (``Runtime``): one thread per core, and
+the KV cache of the previous prompt's common prefix (the fixed rules at the head of every
+prompt) is kept.
 
 Tokens are yielded as they are generated (``_stream``); a load failure, a busy model or a
 deadline passed (llama.cpp's abort callback stops a decode mid-way) raise
@@ -16,7 +17,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Iterator, Literal, Protocol, Sequence
 
 from langchain_core.language_models.chat_models import BaseChatModel, generate_from_stream
 from langchain_core.messages import AIMessageChunk, BaseMessage
@@ -32,48 +33,48 @@ NGRAM = 3
 DRAFT = 6
 
 ROLES = {"system": "system", "human": "user", "ai": "assistant"}
+RuntimeName = Literal["ik", "cyllama"]
 
 
 class ContextOverflow(BackendUnavailable):
     """The prompt and the answer would not fit the model's context window."""
 
 
-class _Loaded:
-    """The llama.cpp model, vocabulary and context, and the tokens the context holds."""
+class Runtime(Protocol):
+    """What the loop below needs of a llama.cpp binding (gguf_ik.py, gguf_cyllama.py): one context,
+    sequence 0. ``decode`` raises InterruptedError once ``cancel`` is set (llama.cpp's abort callback)."""
 
-    def __init__(self, path: str, n_ctx: int, n_threads: int, n_batch: int):
-        try:
-            import cyllama.llama.llama_cpp as cy
-            from cyllama.utils.validation import validate_gguf_file
-        except ImportError as exc:
-            raise BackendUnavailable("The GGUF runtime is not installed: run pip install -e '.[local]'.") from exc
-        try:
-            validate_gguf_file(path)
-            cy.disable_logging()
-            cy.ggml_backend_load_all()
-            params = cy.LlamaModelParams()
-            params.n_gpu_layers = 0
-            self.model = cy.LlamaModel(path, params)
-            ctx_params = cy.LlamaContextParams()
-            ctx_params.n_ctx = n_ctx
-            ctx_params.n_batch = n_batch
-            ctx_params.n_threads = ctx_params.n_threads_batch = n_threads
-            ctx_params.no_perf = True
-            self.ctx = cy.LlamaContext(self.model, ctx_params)
-        except (OSError, ValueError, RuntimeError, MemoryError) as exc:
-            raise BackendUnavailable(f"Could not load the model {path} ({type(exc).__name__}: {exc}).") from exc
-        self.ctx.install_cancel_callback()
-        self.cy = cy
-        self.vocab = self.model.get_vocab()
-        self.template = self.model.get_default_chat_template()
-        self.cached: list[int] = []  # the tokens whose keys and values the context holds
-        self.batch = cy.LlamaBatch(n_tokens=DRAFT + 1, embd=0, n_seq_max=1)
+    name: str
+    cancel: bool
+
+    def tokens(self, chat: Sequence[tuple[str, str]], reply: bool) -> list[int]: ...
+    def decode(self, tokens: list[int], start: int, all_logits: bool = False) -> None: ...
+    def forget(self, start: int) -> None: ...
+    def sample(self, index: int, temperature: float) -> int: ...
+    def is_eog(self, token: int) -> bool: ...
+    def detokenize(self, tokens: list[int]) -> str: ...
+
+
+def load_runtime(name: RuntimeName, path: str, n_ctx: int, n_threads: int, n_batch: int) -> Runtime:
+    """The one place a runtime is chosen. ik reads a prompt 1.2-3.3 times as fast as cyllama here and
+    generates about as fast (bench/llm.py's docstring); cyllama stays selectable (ChatGGUF.runtime)."""
+    if name == "ik":
+        from .gguf_ik import IkRuntime
+        return IkRuntime(path, n_ctx, n_threads, n_batch)
+    from .gguf_cyllama import CyllamaRuntime
+    return CyllamaRuntime(path, n_ctx, n_threads, n_batch)
+
+
+class _Cache:
+    """A runtime's context and the tokens whose keys and values it holds."""
+
+    def __init__(self, runtime: Runtime):
+        self.rt = runtime
+        self.cached: list[int] = []
 
     def tokens(self, messages: list[BaseMessage], reply: bool = True) -> list[int]:
         """The chat as the model reads it, ending with the start of its reply when ``reply``."""
-        chat = [self.cy.LlamaChatMessage(role=ROLES.get(m.type, m.type), content=str(m.content)) for m in messages]
-        prompt = self.model.chat_apply_template(self.template, chat, reply)
-        return self.vocab.tokenize(prompt, add_special=True, parse_special=True)
+        return self.rt.tokens([(ROLES.get(m.type, m.type), str(m.content)) for m in messages], reply)
 
     def read(self, tokens: list[int], n_batch: int) -> int:
         """Put ``tokens`` in the context, keeping the prefix it already holds (at least the last
@@ -83,15 +84,15 @@ class _Loaded:
             if old != new:
                 break
             keep += 1
-        self.ctx.memory_seq_rm(0, keep, -1)
+        self.rt.forget(keep)
         self.cached = self.cached[:keep]
         for start in range(keep, len(tokens), n_batch):
             batch = tokens[start:start + n_batch]
-            self.ctx.decode(self.cy.llama_batch_get_one(batch, start))
+            self.rt.decode(batch, start)
             self.cached += batch
         return keep
 
-    def step(self, token: int, draft: list[int], sampler) -> list[int]:
+    def step(self, token: int, draft: list[int], temperature: float) -> list[int]:
         """Read ``token``, and the ``draft`` guessed to follow it, in one batch. Returns the
         guessed tokens the model confirms (those it would have written itself), then its own next
         token; the rest of the guess leaves the cache. With greedy sampling the answer is the one
@@ -99,19 +100,18 @@ class _Loaded:
         same words in the one long answer compared, bench/llm.py, till the model's first line break)."""
         start = len(self.cached)
         if not draft:
-            self.ctx.decode(self.cy.llama_batch_get_one([token], start))
+            self.rt.decode([token], start)
             self.cached.append(token)
-            return [sampler.sample(self.ctx, -1)]
-        self.batch.set_batch([token] + draft, start, True)
-        self.ctx.decode(self.batch)
+            return [self.rt.sample(-1, temperature)]
+        self.rt.decode([token] + draft, start, all_logits=True)
         produced = []
         for i, expected in enumerate(draft):
-            produced.append(sampler.sample(self.ctx, i))
+            produced.append(self.rt.sample(i, temperature))
             if produced[-1] != expected:
                 break
         else:
-            produced.append(sampler.sample(self.ctx, len(draft)))
-        self.ctx.memory_seq_rm(0, start + len(produced), -1)
+            produced.append(self.rt.sample(len(draft), temperature))
+        self.rt.forget(start + len(produced))
         self.cached += ([token] + draft)[:len(produced)]
         return produced
 
@@ -137,8 +137,9 @@ class ChatGGUF(BaseChatModel):
     max_tokens: int = 300        # answers of at most 5 sentences took 16-204 tokens (bench/llm.py)
     temperature: float = 0.0
     timeout: float = 120.0       # seconds for load + prompt + answer
+    runtime: RuntimeName = "ik"  # the llama.cpp binding (load_runtime)
 
-    _loaded: _Loaded | None = PrivateAttr(default=None)
+    _loaded: _Cache | None = PrivateAttr(default=None)
     _lock: threading.Lock = PrivateAttr(default_factory=threading.Lock)
 
     @property
@@ -148,7 +149,7 @@ class ChatGGUF(BaseChatModel):
     @property
     def _identifying_params(self) -> dict[str, Any]:
         return {"model_path": self.model_path, "n_ctx": self.n_ctx, "max_tokens": self.max_tokens,
-                "temperature": self.temperature}
+                "temperature": self.temperature, "runtime": self.runtime}
 
     @property
     def threads(self) -> int:
@@ -163,13 +164,13 @@ class ChatGGUF(BaseChatModel):
         followed it (with no ``head``, everything)."""
         with self._lock:
             rt = self._runtime()
-            rt.ctx.cancel = False
+            rt.rt.cancel = False
             rt.read(rt.tokens(list(head), reply=False) if head else [], self.n_batch)
         return self
 
-    def _runtime(self) -> _Loaded:
+    def _runtime(self) -> _Cache:
         if self._loaded is None:
-            self._loaded = _Loaded(self.model_path, self.n_ctx, self.threads, self.n_batch)
+            self._loaded = _Cache(load_runtime(self.runtime, self.model_path, self.n_ctx, self.threads, self.n_batch))
         return self._loaded
 
     def _generate(self, messages: list[BaseMessage], stop: list[str] | None = None, run_manager=None,
@@ -186,9 +187,9 @@ class ChatGGUF(BaseChatModel):
         timer = None
         try:
             rt = self._runtime()
-            rt.ctx.cancel = False
+            rt.rt.cancel = False
             # At the deadline llama.cpp's abort callback stops even a long prompt batch mid-way.
-            timer = threading.Timer(max(0.0, deadline - time.monotonic()), setattr, (rt.ctx, "cancel", True))
+            timer = threading.Timer(max(0.0, deadline - time.monotonic()), setattr, (rt.rt, "cancel", True))
             timer.start()
             yield from self._generate_tokens(rt, messages, run_manager, kwargs.get("max_tokens", self.max_tokens))
         except InterruptedError:
@@ -198,8 +199,7 @@ class ChatGGUF(BaseChatModel):
                 timer.cancel()
             self._lock.release()
 
-    def _generate_tokens(self, rt: _Loaded, messages, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
-        cy = rt.cy
+    def _generate_tokens(self, rt: _Cache, messages, run_manager, max_tokens) -> Iterator[ChatGenerationChunk]:
         tokens = rt.tokens(messages)
         if len(tokens) + max_tokens > self.n_ctx:
             raise ContextOverflow(f"The prompt ({len(tokens)} tokens) and answer ({max_tokens}) exceed the "
@@ -208,23 +208,17 @@ class ChatGGUF(BaseChatModel):
         keep = rt.read(tokens, self.n_batch)
         prompt_done = time.monotonic()
 
-        sampler = cy.LlamaSampler(cy.LlamaSamplerChainParams())
-        if self.temperature > 0:
-            sampler.add_temp(self.temperature)
-            sampler.add_dist(0xFFFFFFFF)
-        else:
-            sampler.add_greedy()
         generated: list[int] = []
         sent = ""
         guessed = taken = 0
-        produced = [sampler.sample(rt.ctx, -1)]
+        produced = [rt.rt.sample(-1, self.temperature)]
         while True:
             for token in produced:
-                if rt.vocab.is_eog(token):
+                if rt.rt.is_eog(token):
                     break
                 generated.append(token)
                 # Detokenize the whole answer so far: a character split over two tokens is sent whole.
-                text = rt.vocab.detokenize(generated, False, False)
+                text = rt.rt.detokenize(generated)
                 if not text.endswith("\ufffd") and text.startswith(sent) and len(text) > len(sent):
                     piece, sent = text[len(sent):], text
                     if run_manager:
@@ -235,11 +229,11 @@ class ChatGGUF(BaseChatModel):
             else:
                 # The tokens are sent before the model reads them back, to get them to the reader sooner.
                 draft = guess(tokens + generated)[:max_tokens - len(generated) - 1] if self.temperature == 0 else []
-                produced = rt.step(produced[-1], draft, sampler)
+                produced = rt.step(produced[-1], draft, self.temperature)
                 guessed, taken = guessed + len(draft), taken + len(produced) - 1
                 continue
             break
-        text = rt.vocab.detokenize(generated, False, False)
+        text = rt.rt.detokenize(generated)
         finished = time.monotonic()
         yield ChatGenerationChunk(message=AIMessageChunk(
             content=text[len(sent):],
@@ -247,4 +241,5 @@ class ChatGGUF(BaseChatModel):
                             "total_tokens": len(tokens) + len(generated)},
             response_metadata={"prompt_tokens_reused": keep, "prompt_seconds": round(prompt_done - started, 3),
                                "generation_seconds": round(finished - prompt_done, 3),
-                               "threads": self.threads, "guessed": guessed, "guesses_taken": taken}))
+                               "threads": self.threads, "runtime": rt.rt.name, "guessed": guessed,
+                               "guesses_taken": taken}))

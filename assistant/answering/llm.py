@@ -163,7 +163,8 @@ def openai_answerer(model: str, settings, library) -> LLMAnswerer:
 
 def _gguf(path: Path, name: str, settings) -> LLMAnswerer:
     from .gguf_chat import ChatGGUF
-    chat = ChatGGUF(model_path=str(path), timeout=settings.llm_timeout, n_threads=settings.llm_threads)
+    chat = ChatGGUF(model_path=str(path), timeout=settings.llm_timeout, n_threads=settings.llm_threads,
+                    runtime=settings.llm_runtime)
     return LLMAnswerer(chat, name)
 
 

