@@ -120,6 +120,7 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
 @pytest.mark.parametrize("text", [
     "now that the ai act is actually law, do ai pictures have to be marked?",
     "with the ai act that got adopted, do i have to label ai-written articles?",
+    "under the ai act as passed, who registers high-risk systems?",
     "does the AI Act that was adopted in 2024 replace the GDPR?",
 ])
 def test_the_final_act_described_is_the_final_act(text):
