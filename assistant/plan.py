@@ -124,7 +124,7 @@ FINAL_PROVISION_TERMS = re.compile(
     r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
 # "Fine" the noun or verb, not the adjective ("if a customer says it's fine", "is that fine?", "we're
 # fine with it") nor "fine-tune" or "the fine print": read as fines, they put the fine tiers above a
-# transfer question's own article. corpus/glossary.json's fines entry reads the word the same way.
+# transfer question's own article. corpus/glossary.json's fines entry uses it ('{fine}').
 FINE = r"(?:fines|fined|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam )(?<!'m )(?<!\bare )(?<!'re )(?<!\bwas )" \
        r"(?<!\bwere )(?<!\bseems )(?<!\bsounds )(?<!\blooks )(?<!\bfeels )(?<!\bthat )(?<!\bthis )(?<!\ball )" \
        r"(?<!\btotally )(?<!\bperfectly )(?<!\bjust )(?<!\bquite )\bfine\b(?![- ]?tun|-grain|[- ]print| with\b))"

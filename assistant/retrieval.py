@@ -45,7 +45,7 @@ from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
 from .legal_terms import english_terms
-from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan
+from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, FINE, QueryPlan
 from .records import Hit
 from .tuning import DEFAULT, Tuning
 
@@ -65,7 +65,8 @@ def search_text(text: str) -> str:
 @lru_cache(maxsize=1)
 def glossary() -> list[tuple[re.Pattern, str]]:
     data = json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))
-    return [(re.compile(r"\b(" + "|".join(e["terms"]) + r")\b", re.IGNORECASE), e["means"]) for e in data["entries"]]
+    return [(re.compile(r"\b(" + "|".join(e["terms"]).replace("{fine}", FINE) + r")\b", re.IGNORECASE), e["means"])
+            for e in data["entries"]]
 
 
 def legal_wording(question: str) -> list[str]:
