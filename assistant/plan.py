@@ -81,6 +81,8 @@ FOLLOW_UP = re.compile(
     r"^\s*+(and|but|also|what about|how about|so|then|ok\w*|okay|same|what if)\b"
     r"|\b(that|this|it|they|them|those|these|there|its|their|such)\b", re.IGNORECASE)
 # The GDPR's own vocabulary: a question using it is about the GDPR unless it names another act.
+# What a person's data is called in everyday words: "my address", "customers' emails".
+PERSONAL_ITEMS = r"(personal )?(data|info\w*|details|ad+res+(es)?|e-?mails?|accounts?|payslips?|records?|files?|(phone )?numbers?)"
 GDPR_TERMS = re.compile(
     r"\b(data subjects?|controllers?|processors?|DPIA|DPO|data protection (impact assessment|officer)|"
     r"(personal )?data breach(es)?|lawful(ness)? (basis|of processing)|legitimate interests?|special categor\w*|"
@@ -88,10 +90,9 @@ GDPR_TERMS = re.compile(
     r"adequacy decision|standard (data protection|contractual) clauses|binding corporate rules|"
     r"supervisory authorit\w*|third countr\w*|profiling|consent|"
     # A person asking about their own data is a data subject, whatever words they use.
-    r"my (personal )?(data|info\w*|details|ad+res+|e-?mail|account|payslips?|records?|file|(phone )?number)|"
-    r"(data|info\w*) (about|on) me|delete my|"
-    # ... and a business asking about the people whose data it holds
-    r"(customers?|clients?|employees?|users?|staff|members?|patients?)'? (personal )?(data|details|records|info\w*)|"
+    rf"my {PERSONAL_ITEMS}|(data|info\w*) (about|on) me|delete my|"
+    # ... and a business asking about the people whose data it holds, in the same words
+    rf"(customers?|clients?|employees?|users?|staff|members?|patients?|residents?)'? {PERSONAL_ITEMS}|"
     r"privacy (watchdogs?|regulators?|authorit\w*|notices?|polic\w*))\b", re.IGNORECASE)
 # Notions only the GDPR has: a question naming one AI act and asking one of them ("is that banned by
 # the proposal, and do they need a data protection impact assessment?") is answered from both.
@@ -206,7 +207,8 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      r"overview|lays? down|summar(y|ise|ize)|who (has|have|needs?|must) to (follow|comply|obey)|"
                      r"(gdpr|regulation|act|proposal|draft|law) (also |even |really |actually )?(does not |doesn't |not )?"
                      r"(apply|applies|cover|covers|protect|protects)|"
-                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to)\b",
+                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to|"
+                     r"what(?:'s| is) (it|the (regulation|proposal|act|gdpr|draft)) (actually |really |even )?for)\b",
                      re.IGNORECASE)
 
 

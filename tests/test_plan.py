@@ -109,7 +109,8 @@ def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
 
 
 def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
-    for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?"):
+    for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?",
+                     "can we pass our customers' emails to a partner?"):  # a business, in the same words
         weights = read(question, library).weights
         assert weights[G] == 1.0 and weights[P] < 1.0, question
     assert read("what does the draft decision procedure look like for a lead authority?", library).documents_named == ()
@@ -221,6 +222,7 @@ def test_a_news_site_is_not_the_news_report(library):
     "does the draft regulation protect people's rights at all?",
     "what is the proposal meant to achieve?",
     "does the ai law apply to the military?",  # "law", as people call the acts
+    "what's the proposal even for?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general

@@ -147,6 +147,12 @@ def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_versi
     ("can i make a company tell me what info they hold about me?", "gdpr", {"Art. 15"}),
     ("a bank that uses an ai system to score loans - what does the bank itself have to do?",
      "ai-act-proposal-2021", {"Art. 29"}),
+    # written after the fourth tune batch (tune4-*) as other users' words for the same notions
+    ("I agreed to their newsletter but I've changed my mind, what now?", "gdpr", {"Art. 7"}),
+    ("can I claim compensation after a hospital lost my records?", "gdpr", {"Art. 82"}),
+    ("can I take my listening history with me when I switch to another music service?", "gdpr", {"Art. 20"}),
+    ("we are a small company with 40 employees, do we need to keep records of processing?", "gdpr", {"Art. 30"}),
+    ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
 ])
 def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
     top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
