@@ -31,7 +31,9 @@ FINE = "Companies that don’t comply could be fined up to €20 million or 4% o
 
 def small_settings(settings: Settings, root: Path, edit: str | None = None, chroma_url: str | None = None) -> Settings:
     """A corpus of the SMALL documents under ``root`` with its own manifest; ``edit`` replaces
-    the news report's sentence on fines (and the manifest's checksum with it)."""
+    the news report's sentence on fines (and the manifest's checksum with it). A document is
+    copied as its JSON Lines conversion where the corpus has one (parsed in no time), else as its
+    official files (a corpus directory holding only those, as a user's does)."""
     manifest = json.loads(Path(settings.manifest_path).read_text(encoding="utf-8"))
     corpus_dir = root / "corpus"
     documents = []
@@ -39,6 +41,13 @@ def small_settings(settings: Settings, root: Path, edit: str | None = None, chro
         if entry["id"] not in SMALL:
             continue
         source, target = Path(settings.corpus_dir) / entry["file"], corpus_dir / entry["file"]
+        if not source.is_file() and entry.get("official"):
+            for official in entry["official"]:
+                copied = corpus_dir / official["file"]
+                copied.parent.mkdir(parents=True, exist_ok=True)
+                copied.write_bytes((Path(settings.corpus_dir) / official["file"]).read_bytes())
+            documents.append(entry)
+            continue
         target.parent.mkdir(parents=True, exist_ok=True)
         text = source.read_text(encoding="utf-8")
         if edit and entry["id"] == SMALL[0]:
