@@ -235,6 +235,8 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     # everyday words of the field ("employer", "have to"), a topic of everyday life (topic margin)
     "how many weeks of notice must my employer in belgium give me before firing me?",
     "how fast must a host remove illegal posts under the dsa?",
+    # legal words alone ("sue", "damages") are not the field
+    "can I sue my neighbour for damages to my fence?",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     answer = assistant.ask(question)
@@ -247,6 +249,8 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "a firm in canada sells an ai tool used by banks in spain. does the final eu ai act apply to it?",
     # no word of the field but the GDPR's own, as people say it ("my details")
     "a travel agency keeps texting me offers. can i get them to stop using my details for that?",
+    # being hacked is the field's (a personal data breach), whatever else the question says
+    "can I claim compensation from the shop that got hacked and lost my passwords?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

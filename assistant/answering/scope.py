@@ -42,7 +42,7 @@ DOMAIN = re.compile(
     r"commission|board|authorit\w*|member states?|EU|union|europe\w*|proposal|draft|assessment|transparen\w*|consent|"
     r"chat ?bots?|bots?|deep ?fakes?|surveillance|recognition|scor\w*|profil\w*|sandbox\w*|market|product\w*|"
     r"safety|standards?|notified|certif\w*|oversight|EDPB|EDPS|opinion|impact|leak\w*|personal|breach|transfer\w*|"
-    r"dpia|dpo|erasure|rectification|portability|police|law enforcement|employ\w*|recruit\w*|credit|"
+    r"dpia|dpo|erasure|rectification|portability|hack(?:ed|ers?|ing|s)?|police|law enforcement|employ\w*|recruit\w*|credit|"
     r"migration|asylum|border|justice|education|critical infrastructure|manipulat\w*|discriminat\w*|bias\w*|"
     r"codes? of conduct|consult\w*|white paper|stakeholder\w*|governance|innovation|technolog\w*|software|"
     r"digital|platform\w*|online|computer\w*|machine\w*|robot\w*|internet|app|apps|camera\w*|facial|face|"
