@@ -284,7 +284,9 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
     weights = {d: (commentary if kind == "commentary" else 1.0) for d, kind in kinds.items()}
     own = words(language, "gdpr_terms") if language != "en" else None
     gdpr = bool(GDPR_TERMS.search(question) or (own and own.search(question)))
-    gdpr = gdpr or (language == "en" and not AI_TERMS.search(question))
+    # ... in another language, the same rule with its locale's words for the AI acts' notions
+    # ("ai_terms" of ``plan``); translated tune questions: bench/multilingual.md, issue 15.
+    gdpr = gdpr or not (AI_TERMS.search(question) if language == "en" else cue("ai_terms", None, question, language))
     weights["gdpr"] = 1.0 if gdpr else tuning.off_topic_act
     weights[PROPOSAL] = tuning.off_topic_act if gdpr else 1.0
     weights.pop(FINAL_ACT, None)

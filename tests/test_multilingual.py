@@ -250,3 +250,117 @@ def test_a_failed_multilingual_build_in_the_background_is_said_not_raised(capsys
 
     ui.warm_up_languages(Unwritable())
     assert "questions in other languages are not available" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ the documents a question names
+
+FINAL_ACT, PROPOSAL, LEAK = "ai-act-final-2024", "ai-act-proposal-2021", "aim-news-2021-04-eu-mulls-ban"
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("fr", "Que prévoit le règlement sur l'IA de 2024 pour les modèles à usage général ?"),
+    ("fr", "Maintenant que le règlement IA est en vigueur, qui contrôle les fournisseurs ?"),
+    ("de", "Was regelt die KI-Verordnung von 2024 zu Reallaboren?"),
+    ("de", "Die KI-Verordnung ist inzwischen in Kraft getreten: Was müssen Betreiber tun?"),
+    ("es", "¿Qué dice el reglamento de IA de 2024 sobre las multas?"),
+    ("es", "Ahora que la ley de IA está en vigor, ¿qué deben hacer los importadores?"),
+    ("it", "Cosa prevede il regolamento sull'IA del 2024 per i deployer?"),
+    ("it", "Ora che l'AI Act è in vigore, chi vigila sui fornitori?"),
+    ("pl", "Co mówi akt o AI z 2024 r. o piaskownicach regulacyjnych?"),
+    ("pl", "Akt o AI już obowiązuje: co muszą zrobić importerzy?"),
+    ("nl", "Wat zegt de AI-verordening van 2024 over sandboxes?"),
+    ("nl", "Nu de AI-verordening van kracht is, wat moeten aanbieders doen?"),
+    ("pt", "O que diz o regulamento da IA de 2024 sobre as coimas?"),
+    ("pt", "Agora que o regulamento da IA está em vigor, o que têm de fazer os importadores?"),
+])
+def test_the_final_act_named_by_its_year_or_as_in_force_in_each_language(library, lang, question):
+    """As "the 2024 AI Act" or "now that the AI Act is in force" in English: the final Act, not
+    the proposal a question naming no version is read as."""
+    plan = planning.build(question, library)
+    assert plan.language == lang and FINAL_ACT in plan.documents_named, (question, plan.documents_named)
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("de", "Was steht in der Verordnung 2024/1689 über Hochrisiko-KI?"),
+    ("it", "Cosa dice il regolamento 2024/1689 sui sistemi ad alto rischio?"),
+    ("fr", "Que dit le règlement (UE) 2024/1689 sur la surveillance humaine ?"),
+])
+def test_the_final_acts_number_still_names_it(library, lang, question):
+    assert FINAL_ACT in planning.build(question, library).documents_named
+
+
+@pytest.mark.parametrize("question", [
+    "Que disait le projet qui a fuité sur la reconnaissance faciale ?",
+    "Was stand im geleakten Entwurf über Gesichtserkennung?",
+    "¿Qué decía el borrador filtrado sobre el reconocimiento facial?",
+    "Cosa diceva la bozza trapelata sul riconoscimento facciale?",
+    "Co mówił projekt, który wyciekł, o rozpoznawaniu twarzy?",
+    "Wat stond er in het uitgelekte ontwerp over gezichtsherkenning?",
+    "O que dizia o projeto que vazou sobre o reconhecimento facial?",
+])
+def test_the_leaked_draft_is_named_apart_from_the_proposal(library, question):
+    named = planning.build(question, library).documents_named
+    assert named[:1] == (LEAK,) and PROPOSAL not in named, named
+
+
+@pytest.mark.parametrize("question", [
+    "Est-ce qu'un magasin peut revendre mon adresse e-mail à d'autres sociétés ?",
+    "Darf mein Fitnessstudio meine Daten an eine Versicherung weitergeben?",
+    "¿Puede mi antiguo casero seguir guardando una copia de mi DNI?",
+    "Il mio ex datore di lavoro può tenere le mie informazioni per anni?",
+    "Czy sklep może wysyłać mi reklamy na podstawie moich danych z karty lojalnościowej?",
+    "Mag de webwinkel mijn gegevens bewaren nadat ik mijn account heb opgeheven?",
+    "A loja pode partilhar os meus dados com a empresa de entregas?",
+])
+def test_an_everyday_question_without_the_ai_acts_words_is_searched_in_the_gdpr_first(library, question):
+    """As in English: a question with none of the AI acts' words (its locale's ``ai_terms``) is
+    about the GDPR, the proposal beside it at a lower weight."""
+    weights = planning.build(question, library).weights
+    assert weights["gdpr"] == 1.0 and weights[PROPOSAL] < 1.0, weights
+
+
+@pytest.mark.parametrize("question", [
+    "Un algorithme qui trie les CV est-il autorisé ?",
+    "Muss ein Chatbot sagen, dass er eine Maschine ist?",
+    "¿Un sistema que puntúa a los ciudadanos está permitido?",
+])
+def test_a_question_with_the_ai_acts_words_stays_with_the_proposal(library, question):
+    weights = planning.build(question, library).weights
+    assert weights[PROPOSAL] == 1.0 and weights["gdpr"] < 1.0, weights
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("fr", "Une IA qui note les candidats à un emploi est-elle considérée comme risquée ?"),
+    ("de", "Gilt eine KI, die Bewerber bewertet, als riskant?"),
+    ("es", "¿Se considera arriesgada una IA que evalúa a los candidatos a un empleo?"),
+    ("it", "Un'IA che valuta i candidati a un lavoro è considerata rischiosa?"),
+    ("pl", "Czy AI oceniająca kandydatów do pracy jest uznawana za ryzykowną?"),
+    ("nl", "Geldt AI die sollicitanten beoordeelt als risicovol?"),
+    ("pt", "Uma IA que avalia candidatos a emprego é considerada arriscada?"),
+])
+def test_risky_asks_whether_a_use_is_high_risk_in_each_language(library, lang, question):
+    """English reads "risky" as "high-risk": the Annex III point nearest the use is looked up."""
+    plan = planning.build(question, library)
+    assert plan.language == lang and "high-risk" in plan.classifies, plan.classifies
+
+
+@pytest.mark.parametrize("lang, question, general", [
+    ("fr", "Quel est l'objet de ce règlement européen sur les données ?", True),
+    ("fr", "Ma commande fait l'objet d'un retard de livraison. Le vendeur doit-il me rembourser ?", False),
+    ("es", "¿Cuál es el objeto del reglamento de IA?", True),
+    ("es", "Mi pedido ha sido objeto de un retraso. ¿Me tienen que devolver el dinero?", False),
+    ("it", "Qual è l'oggetto del GDPR?", True),
+    ("it", "Il mio ordine è oggetto di un ritardo nella consegna. Mi devono rimborsare?", False),
+    ("pt", "Qual é o objeto principal deste regulamento europeu sobre dados?", True),
+    ("pt", "A minha encomenda foi objeto de um atraso. Têm de me reembolsar?", False),
+])
+def test_being_the_subject_of_something_is_not_asking_what_an_act_is_about(library, lang, question, general):
+    """"faire l'objet de", "ser objeto de", "essere oggetto di": an everyday idiom, not the
+    subject matter of an act (read as one, it waved an off-topic question past the topic check)."""
+    plan = planning.build(question, library)
+    assert plan.language == lang and plan.general is general
+
+
+def test_an_everyday_complaint_worded_with_the_idiom_is_declined(assistant):
+    answer = assistant.ask("Ma commande fait l'objet d'un retard de livraison. Le vendeur doit-il me rembourser ?")
+    assert answer.plan["language"] == "fr" and answer.abstained
