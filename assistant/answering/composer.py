@@ -234,8 +234,14 @@ class Composer:
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
 
     def with_its_list(self, hit: Hit, limit: int) -> Hit:
-        """A point as its whole list (the clause that holds it), when that fits ``limit``; else the hit."""
+        """A point as its whole list (the clause that holds it), when that fits ``limit``; else the
+        hit. A chapeau ("Providers of high-risk AI systems shall:") is its list whatever the length:
+        alone it says nothing, and two chapeaux compared read "the same in both versions" when the
+        list below them grew."""
         clause = self.clause(hit)
+        if clause.text.rstrip().endswith(":") and not clause.children and clause.parent:
+            unit = self.list_unit(clause)
+            return self.as_hit(unit, hit) if unit.ref != clause.ref else hit
         if clause.kind in LIST_KINDS:
             unit = self.list_unit(clause)
             if unit.ref != clause.ref and len(unit.text) <= limit:
