@@ -184,7 +184,7 @@ CHANGED = re.compile(r"\b((did|has|have|had|was|were) (\S+ ){0,6}?chang(e|ed)\b|
 # Words that measure the final Act named alone against its ancestor ("did digital infrastructure
 # get added in the final version?", "which criteria are new in the final AI Act?", "did the list get
 # longer in the adopted text?").
-GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|are|was|were) new|"
+GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|are|was|were) new|grow|grew|grown|shr[iau]nk|"
                   r"(longer|shorter|wider|broader|narrower|stricter|looser|softer|tougher)|"
                   r"soften(ed)?|tighten(ed)?|loosen(ed)?|widen(ed)?|expand(ed)?)\b", re.IGNORECASE)
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
