@@ -438,6 +438,14 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         compared = [named[0], "gdpr"]
         weights = {**weights, "gdpr": 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
+    if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
+        # "is it the same in the final act?", "was anything added to that?": what is compared is what
+        # the last answer quoted first (its first clauses of the version the follow-up does not name:
+        # each is compared with its counterpart), not whatever the follow-up's few words find
+        asked_of = [d for d in (PROPOSAL, FINAL_ACT) if d not in named] if len(set(named) & {PROPOSAL, FINAL_ACT}) == 1 \
+            else [PROPOSAL, FINAL_ACT]
+        quoted = [c for c in getattr(history[-1][1], "citations", None) or [] if c.doc in asked_of]
+        references = list(dict.fromkeys(NamedClause(c.doc, c.ref) for c in quoted[:tuning.follow_up_clauses]))
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
     # Another language's quoted term (« utilisateur », „Nutzer“) asks the meaning of its English term,

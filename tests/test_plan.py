@@ -307,3 +307,18 @@ def test_a_bare_reference_belongs_to_the_document_its_sentence_names(library):
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 60")]
     assert [(r.doc, r.ref) for r in read("What does Article 60 of the final act say?", library).references] == [
         (F, "Art. 60")]
+
+
+def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quoted(library):
+    from types import SimpleNamespace
+
+    def quoted(*keys):
+        return SimpleNamespace(citations=[Citation(d, r, "", "", None, 1.0, ()) for d, r in keys])
+
+    earlier = [("what fines does the proposal set for using a banned AI practice?",
+                quoted((P, "Art. 71(4)"), (F, "Art. 99(4)"), (P, "Art. 71(3)"), (G, "Art. 83(5)")))]
+    plan = read("did they go up in the final act?", library, history=earlier)
+    assert plan.versions
+    # the proposal's clauses quoted first, each to be compared with its counterpart; not the final
+    # Act's (the version the follow-up names), nor the GDPR's
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]
