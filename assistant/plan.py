@@ -11,7 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Literal
 
-from .citations import find_references, is_within, mentioned_documents
+from .citations import document_mentions, find_references, is_within, mentioned_documents
 from .clauses import human_ref, top_level
 from .i18n import t, words
 from .tuning import DEFAULT, Tuning
@@ -173,7 +173,24 @@ VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|propos
 # Asking what became of a provision of the draft implies the final Act beside the proposal.
 FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|(is|are|was|were) (\w+ )?called|renamed|survived?|made it into|"
-                  r"(go|goes|went|gone) (up|down))\b", re.IGNORECASE)
+                  r"(go|goes|went|gone) (up|down)|(both|the two|each|either) versions)\b", re.IGNORECASE)
+# Words that ask what changed between the versions while naming only one ("how did the definition
+# change? the 2021 one ...", "was it any different in the proposal?", "the same list in both
+# versions?"): the other version is meant beside it. Not "change" as a verb about the content
+# ("can a user change the intended purpose?") nor "the difference between X and Y".
+CHANGED = re.compile(r"\b((did|has|have|had|was|were) (\S+ ){0,6}?chang(e|ed)\b|what(['’]s| has| have)? changed|"
+                     r"chang(e|ed|es) (from|between|since)|any (changes?|differences?) (in|from|between|to)|"
+                     r"(any|much|very|so|really) different|differ(s|ed)? (in|from|under)|different (in|from|under)|"
+                     r"the same (as|in|under))\b", re.IGNORECASE)
+# Words that measure the final Act named alone against its ancestor ("did digital infrastructure
+# get added in the final version?", "which criteria are new in the final AI Act?", "did the list get
+# longer in the adopted text?").
+GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|are|was|were) new|grow|grew|grown|shr[iau]nk|"
+                  r"(longer|shorter|wider|broader|narrower|stricter|looser|softer|tougher)|"
+                  r"soften(ed)?|tighten(ed)?|loosen(ed)?|widen(ed)?|expand(ed)?)\b", re.IGNORECASE)
+# "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
+PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
+                          r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
@@ -301,7 +318,8 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     has nothing on it, and its side would crowd the answer."""
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
     if named == [FINAL_ACT] and PROPOSAL in weights and (
-            cue("compares", COMPARES, text, language) or cue("fate", FATE, text, language) or cue("now", NOW, text, language)):
+            cue("compares", COMPARES, text, language) or cue("fate", FATE, text, language) or cue("now", NOW, text, language)
+            or CHANGED.search(text) or GREW.search(text)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 
@@ -321,8 +339,13 @@ def named_clauses(question: str, library, documents: list[str] | None,
     default = (documents or unclaimed or ([] if claimed else named_docs) or [PROPOSAL])[0]
     found: list[NamedClause] = []
     missing: list[str] = []
+    mentions = document_mentions(question)
     for reference in references:
-        candidates = [reference.doc] if reference.doc else [default, PROPOSAL] + named_docs
+        # A bare reference belongs to the document its own sentence named last before it ("... under
+        # the final act? the draft had this in art 52": the draft's Art. 52), else to the default.
+        sentence = max(question.rfind(mark, 0, reference.start) for mark in ".?!;") + 1
+        near = [doc for start, _, doc in mentions if sentence <= start < reference.start]
+        candidates = [reference.doc] if reference.doc else (near[-1:] + [default, PROPOSAL] + named_docs)
         candidates = [d for d in dict.fromkeys(candidates) if not documents or d in documents] or [default]
         doc = next((d for d in candidates if library.find(d, reference.ref)), None)
         if doc is not None:
@@ -400,9 +423,17 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     weights = document_weights(routing, kinds, documents, tuning, language)
     compared = compared_documents(routing, weights, documents, language)
     named = mentioned_documents(question)
-    if not compared and not documents and FINAL_ACT not in named and (
-            cue("fate", FATE, question, language) or (named == [PROPOSAL] and (
-                cue("now", NOW, question, language) or DRAFT_PAST.search(question)))):
+    # The versions the conversation named: a follow-up naming one of them after a turn on the other
+    # ("and is it the same in the final act?", "was it in the draft too?") compares them.
+    versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
+    if not compared and not documents and (
+            (FINAL_ACT not in named and (
+                cue("fate", FATE, question, language) or (named == [PROPOSAL] and (
+                    cue("now", NOW, question, language) or DRAFT_PAST.search(question)))))
+            or (CHANGED.search(question) and (versions or (
+                not named and VERSION_WORDS.search(question) and weights.get("gdpr", 0.0) < 1.0)))
+            or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
+            or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
@@ -413,6 +444,14 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         compared = [named[0], "gdpr"]
         weights = {**weights, "gdpr": 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
+    if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
+        # "is it the same in the final act?", "was anything added to that?": what is compared is what
+        # the last answer quoted first (its first clauses of the version the follow-up does not name:
+        # each is compared with its counterpart), not whatever the follow-up's few words find
+        asked_of = [d for d in (PROPOSAL, FINAL_ACT) if d not in named] if len(set(named) & {PROPOSAL, FINAL_ACT}) == 1 \
+            else [PROPOSAL, FINAL_ACT]
+        quoted = [c for c in getattr(history[-1][1], "citations", None) or [] if c.doc in asked_of]
+        references = list(dict.fromkeys(NamedClause(c.doc, c.ref) for c in quoted[:tuning.follow_up_clauses]))
     searched = sorted(d for d, w in weights.items() if w > 0)
     defined = []
     # Another language's quoted term (« utilisateur », „Nutzer“) asks the meaning of its English term,

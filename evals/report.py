@@ -14,6 +14,7 @@ COLUMNS = [
     ("baseline_key_fact_coverage", "naive", "{:.2f}"),
     ("citation_precision", "cit P", "{:.2f}"),
     ("citation_recall", "cit R", "{:.2f}"),
+    ("both_versions_cited", "both cited", "{:.2f}"),
     ("fabricated_citations", "fabr.", "{}"),
     ("abstention_precision", "abst P", "{:.2f}"),
     ("abstention_recall", "abst R", "{:.2f}"),

@@ -43,10 +43,24 @@ class ItemResult:
     language: str = "en"              # the language the question is written in
     in_language: bool = True          # the disclosure the answer carries is the one of that language
     links_in_language: bool | None = None  # every cited EUR-Lex link opens the act in that language (None: no link)
+    both_versions: bool | None = None  # cites an expected article of each AI Act version (None: expects one side)
 
 
 def _articles(keys) -> set[tuple[str, str]]:
     return {(d, top_level(r)) for d, r in keys}
+
+
+VERSIONS = ("ai-act-proposal-2021", "ai-act-final-2024")
+
+
+def both_versions_cited(expected, cited) -> bool | None:
+    """For an item expecting clauses of both the proposal and the final Act: whether the answer
+    cites an expected article of each (None for an item expecting one side or neither)."""
+    wanted = _articles(expected)
+    if not all(any(d == doc for d, _ in wanted) for doc in VERSIONS):
+        return None
+    got = _articles(cited) & wanted
+    return all(any(d == doc for d, _ in got) for doc in VERSIONS)
 
 
 def fabricated_citations(answer, library) -> list[str]:
@@ -135,7 +149,8 @@ def score(assistant, question: Question, answer, history: list, latency: float, 
                         facts_ok, missing, cited, fabricated_citations(answer, assistant.library),
                         precision, recall, disclosed, latency, language=language,
                         in_language=answer.disclosure == t("disclosure", language),
-                        links_in_language=all(eurlex_url(u, language) == u for u in links) if links else None)
+                        links_in_language=all(eurlex_url(u, language) == u for u in links) if links else None,
+                        both_versions=both_versions_cited(expected, cited))
     if expected and len(question.turns) == 1:
         ranked = [h.key() for h in assistant.retrieve(question.question, k=10)]
         result.retrieval = retrieval_scores(expected, ranked)
@@ -161,6 +176,7 @@ def summarise_block(items: list[ItemResult]) -> dict:
     out["key_fact_coverage"] = _mean(float(r.facts_ok) for r in items if r.facts_ok is not None)
     out["citation_precision"] = _mean(r.citation_precision for r in items)
     out["citation_recall"] = _mean(r.citation_recall for r in items)
+    out["both_versions_cited"] = _mean(None if r.both_versions is None else float(r.both_versions) for r in items)
     out["fabricated_citations"] = sum(len(r.fabricated) for r in items)
     tp = sum(1 for r in items if r.abstained and r.decline_expected)
     fp = sum(1 for r in items if r.abstained and not r.decline_expected)

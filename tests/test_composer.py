@@ -246,3 +246,22 @@ def test_a_paragraph_found_inside_a_whole_article_quoted_is_shown_beside_its_cou
     quoted = [(h.doc, h.ref) for h in chosen]
     assert (P, "Art. 84") in quoted and (F, "Art. 112(1)") in quoted, quoted
     assert changes
+
+
+def test_a_list_compared_across_versions_is_the_whole_list_not_its_chapeau(assistant):
+    # the chapeau "Providers of high-risk AI systems shall:" alone reads the same in both versions
+    answer = assistant.ask("compared with the proposal, did the final act add anything to what providers of "
+                           "high-risk AI systems must do?")
+    assert {(P, "Art. 16"), (F, "Art. 16")} <= set(cited(answer))
+    lead = answer.text.split("**The provisions**")[0]
+    assert "The wording is the same" not in lead
+    assert re.search(r"point \(l\) \(ensure that the high-risk AI system complies .{0,30}\) added", lead), lead
+
+
+def test_a_definition_whose_article_is_its_only_pair_is_shown_beside_the_clause_found(assistant):
+    # not beside the first 2,500 characters of the final Act's Article 3
+    answer = assistant.ask("What did the final act call the draft's 'national supervisory authority'?")
+    refs = cited(answer)
+    assert (P, "Art. 3(42)") in refs and (F, "Art. 3(48)") in refs and (F, "Art. 3") not in refs
+    assert re.search(r"Article 3\(42\) of the AI Act proposal.{0,30}\[1\] has no counterpart of its own; "
+                     r"Article 3\(48\) of the AI Act", answer.text)

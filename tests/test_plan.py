@@ -279,3 +279,48 @@ def test_another_languages_words_for_the_versions_and_the_final_provisions(libra
     assert read("Perché il riconoscimento delle emozioni è vietato?", library).wants_recitals
     # a ban named as a thing (a noun) is not a question whether a use is banned
     assert read("Czy wyraźna zgoda znosi zakaz przetwarzania danych biometrycznych?", library).classifies == ()
+
+
+def test_one_version_named_in_words_that_ask_what_changed_compares_both(library):
+    # the other version is meant beside the one named: "the 2021 one", "any different in the draft"
+    assert read("How has the definition of 'provider' changed? The 2021 one mentioned small-scale providers",
+                library).versions
+    assert read("can a notified body be fined? was it any different in the draft?", library).versions
+    assert read("high-risk obligations, proposal vs final: what moved?", library).versions  # "final" beside "proposal"
+    assert read("which rights of affected persons were added in the final version?", library).versions
+    assert read("did the importers' obligations grow in the adopted text?", library).versions
+    assert read("are the transparency duties the same in both versions?", library).versions
+    # "change" said of the content, and a change of the GDPR, compare no versions of the AI Act
+    assert not read("Can a user change the intended purpose of a high-risk system under the draft?", library).versions
+    assert not read("has the gdpr definition of consent changed since 2016?", library).versions
+
+
+def test_a_follow_up_naming_the_other_version_compares_both(library):
+    earlier = [("How does the proposal define 'importer'?", "...")]
+    assert read("and in the final act?", library, history=earlier).versions
+    assert read("is it the same in the final act?", library, history=earlier).versions
+    # the same version asked about again is no comparison
+    assert not read("and what about the final act?", library,
+                    history=[("what are the duties of importers under the final act?", "...")]).versions
+
+
+def test_a_bare_reference_belongs_to_the_document_its_sentence_names(library):
+    plan = read("Is the rule still there under the final act? The draft had it in Art. 60", library)
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 60")]
+    assert [(r.doc, r.ref) for r in read("What does Article 60 of the final act say?", library).references] == [
+        (F, "Art. 60")]
+
+
+def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quoted(library):
+    from types import SimpleNamespace
+
+    def quoted(*keys):
+        return SimpleNamespace(citations=[Citation(d, r, "", "", None, 1.0, ()) for d, r in keys])
+
+    earlier = [("what fines does the proposal set for using a banned AI practice?",
+                quoted((P, "Art. 71(4)"), (F, "Art. 99(4)"), (P, "Art. 71(3)"), (G, "Art. 83(5)")))]
+    plan = read("did they go up in the final act?", library, history=earlier)
+    assert plan.versions
+    # the proposal's clauses quoted first, each to be compared with its counterpart; not the final
+    # Act's (the version the follow-up names), nor the GDPR's
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]

@@ -27,7 +27,7 @@ from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
-from ..textdiff import VersionPair, versions
+from ..textdiff import VersionPair, compare, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
 
@@ -234,8 +234,14 @@ class Composer:
         return self.as_hit(clause, hit) if clause.ref != hit.ref else hit
 
     def with_its_list(self, hit: Hit, limit: int) -> Hit:
-        """A point as its whole list (the clause that holds it), when that fits ``limit``; else the hit."""
+        """A point as its whole list (the clause that holds it), when that fits ``limit``; else the
+        hit. A chapeau ("Providers of high-risk AI systems shall:") is its list whatever the length:
+        alone it says nothing, and two chapeaux compared read "the same in both versions" when the
+        list below them grew."""
         clause = self.clause(hit)
+        if clause.text.rstrip().endswith(":") and not clause.children and clause.parent:
+            unit = self.list_unit(clause)
+            return self.as_hit(unit, hit) if unit.ref != clause.ref else hit
         if clause.kind in LIST_KINDS:
             unit = self.list_unit(clause)
             if unit.ref != clause.ref and len(unit.text) <= limit:
@@ -520,6 +526,19 @@ class Composer:
         proposal, final = self.as_hit(pair.proposal, hit), self.as_hit(pair.final, hit)
         shown = self.readable(hit, hits, self.tuning.context_limit)
         if pair.via in self.library.document(shown.doc).ancestors(shown.ref):  # the clause found reads alone, below its aligned unit
+            unit = pair.final if other == FINAL else pair.proposal
+            inside = [h for h in found if h.doc == other and h.ref != unit.ref and is_within(h.ref, unit.ref)]
+            if inside and len(unit.text) > self.tuning.max_first_quote:
+                # The other version's unit is too long to quote whole (a definitions article): the
+                # clause the search found in it stands for it, and the two clauses quoted are what
+                # is compared ('national supervisory authority', Art. 3(42), beside the Act's
+                # 'national competent authority', Art. 3(48), not beside all of Art. 3).
+                inner = max(inside, key=lambda h: h.score)
+                sides = (self.clause(shown), self.clause(inner)) if hit.doc == PROPOSAL else (
+                    self.clause(inner), self.clause(shown))
+                pair = VersionPair(sides[0], sides[1], pair.score, pair.via,
+                                   compare(sides[0].text, sides[1].text, self.alignment().rename_pairs))
+                return self.as_hit(sides[0], hit), self.as_hit(sides[1], hit), pair
             proposal, final = (shown, final) if hit.doc == PROPOSAL else (proposal, shown)
         return proposal, final, pair
 
@@ -529,6 +548,11 @@ class Composer:
             name = _where(unit, self.library) + (f" ({heading})" if heading else "")
             return f"{name} [{n}]" if hit.ref == unit.ref else f"{name}, of which {human_ref(hit.ref)} is quoted [{n}]"
 
+        if pair.via not in (pair.proposal.ref, pair.final.ref):  # two clauses found inside aligned units (``sides``)
+            text = (f"{side(proposal, pair.proposal, number)} has no counterpart of its own; "
+                    f"{side(final, pair.final, number + 1, _heading(pair.final))} is the nearest clause found in "
+                    f"the aligned {human_ref(top_level(pair.final.ref))}.")
+            return text + " Both texts are quoted below."
         text = (f"{side(proposal, pair.proposal, number)} corresponds to "
                 f"{side(final, pair.final, number + 1, _heading(pair.final))}.")
         comparison = pair.comparison

@@ -1,0 +1,79 @@
+"""The tune split alone, scored and compared per question: what a change gained and lost.
+
+    python -m evals.tune_run run OUT.json [--prefix tune4-pvf-]   # score the tune split (or ids with a prefix)
+    python -m evals.tune_run diff BEFORE.json AFTER.json          # per question: facts, both versions cited, art R@5
+
+Never reads the ``test`` split (``assistant eval`` runs both; this is for tuning between two runs).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .questions import load_questions
+from .report import table
+from .runner import run_item, summarise
+
+# What a question can gain or lose between two runs, with the result key it is read from.
+COMPARED = [("facts", "facts_ok"), ("both cited", "both_versions")]
+
+
+def run(out: Path, prefix: str = "") -> dict:
+    from assistant.core import Assistant
+
+    assistant = Assistant()
+    questions = [q for q in load_questions(split="tune") if q.id.startswith(prefix)]
+    results = [run_item(assistant, q) for q in questions]
+    summary = summarise(results)
+    out.write_text(json.dumps({"summary": summary, "items": [r.__dict__ for r in results]},
+                              indent=1, ensure_ascii=False, default=list), encoding="utf-8")
+    return summary
+
+
+def changes(before: list[dict], after: list[dict]) -> dict[str, dict[str, list[str]]]:
+    """Per compared measure, the ids that went from a miss to a hit ("gained") and back ("lost");
+    ``art R@5`` compares article recall@5 of the single-turn items."""
+    old = {i["id"]: i for i in before}
+    out: dict[str, dict[str, list[str]]] = {}
+    for name, key in COMPARED + [("art R@5", "article_recall@5")]:
+        gained, lost = [], []
+        for item in after:
+            was = old.get(item["id"])
+            if was is None:
+                continue
+            a = item["retrieval"].get(key) if key == "article_recall@5" else item[key]
+            b = was["retrieval"].get(key) if key == "article_recall@5" else was[key]
+            if a is None or b is None or a == b:
+                continue
+            (gained if a > b else lost).append(item["id"])
+        out[name] = {"gained": gained, "lost": lost}
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m evals.tune_run", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    r = sub.add_parser("run")
+    r.add_argument("out", type=Path)
+    r.add_argument("--prefix", default="", help="only the tune ids that start with this")
+    d = sub.add_parser("diff")
+    d.add_argument("before", type=Path)
+    d.add_argument("after", type=Path)
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        print(table(run(args.out, args.prefix)))
+        return 0
+    before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (args.before, args.after))
+    print(table(after["summary"]))
+    for name, moved in changes(before["items"], after["items"]).items():
+        print(f"\n{name}: +{len(moved['gained'])} -{len(moved['lost'])}")
+        for sign, ids in (("+", moved["gained"]), ("-", moved["lost"])):
+            for i in ids:
+                print(f"  {sign} {i}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

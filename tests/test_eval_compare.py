@@ -1,0 +1,28 @@
+"""The eval's 'both cited' measure and the per-question comparison of two tune runs (issue 13)."""
+from __future__ import annotations
+
+from evals.runner import both_versions_cited
+from evals.tune_run import changes
+
+P, F, G = "ai-act-proposal-2021", "ai-act-final-2024", "gdpr"
+
+
+def test_both_cited_needs_an_expected_article_of_each_version():
+    expected = [(P, "Art. 52(1)"), (F, "Art. 50(1)")]
+    assert both_versions_cited(expected, [(P, "Art. 52"), (F, "Art. 50(1)"), (G, "Art. 13")]) is True
+    assert both_versions_cited(expected, [(P, "Art. 52(1)"), (F, "Art. 52")]) is False  # the other act's Art. 52
+    assert both_versions_cited(expected, [(P, "Art. 52(1)")]) is False
+    # an item that expects one side only is not counted
+    assert both_versions_cited([(F, "Art. 4")], [(F, "Art. 4")]) is None
+
+
+def test_two_runs_compared_question_by_question():
+    def item(i, facts, both, recall):
+        return {"id": i, "facts_ok": facts, "both_versions": both, "retrieval": {"article_recall@5": recall}}
+
+    before = [item("a", False, False, 0.5), item("b", True, None, 1.0), item("c", True, True, 1.0)]
+    after = [item("a", True, True, 1.0), item("b", False, None, 1.0), item("c", True, True, 0.5), item("d", True, True, 1)]
+    moved = changes(before, after)
+    assert moved["facts"] == {"gained": ["a"], "lost": ["b"]}
+    assert moved["both cited"] == {"gained": ["a"], "lost": []}
+    assert moved["art R@5"] == {"gained": ["a"], "lost": ["c"]}
