@@ -9,6 +9,7 @@ path and its verbatim text; the ``Library`` holds them for all documents.
 from __future__ import annotations
 
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -393,7 +394,11 @@ class Library:
     def from_settings(cls, settings) -> "Library":
         from .fetch import ensure_corpus
         ensure_corpus(settings)  # the first start on a fresh machine fetches the sources, saying so
-        return cls(Corpus.from_settings(settings))
+        corpus = Corpus.from_settings(settings)
+        for source in corpus.unavailable:
+            print(f"Note: {source.label_name} ({source.file}) is not in the corpus directory {corpus.dir} and "
+                  "has no address to fetch it from: answering without it.", file=sys.stderr)
+        return cls(corpus)
 
     def __init__(self, corpus: Corpus):
         self.corpus = corpus

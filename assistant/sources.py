@@ -74,7 +74,13 @@ class Corpus:
                 f"Corpus directory {self.dir} does not exist. Set ASSISTANT_CORPUS_DIR to the "
                 "directory holding the source texts."
             )
-        self.sources = load_manifest(manifest_path)
+        manifested = load_manifest(manifest_path)
+        # A commentary with neither an official file nor an address (the news report on the leaked
+        # draft) can be neither fetched nor parsed from its publisher: where its JSON Lines conversion
+        # is not there either, the corpus goes without it rather than refusing to start.
+        self.unavailable = [s for s in manifested if s.kind == "commentary" and not s.official and not s.url
+                            and not self.path(s).is_file()]
+        self.sources = [s for s in manifested if s not in self.unavailable]
         self.by_id = {s.id: s for s in self.sources}
         self.cache_dir = cache_dir
 

@@ -1,5 +1,6 @@
 """Where the corpus comes from: the configured directory, checksums, clear errors."""
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -50,6 +51,24 @@ def test_missing_source_file_is_named(tmp_path, settings):
         expected = "COM_2021_206_AI_Act_proposal.jsonl.*missing"
     with pytest.raises(CorpusError, match=expected):
         Library(Corpus(tmp_path, settings.manifest_path))
+
+
+def test_a_document_nobody_can_fetch_is_left_out_saying_so(tmp_path, settings, capsys):
+    """The news report on the leaked draft has no official file and no address: a user outside this
+    workplace cannot get it, so its absence leaves it out instead of stopping the start."""
+    from test_index import small_settings
+
+    small = small_settings(settings, tmp_path)
+    news = "aim-news-2021-04-eu-mulls-ban"
+    corpus = Corpus(small.corpus_dir, small.manifest_path)
+    for official in corpus.by_id["eprs-briefing-ai-act"].official:  # all else there: nothing to fetch
+        (small.corpus_dir / official.file).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(Path(settings.corpus_dir) / official.file, small.corpus_dir / official.file)
+    (small.corpus_dir / corpus.by_id[news].file).unlink()
+    library = Library.from_settings(small)
+    assert news not in library.documents and library.documents
+    assert [s.id for s in library.corpus.unavailable] == [news]
+    assert "answering without it" in capsys.readouterr().err
 
 
 def test_manifest_has_official_addresses(settings):
