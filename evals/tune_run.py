@@ -32,6 +32,11 @@ def run(out: Path, prefix: str = "") -> dict:
     return summary
 
 
+def measure(item: dict, key: str):
+    """One result's value of a compared measure (article recall@5 sits in its retrieval block)."""
+    return item["retrieval"].get(key) if key == "article_recall@5" else item[key]
+
+
 def changes(before: list[dict], after: list[dict]) -> dict[str, dict[str, list[str]]]:
     """Per compared measure, the ids that went from a miss to a hit ("gained") and back ("lost");
     ``art R@5`` compares article recall@5 of the single-turn items."""
@@ -43,8 +48,7 @@ def changes(before: list[dict], after: list[dict]) -> dict[str, dict[str, list[s
             was = old.get(item["id"])
             if was is None:
                 continue
-            a = item["retrieval"].get(key) if key == "article_recall@5" else item[key]
-            b = was["retrieval"].get(key) if key == "article_recall@5" else was[key]
+            a, b = measure(item, key), measure(was, key)
             if a is None or b is None or a == b:
                 continue
             (gained if a > b else lost).append(item["id"])

@@ -29,6 +29,13 @@ SMALL = ["aim-news-2021-04-eu-mulls-ban", "eprs-briefing-ai-act"]
 FINE = "Companies that don’t comply could be fined up to €20 million or 4% of their turnover."
 
 
+def copy_files(files: list[str], source_dir: Path, target_dir: Path) -> None:
+    """Corpus files (paths relative to the corpus directory) copied from one corpus directory to another."""
+    for name in files:
+        (target_dir / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(source_dir / name, target_dir / name)
+
+
 def small_settings(settings: Settings, root: Path, edit: str | None = None, chroma_url: str | None = None) -> Settings:
     """A corpus of the SMALL documents under ``root`` with its own manifest; ``edit`` replaces
     the news report's sentence on fines (and the manifest's checksum with it). A document is
@@ -42,10 +49,7 @@ def small_settings(settings: Settings, root: Path, edit: str | None = None, chro
             continue
         source, target = Path(settings.corpus_dir) / entry["file"], corpus_dir / entry["file"]
         if not source.is_file() and entry.get("official"):
-            for official in entry["official"]:
-                copied = corpus_dir / official["file"]
-                copied.parent.mkdir(parents=True, exist_ok=True)
-                copied.write_bytes((Path(settings.corpus_dir) / official["file"]).read_bytes())
+            copy_files([official["file"] for official in entry["official"]], Path(settings.corpus_dir), corpus_dir)
             documents.append(entry)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)

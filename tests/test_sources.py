@@ -56,14 +56,14 @@ def test_missing_source_file_is_named(tmp_path, settings):
 def test_a_document_nobody_can_fetch_is_left_out_saying_so(tmp_path, settings, capsys):
     """The news report on the leaked draft has no official file and no address: a user outside this
     workplace cannot get it, so its absence leaves it out instead of stopping the start."""
-    from test_index import small_settings
+    from test_index import copy_files, small_settings
 
     small = small_settings(settings, tmp_path)
     news = "aim-news-2021-04-eu-mulls-ban"
     corpus = Corpus(small.corpus_dir, small.manifest_path)
-    for official in corpus.by_id["eprs-briefing-ai-act"].official:  # all else there: nothing to fetch
-        (small.corpus_dir / official.file).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(Path(settings.corpus_dir) / official.file, small.corpus_dir / official.file)
+    # all else there, so that nothing is fetched
+    copy_files([f.file for f in corpus.by_id["eprs-briefing-ai-act"].official], Path(settings.corpus_dir),
+               small.corpus_dir)
     (small.corpus_dir / corpus.by_id[news].file).unlink()
     library = Library.from_settings(small)
     assert news not in library.documents and library.documents
