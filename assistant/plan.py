@@ -224,8 +224,7 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      r"overview|lays? down|summar(y|ise|ize)|who (has|have|needs?|must) to (follow|comply|obey)|"
                      r"(gdpr|regulation|act|proposal|draft|law) (also |even |really |actually )?(does not |doesn't |not )?"
                      r"(apply|applies|cover|covers|protect|protects)|"
-                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to|"
-                     r"what(?:'s| is) (it|the (regulation|proposal|act|gdpr|draft)) (actually |really |even )?for)\b",
+                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to)\b",
                      re.IGNORECASE)
 
 

@@ -249,8 +249,6 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "a firm in canada sells an ai tool used by banks in spain. does the final eu ai act apply to it?",
     # no word of the field but the GDPR's own, as people say it ("my details")
     "a travel agency keeps texting me offers. can i get them to stop using my details for that?",
-    # being hacked is the field's (a personal data breach), whatever else the question says
-    "can I claim compensation from the shop that got hacked and lost my passwords?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

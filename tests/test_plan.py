@@ -222,7 +222,6 @@ def test_a_news_site_is_not_the_news_report(library):
     "does the draft regulation protect people's rights at all?",
     "what is the proposal meant to achieve?",
     "does the ai law apply to the military?",  # "law", as people call the acts
-    "what's the proposal even for?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
