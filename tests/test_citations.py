@@ -112,6 +112,10 @@ def test_arbitrary_text_never_crashes(text):
     ("what does the AI Act as adopted say about deepfakes?", ["ai-act-final-2024"]),
     ("what does the AI Act say about deepfakes?", []),  # no version named: the proposal by default
     ("under the draft regulation, is social scoring banned?", ["ai-act-proposal-2021"]),
+    # the EDPS is an actor of both AI texts (it fines and supervises EU bodies); only with the EDPB
+    # does it name their joint opinion
+    ("how much can the EDPS fine an EU agency under the final act?", ["ai-act-final-2024"]),
+    ("what did the EDPB and EDPS say about fines?", ["edpb-edps-joint-opinion-5-2021"]),
 ])
 def test_the_final_act_is_named_in_everyday_ways(text, expected):
     assert mentioned_documents(text) == expected
