@@ -125,8 +125,10 @@ FINAL_PROVISION_TERMS = re.compile(
     r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
 # "Fine" the noun or verb, not the adjective ("if a customer says it's fine", "is that fine?", "we're
 # fine with it") nor "fine-tune" or "the fine print": read as fines, they put the fine tiers above a
-# transfer question's own article. corpus/glossary.json's fines entry uses it ('{fine}').
-FINE = r"(?:fines|fined|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam )(?<!'m )(?<!\bare )(?<!'re )(?<!\bwas )" \
+# transfer question's own article. corpus/glossary.json's fines entry uses it ('{fine}'). Each form
+# whole words: "fines|fined" unbounded read "how is X defined?" as a question on fines (4 tune
+# definition questions were given a fine tier to quote).
+FINE = r"(?:\bfines\b|\bfined\b|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam )(?<!'m )(?<!\bare )(?<!'re )(?<!\bwas )" \
        r"(?<!\bwere )(?<!\bseems )(?<!\bsounds )(?<!\blooks )(?<!\bfeels )(?<!\bthat )(?<!\bthis )(?<!\ball )" \
        r"(?<!\btotally )(?<!\bperfectly )(?<!\bjust )(?<!\bquite )\bfine\b(?![- ]?tun|-grain|[- ]print| with\b))"
 # Asks what breaking a rule costs ("and what's the fine if we don't?"): answered by the fine tier

@@ -141,6 +141,8 @@ def test_an_ai_acts_question_on_a_gdpr_notion_is_answered_from_both(library):
     ("if a customer says it's fine, can we send their file abroad?", False),  # the adjective
     ("is that fine under the GDPR?", False),
     ("Do we become a provider if we fine-tune a general-purpose model?", False),
+    ("how is a deep fake defined in the final act?", False),  # "fined" inside another word
+    ("can a company be fined and refined models withdrawn?", True),
 ])
 def test_fine_the_noun_not_the_adjective(library, question, penalty):
     assert read(question, library).asks_penalty == penalty
