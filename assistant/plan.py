@@ -202,6 +202,30 @@ NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |merely |originally )?"
                         r"(said|had|wanted|required|talked|put|allowed|gave|listed|covered|banned|called|set|asked)\b",
                         re.IGNORECASE)
+# A question asked in the present ("from when do the bans apply?", "do authorities have to report
+# ...?") beside a sentence naming the draft in the past or in no tense of its own ("in the 2021 draft
+# the regulation applied 24 months after ...", "how did the 2021 text word it?", "same in the
+# proposal?") asks about the Act now, against the draft.
+# The tense is read from the finite verbs: "prohibited" or "required" is an adjective as often as a
+# past tense in a question about the present, so only did/was/were/had/would count there; in the
+# draft's sentence a past participle after no form of "be" counts too ("the proposal said", "applied").
+# Tune: fires on 15 questions, all proposal-vs-final (3 of them compared by no other rule).
+PRESENT = re.compile(r"\b(do|does|is|are|can|must|may|has|have|will|shall|needs?)\b", re.IGNORECASE)
+FINITE_PAST = re.compile(r"\b(did|was|were|had|would)\b", re.IGNORECASE)
+TOLD_IN_PAST = re.compile(r"\b(did|was|were|had|used to)\b|(?<!\bis )(?<!\bare )(?<!\bbe )(?<!\bbeen )(?<!\bbeing )"
+                          r"\b[a-z]{3,}ed\b|\b(said|put|set|gave|wrote|meant)\b", re.IGNORECASE)
+
+
+def draft_set_against_now(question: str) -> bool:
+    """Whether the question names the proposal only in sentences told in the past (or with no verb
+    of their own) while another of its sentences, naming no document, asks in the present."""
+    sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
+    draft = [s for s in sentences if mentioned_documents(s) == [PROPOSAL]]
+    now = [s for s in sentences if s.rstrip().endswith("?") and not mentioned_documents(s)
+           and PRESENT.search(s) and not FINITE_PAST.search(s)]
+    return bool(draft and now) and all(TOLD_IN_PAST.search(s) or not PRESENT.search(s) for s in draft)
+
+
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
 # (a yes/no question, or "does that count as high risk"), whatever words the question has for the use.
 # Not for a comparison of the versions: the aligned pair answers it (tune: 4 comparisons more with all
@@ -430,7 +454,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if not compared and not documents and (
             (FINAL_ACT not in named and (
                 cue("fate", FATE, question, language) or (named == [PROPOSAL] and (
-                    cue("now", NOW, question, language) or DRAFT_PAST.search(question)))))
+                    cue("now", NOW, question, language) or DRAFT_PAST.search(question)
+                    or draft_set_against_now(question)))))
             or (CHANGED.search(question) and (versions or (
                 not named and VERSION_WORDS.search(question) and weights.get("gdpr", 0.0) < 1.0)))
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))

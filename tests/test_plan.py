@@ -108,6 +108,19 @@ def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
     assert not read("What does the draft say about regulatory sandboxes?", library).versions
 
 
+def test_a_present_question_beside_the_draft_told_in_the_past_compares_both(library):
+    # the question's sentence names no version and asks in the present; the draft's is past
+    assert read("when do the transparency duties apply? in the draft everything applied after two years",
+                library).versions
+    assert read("must importers keep the declaration? how did the 2021 text word that?", library).versions
+    # "prohibited" is an adjective here, not a past tense: the present question still counts
+    assert read("are prohibited practices reported each year? the proposal said regularly", library).versions
+    assert read("how long may the Council object to a delegated act? same in the proposal?", library).versions
+    # both sentences about the draft, the second in the present with its own tense: not compared
+    assert not read("What did the draft require of importers? Was there a deadline?", library).versions
+    assert not read("Which firms would the 2021 proposal have applied to? Just EU ones?", library).versions
+
+
 def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?",
                      "can we pass our customers' emails to a partner?"):  # a business, in the same words
