@@ -265,3 +265,18 @@ def test_a_definition_whose_article_is_its_only_pair_is_shown_beside_the_clause_
     assert (P, "Art. 3(42)") in refs and (F, "Art. 3(48)") in refs and (F, "Art. 3") not in refs
     assert re.search(r"Article 3\(42\) of the AI Act proposal.{0,30}\[1\] has no counterpart of its own; "
                      r"Article 3\(48\) of the AI Act", answer.text)
+
+
+def test_a_comparison_of_deadlines_weighs_time_limits_as_a_deadline_question_does(assistant):
+    from dataclasses import replace as changed
+
+    from assistant import plan as planning
+
+    plan = planning.build("from when do the prohibited practices apply? the draft: 24 months after entry into force",
+                          assistant.library)
+    assert plan.asks == "comparison" and plan.compares == "deadline"
+    composer, kinds = assistant.composer, planning.kind_weights(plan)
+    dated, undated = (assistant.retriever.hit(F, ref, 1.0, "hybrid") for ref in ("Art. 113(a)", "Art. 5(8)"))
+    ratio = composer.prior(dated, plan, kinds) / composer.prior(undated, plan, kinds)
+    no_deadline = changed(plan, compares="yes_no")
+    assert ratio > composer.prior(dated, no_deadline, kinds) / composer.prior(undated, no_deadline, kinds)
