@@ -48,6 +48,20 @@ def test_short_questions_in_other_languages(text, lang):
     assert detect(text) == lang
 
 
+@pytest.mark.parametrize("text", ["What is the best hackathon in Berlin?", "my boss in Amsterdam reads my mail",
+                                  "Is the Ajax stadium camera in Amsterdam legal?"])
+def test_a_place_or_company_name_does_not_make_an_english_question_foreign(text):
+    # Lingua read the first German and the others Dutch from their names alone
+    assert detect(text) == "en"
+
+
+@pytest.mark.parametrize("text, lang", [("Was ist ein Anbieter?", "de"), ("Wat is een Aanbieder?", "nl"),
+                                        ("Wer ist Verantwortlicher nach der DSGVO?", "de")])
+def test_capitalised_nouns_of_a_short_question_still_tell_its_language(text, lang):
+    # without its capitalised words "Was ist ein Anbieter?" reads German only at 0.29
+    assert detect(text) == lang
+
+
 # ------------------------------------------------------------------ locales
 
 def fields(template: str) -> set[str]:
