@@ -123,6 +123,15 @@ class Tuning:
     # -0.014: a thin edge, so the bar sits where the declines target is met (Assistant.ask at 0:
     # 138/140, false declines 4/77 and 0/273; 12 held-out situations 56/56, 0/28).
     foreign_topic_margin: float = 0.0
+    # The bar for a question in the GDPR's words of its language (the locale's ``gdpr_terms``, what
+    # English reads as GDPR words: "mes données", "meine Daten", "consentimiento"): everyday GDPR
+    # questions sat just under 0 ("do I need consent to use a customer's address to deliver?" fr
+    # -0.003, nl -0.007, pt -0.007; "can I get money for the stress after a leak?" fr -0.002). None
+    # of the 196 off-topic scope questions (7 languages, held-out ones included) uses those words;
+    # 212 in-scope questions do. Decisions (the rule alone, margins of the retrieval text): in-scope
+    # scope questions declined 4/105 at 0, 3 at -0.005, 2 at -0.01, 1 at -0.015; translated tune
+    # questions 6 fewer at -0.01 (5 of them in the sixth batch, whose misses showed the cause).
+    foreign_gdpr_topic_margin: float = -0.01
     # The same margin for an English question the word rules let through (not naming our texts, not
     # a follow-up or a question on a whole act), set clear of English in-scope questions: on the 293
     # tune questions the lowest of those is -0.004, off-topic ones the rules answered lie at -0.041
