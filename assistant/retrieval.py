@@ -281,8 +281,11 @@ class Retriever:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
-            own = bare if plan.language == "en" else lexical_text(bare)
-            lexical = self._top(self.index.lexical_scores(query_terms(own, t.expansion_weight, terms, t.term_weight),
+            own, read = bare, terms
+            if plan.language != "en":  # its own words as English reads them, and their nearest corpus words
+                own = lexical_text(bare)
+                read = " ".join([terms, *self.multilingual.words.english_words(bare, t.word_map_similarity)])
+            lexical = self._top(self.index.lexical_scores(query_terms(own, t.expansion_weight, read, t.term_weight),
                                                           docs), t.candidates)
             for ranked, source_weight in zip((dense, lexical), source_weights(plan, t)):
                 for rank, (row, _score) in enumerate(ranked):

@@ -40,6 +40,13 @@ class Tuning:
     # glossary lines near every question: score - l x cosine to the units' centroid) lost: 0.763 at
     # l = 0.25, 0.734 at 0.5 (the centroid cosines lie within 0.88-0.95).
     foreign_lexical_weight: float = 0.5
+    # A word of another language's question is read in BM25 as its nearest English corpus word
+    # (assistant/word_map.py) from this e5 similarity. Retriever art R@5 on 110 translated tune
+    # questions x 7, mean (in brackets the sixth batch, 22 x 7): none 0.745 (0.595); 0.86 0.773
+    # (0.633); 0.88 0.776 (0.633); 0.90 0.778 (0.633), every language up (nl 0.684 -> 0.759, es
+    # 0.755 -> 0.792, pt 0.722 -> 0.769, fr 0.797 -> 0.807); 0.92 0.766 (0.605). The same words
+    # appended to e5's query too: 0.763 at 0.90 (fr 0.797 -> 0.774), 0.753 at 0.92: BM25 only.
+    word_map_similarity: float = 0.90
     # BM25 weight of an English term the term table adds for another language's question: a word of
     # the question, in English (tune, with the weights above: 0.800 at 1, 2 and 3 alike).
     term_weight: float = 1.0
