@@ -62,9 +62,12 @@ def test_a_changed_corpus_embeds_only_the_units_whose_text_changed(settings, tmp
     same = [i for i in range(len(after.embedded)) if i not in changed]
     assert (after.matrix[same] == before.matrix[same]).all()
     assert float(after.matrix[changed[0]] @ before.matrix[changed[0]]) < 0.9999
-    # the earlier file's vectors are in this one now: only its vectors and their keys are left
-    assert {p.name for p in after.path.parent.iterdir()} == {after.path.name,
-                                                            after.path.name.replace(".npy", ".keys.json")}
+    # the earlier file's vectors are in this one now: only its vectors and their keys are left,
+    # beside the corpus words' vectors (word_map)
+    names = {p.name for p in after.path.parent.iterdir()}
+    assert {n for n in names if not n.startswith("words-")} == {after.path.name,
+                                                               after.path.name.replace(".npy", ".keys.json")}
+    assert len([n for n in names if n.startswith("words-")]) == 1
     assert build(edit="fined up to nothing", rebuild=True).reused == 0
 
 
