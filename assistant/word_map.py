@@ -8,7 +8,8 @@ ranked the clause holding them 25-70th (bench/multilingual.md). Here every word 
 and kept in the data directory beside the multilingual vectors; a question's words that are no
 word of the corpus are embedded in one call, and each is read as its nearest corpus word when
 their similarity reaches ``Tuning.word_map_similarity``. The words found go to BM25 only, at
-``Tuning.term_weight``: appended to e5's query they moved it off the question (below).
+``Tuning.term_weight``: appended to e5's query as well they moved it off the question (retriever
+art R@5 on the translated tune questions 0.778 in BM25 only, 0.763 in both; ``Tuning.word_map_similarity``).
 """
 from __future__ import annotations
 
@@ -48,7 +49,8 @@ class WordMap:
     @cached_property
     def vectors(self):
         """The vocabulary's e5 vectors (as queries), stored in the data directory by a key of the
-        words and the model, embedded once (~4 400 words, ~70 s on the shared machine under load)."""
+        words and the model, embedded once (4 446 words: 17.8 s on the shared machine at load ~1.8,
+        6.8 MB)."""
         import numpy as np
 
         from .multilingual import MODEL_NAME, embed_queries, engine
