@@ -239,13 +239,17 @@ class TorchE5:
         return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-6)
 
     def query(self, text: str, threads: int = QUERY_THREADS) -> np.ndarray:
+        return self.queries([text], threads)[0]
+
+    def queries(self, texts: list[str], threads: int = QUERY_THREADS) -> np.ndarray:
+        """Vectors of several short query texts in one pass (a question's words)."""
         import torch
 
         # set_num_threads holds for this thread's own parallel work (and threads started meanwhile)
         before = torch.get_num_threads()
         torch.set_num_threads(threads)
         try:
-            return self._encode([text], "query: ")[0]
+            return self._encode(list(texts), "query: ")
         finally:
             torch.set_num_threads(before)
 

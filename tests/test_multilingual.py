@@ -62,9 +62,12 @@ def test_a_changed_corpus_embeds_only_the_units_whose_text_changed(settings, tmp
     same = [i for i in range(len(after.embedded)) if i not in changed]
     assert (after.matrix[same] == before.matrix[same]).all()
     assert float(after.matrix[changed[0]] @ before.matrix[changed[0]]) < 0.9999
-    # the earlier file's vectors are in this one now: only its vectors and their keys are left
-    assert {p.name for p in after.path.parent.iterdir()} == {after.path.name,
-                                                            after.path.name.replace(".npy", ".keys.json")}
+    # the earlier file's vectors are in this one now: only its vectors and their keys are left,
+    # beside the corpus words' vectors (word_map)
+    names = {p.name for p in after.path.parent.iterdir()}
+    assert {n for n in names if not n.startswith("words-")} == {after.path.name,
+                                                               after.path.name.replace(".npy", ".keys.json")}
+    assert len([n for n in names if n.startswith("words-")]) == 1
     assert build(edit="fined up to nothing", rebuild=True).reused == 0
 
 
@@ -364,3 +367,33 @@ def test_being_the_subject_of_something_is_not_asking_what_an_act_is_about(libra
 def test_an_everyday_complaint_worded_with_the_idiom_is_declined(assistant):
     answer = assistant.ask("Ma commande fait l'objet d'un retard de livraison. Le vendeur doit-il me rembourser ?")
     assert answer.plan["language"] == "fr" and answer.abstained
+
+
+# ------------------------------------------------------------------ the corpus words nearest a question's words
+
+def test_the_corpus_words_are_embedded_once_and_kept_beside_the_vectors(multi):
+    words = multi.words
+    assert len(words.vocabulary) > 3000 and words.vectors.shape == (len(words.vocabulary), 384)
+    stored = list((multi.path.parent).glob("words-*.npy"))
+    assert len(stored) == 1
+    from assistant.word_map import WordMap
+
+    again = WordMap(multi.index)  # reads the file: the same vectors
+    assert (again.vectors == words.vectors).all()
+
+
+@pytest.mark.parametrize("lang, question, expected", [
+    ("fr", "Une IA qui gère le réseau électrique est-elle dangereuse ?", {"electricity", "network"}),
+    ("de", "Kann ich Geld für den Stress bekommen?", {"money"}),
+    ("es", "¿Puede mi vecino grabar la calle con su cámara?", {"camera"}),
+])
+def test_everyday_words_of_another_language_are_read_as_the_corpus_words_nearest_them(multi, lang, question, expected):
+    from assistant.tuning import DEFAULT
+
+    found = multi.words.english_words(question, DEFAULT.word_map_similarity)
+    assert expected <= set(found)
+    assert not {"réseau", "geld", "cámara"} & set(found)  # corpus words only
+
+
+def test_a_word_of_the_corpus_is_not_mapped_again(multi):
+    assert multi.words.english_words("transparency obligations", 0.0) == []

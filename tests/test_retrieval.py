@@ -170,3 +170,20 @@ def test_another_languages_use_meets_the_listed_use_in_its_own_model(assistant, 
     which reads English only, chose Annex III(8)(a) or (6)(e) for three of these)."""
     hits = assistant.retriever.search(question, 10)
     assert [h.ref for h in hits if h.how == "classification"] == [point]
+
+
+@pytest.mark.parametrize("text, kept, dropped", [
+    # French short words and a reference word naming nothing ("un article de journal") are no English
+    ("Un article de journal dit que le GDPR interdit les caméras, c'est vrai ?", {"gdpr", "journal"},
+     {"articl", "de", "le", "un", "c"}),
+    # the pieces of an accented word ("für" -> "f", "r") are not read as words
+    ("Was gilt für Article 5 paragraph 2 und Annex III point (b)?", {"articl", "5", "paragraph", "2", "annex", "iii",
+                                                                     "point", "(b)"}, {"f", "r", "und"}),
+    ("Czy Annex I dotyczy AI w art. 22 RODO?", {"annex", "ai", "articl", "22", "rodo"}, {"w"}),
+])
+def test_bm25_reads_of_another_languages_question_what_english_can_read(text, kept, dropped):
+    from assistant.index import tokenize
+    from assistant.retrieval import lexical_text
+
+    tokens = set(tokenize(lexical_text(text)))
+    assert kept <= tokens and not dropped & tokens

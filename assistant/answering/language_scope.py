@@ -33,7 +33,8 @@ def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, t
     """Whether a question in ``lang`` (not English) is about something the corpus does not hold:
     another act or jurisdiction named without one of ours, or, naming neither our clauses nor our
     acts, a topic closer to everyday ones than to the corpus's: ``margin()`` (``topic.question_margin``)
-    below ``tuning.foreign_topic_margin``. ``margin`` is None when the topic is not the question's
+    below ``tuning.foreign_topic_margin`` (``tuning.foreign_gdpr_topic_margin`` for a question in the
+    GDPR's words of its language, the locale's ``gdpr_terms``). ``margin`` is None when the topic is not the question's
     own to judge (a follow-up, or a question on what an act is about), and is computed only when
     the words leave the question open."""
     rewritten = english_references(question, lang)
@@ -46,4 +47,6 @@ def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, t
         return True
     if references or ours or margin is None:
         return False
-    return margin() < tuning.foreign_topic_margin
+    gdpr = words(lang, "gdpr_terms")  # the GDPR's vocabulary as the language says it ("mes données")
+    bar = tuning.foreign_gdpr_topic_margin if gdpr and gdpr.search(question) else tuning.foreign_topic_margin
+    return margin() < bar
