@@ -24,6 +24,7 @@ from .embedding import embed_query
 from .errors import AssistantError
 from .i18n import eurlex_url, language_name, t, words
 from .records import Answer, Hit
+from .retrieval import spell_out
 
 ANSWER_CANDIDATES = 20
 PERSONAL = re.compile(r"\b(I|we|my|our|us|me|mine|company|employer|client|startup|we're|I'm)\b", re.IGNORECASE)
@@ -87,9 +88,10 @@ def build_prepare(assistant) -> Runnable:
         return with_parents(hits, library, tuning.max_first_quote)
 
     def scope(state):
-        # How close the best clause is to the question as asked (no glossary expansion).
+        # How close the best clause is to the question as asked (no glossary expansion: its everyday
+        # words' legal readings would pull off-topic questions near; acronyms only are spelled out).
         p = state["plan"]
-        whole = f"{p.context} {p.question}".strip()
+        whole = spell_out(f"{p.context} {p.question}".strip())
 
         def similarity() -> float:
             dense = assistant.retriever.index.dense(embed_query(without_document_names(whole) or whole), 3, None)
