@@ -90,6 +90,16 @@ def test_leads_say_what_the_clause_is_not_a_guessed_role(assistant):
         assert re.match(r"(Yes\. )?(Article|Annex|Recital|Paragraph|Page|Explanatory)", first), first
 
 
+def test_a_lead_calls_a_clause_a_list_only_when_it_holds_one(assistant):
+    # Article 7 of the GDPR is four paragraphs; Article 16 of the proposal a chapeau and its points
+    paragraphs = assistant.ask("what are the conditions for consent under the gdpr? list them")
+    assert cited(paragraphs)[0] == (G, "Art. 7")
+    assert "(Conditions for consent) provides:" in paragraphs.text
+    points = assistant.ask("list the obligations of providers of high-risk AI systems in the proposal")
+    assert cited(points)[0] == (P, "Art. 16")
+    assert "sets out the list: “Providers of high-risk AI systems shall:" in points.text
+
+
 def test_yes_only_when_the_clause_says_so(assistant):
     assert assistant.ask("Is social scoring banned under the draft?").text.split("\n\n")[1].startswith("Yes. ")
     answer = assistant.ask("Is a chatbot banned under the proposal?")

@@ -382,6 +382,13 @@ class Composer:
                 return f"A breach of {_where(other, self.library)} [{number}] falls under {human_ref(tier.ref)} [1]. "
         return ""
 
+    def is_list(self, clause: Clause) -> bool:
+        """Whether the clause holds a list of items: points or indents, or an annex's numbered items.
+        An article's paragraphs are not one ("Article 29 ... sets out the list: '4. Users shall
+        monitor ...'" misdescribed it)."""
+        kinds = {self.library.get(clause.doc, ref).kind for ref in clause.children}
+        return bool(kinds & {"point", "indent"}) or (clause.kind == "annex" and len(clause.children) > 1)
+
     def lead(self, plan: QueryPlan, hit: Hit, number: int) -> str:
         clause = self.clause(hit)
         heading = _heading(clause)
@@ -389,8 +396,8 @@ class Composer:
         what = where + (f" ({heading})" if heading and heading not in where else "")  # a report's title is in its name
         verb = {"recital": "explains", "commentary_paragraph": "says", "em_section": "explains",
                 "em_paragraph": "explains", "cover": "reads"}.get(clause.kind, "provides")
-        if plan.asks == "list" and clause.children:
-            verb = f"sets out {'the list' if len(clause.children) > 1 else 'this'}"
+        if plan.asks == "list" and self.is_list(clause):
+            verb = "sets out the list"
         sentence = self.lead_sentence(hit.text, plan)
         return f"{self.verdict(plan, hit)}{what} {verb}: “{sentence}” [{number}]"
 
