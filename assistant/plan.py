@@ -134,6 +134,12 @@ FINE = r"(?:\bfines\b|\bfined\b|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam 
 # Asks what breaking a rule costs ("and what's the fine if we don't?"): answered by the fine tier
 # that names the rule's article (``penalties``).
 PENALTY_TERMS = re.compile(rf"\b(?:penalt(y|ies)|sanctions?|sanctioned)\b|{FINE}", re.IGNORECASE)
+# The penalty rules named as such ("by when must states notify their penalty rules?", "from when do
+# the rules on penalties apply?") are the penalties article asked about, not the cost of breaking
+# another rule: no fine tier is added for whatever rule ranks next (tune: 2 questions, both about the
+# penalties articles; one of them was given Art. 71(4), the tier of a market surveillance article).
+PENALTY_RULES = re.compile(r"\b(penalty|sanction|fines?) (rules?|regimes?|provisions?)\b|"
+                           r"\brules (on|for|about) (penalties|sanctions|fines)\b", re.IGNORECASE)
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
                       r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
 # What the question asks for, tried in this order; the first that fits decides.
@@ -186,9 +192,13 @@ CHANGED = re.compile(r"\b((did|has|have|had|was|were) (\S+ ){0,6}?chang(e|ed)\b|
                      r"the same (as|in|under))\b", re.IGNORECASE)
 # Words that measure the final Act named alone against its ancestor ("did digital infrastructure
 # get added in the final version?", "which criteria are new in the final AI Act?", "did the list get
-# longer in the adopted text?").
+# longer in the adopted text?", "is it faster for banned practices in the final act?", "did the final
+# text add conditions?"). Not "higher"/"lower": "does the cap work as the higher or the lower of the
+# amounts?" asks about the final Act alone. Tune: the comparatives and "did ... add" fire on 2
+# questions, both proposal-vs-final that were not compared before.
 GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|are|was|were) new|grow|grew|grown|shr[iau]nk|"
-                  r"(longer|shorter|wider|broader|narrower|stricter|looser|softer|tougher)|"
+                  r"(longer|shorter|wider|broader|narrower|stricter|looser|softer|tougher|faster|slower|quicker|sooner|"
+                  r"earlier)|(did|does|do) (the |it |they )?(\w+ ){0,3}add|"
                   r"soften(ed)?|tighten(ed)?|loosen(ed)?|widen(ed)?|expand(ed)?)\b", re.IGNORECASE)
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
@@ -216,12 +226,16 @@ TOLD_IN_PAST = re.compile(r"\b(did|was|were|had|used to)\b|(?<!\bis )(?<!\bare )
                           r"\b[a-z]{3,}ed\b|\b(said|put|set|gave|wrote|meant)\b", re.IGNORECASE)
 
 
-def draft_set_against_now(question: str) -> bool:
+def draft_set_against_now(question: str, ignoring: tuple[str, ...] = ()) -> bool:
     """Whether the question names the proposal only in sentences told in the past (or with no verb
-    of their own) while another of its sentences, naming no document, asks in the present."""
+    of their own) while another of its sentences, naming no document, asks in the present; the
+    documents ``ignoring`` names do not count as named."""
+    def named(sentence: str) -> list[str]:
+        return [d for d in mentioned_documents(sentence) if d not in ignoring]
+
     sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
-    draft = [s for s in sentences if mentioned_documents(s) == [PROPOSAL]]
-    now = [s for s in sentences if s.rstrip().endswith("?") and not mentioned_documents(s)
+    draft = [s for s in sentences if named(s) == [PROPOSAL]]
+    now = [s for s in sentences if s.rstrip().endswith("?") and not named(s)
            and PRESENT.search(s) and not FINITE_PAST.search(s)]
     return bool(draft and now) and all(TOLD_IN_PAST.search(s) or not PRESENT.search(s) for s in draft)
 
@@ -451,11 +465,23 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # The versions the conversation named: a follow-up naming one of them after a turn on the other
     # ("and is it the same in the final act?", "was it in the draft too?") compares them.
     versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
+    # A follow-up naming no document asks about the one the conversation named ("how does the draft
+    # define validation data?" -> "is that still the definition now?"). Tune: 1 question.
+    asked_of = named or (versions if follow_up else [])
+    # The GDPR named as what a draft rule is about, in a question that sets the draft against the Act
+    # now ("does the declaration now have to state that the system complies with the GDPR? what did
+    # annex V of the proposal require?", "... in the draft users only had to do a GDPR DPIA"): the
+    # versions are compared, not the draft with the GDPR. Only when a sentence of its own asks about
+    # now: "do users still need a GDPR DPIA, and how does the AI proposal help?" compares the two it
+    # names. Tune: 2 questions, both proposal-vs-final.
+    if set(named) == set(compared) == {PROPOSAL, "gdpr"} and not documents and \
+            draft_set_against_now(question, ("gdpr",)):
+        compared, asked_of = [], [PROPOSAL]
     if not compared and not documents and (
-            (FINAL_ACT not in named and (
-                cue("fate", FATE, question, language) or (named == [PROPOSAL] and (
+            (FINAL_ACT not in asked_of and (
+                cue("fate", FATE, question, language) or (asked_of == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
-                    or draft_set_against_now(question)))))
+                    or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and VERSION_WORDS.search(question) and weights.get("gdpr", 0.0) < 1.0)))
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
@@ -511,7 +537,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_final_provisions=cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         general=cue("general", GENERAL, question, language) and not references and asks != "comparison",
         asks_to_hide=asks_to_hide(typed, language),
-        asks_penalty=cue("penalty", PENALTY_TERMS, question, language),
+        asks_penalty=cue("penalty", PENALTY_TERMS, question, language) and not PENALTY_RULES.search(question),
     )
 
 

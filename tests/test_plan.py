@@ -156,6 +156,9 @@ def test_an_ai_acts_question_on_a_gdpr_notion_is_answered_from_both(library):
     ("Do we become a provider if we fine-tune a general-purpose model?", False),
     ("how is a deep fake defined in the final act?", False),  # "fined" inside another word
     ("can a company be fined and refined models withdrawn?", True),
+    # the penalty rules named as such are what is asked about, not the cost of breaking another rule
+    ("when do member states have to adopt their rules on penalties under the draft?", False),
+    ("does the final act's penalty regime cover warnings?", False),
 ])
 def test_fine_the_noun_not_the_adjective(library, question, penalty):
     assert read(question, library).asks_penalty == penalty
@@ -338,3 +341,35 @@ def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quot
     # the proposal's clauses quoted first, each to be compared with its counterpart; not the final
     # Act's (the version the follow-up names), nor the GDPR's
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]
+
+
+def test_a_follow_up_naming_no_version_asks_about_the_one_the_conversation_named(library):
+    earlier = [("How does the draft define 'training data'?", "...")]
+    assert read("is that still how it is defined now?", library, history=earlier).versions
+    # "still" without a version in the conversation is no comparison
+    assert not read("is that still the case?", library,
+                    history=[("can my employer read my emails?", "...")]).versions
+
+
+def test_the_act_as_adopted_described_in_a_follow_up(library):
+    earlier = [("What did the 2021 proposal require of importers?", "...")]
+    assert read("and in the text that was finally adopted?", library, history=earlier).versions
+    # the Commission adopting its proposal describes the proposal, not the Act
+    assert F not in planning.mentioned_documents("the proposal text that was adopted by the Commission")
+
+
+def test_the_final_act_named_with_words_that_measure_it_against_the_draft(library):
+    assert read("are serious incidents reported sooner under the final act?", library).versions
+    assert read("did the adopted text add exceptions to the scope?", library).versions
+    # the final Act asked about on its own
+    assert not read("does the final act cap fines at the lower amount for start-ups?", library).versions
+
+
+def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_versions(library):
+    plan = read("must deployers tell workers before using high-risk AI at work? the draft only had them "
+                "respect their GDPR duties", library)
+    assert set(plan.documents_compared) == {P, F}
+    # a question that compares the draft with the GDPR in one sentence keeps comparing them
+    plan = read("Do users of high-risk systems still have to carry out a GDPR DPIA, and does the proposal "
+                "help them with it?", library)
+    assert set(plan.documents_compared) == {P, G}
