@@ -553,8 +553,20 @@ class Alignment:
         return []
 
     def _resolve(self, doc: str, found: list[tuple[str, float, str]], via: str) -> list[Counterpart]:
+        """The counterparts, best first: a definition that defines the same term as the one asked
+        about before one that merely shares more words with it (proposal Art. 3(30), 'validation
+        data', split into the Act's 'validation data', 3(30), and 'validation data set', 3(31),
+        which scores higher: the one definition of the proposal whose own term is not its best-scored
+        counterpart), then by score."""
         out = [Counterpart(doc, ref, self.library.get(doc, ref), score, evidence, via) for ref, score, evidence in found]
-        return sorted(out, key=lambda c: (-c.score, c.clause.seq))
+        asked = TERM.match(self.library.get(PROPOSAL if doc == FINAL else FINAL, via).text) \
+            if top_level(via) == DEFINITIONS else None
+        terms = _forms(asked) if asked else set()
+
+        def same_term(c: Counterpart) -> bool:
+            defined = TERM.match(c.clause.text) if terms else None
+            return bool(defined and _forms(defined) & terms)
+        return sorted(out, key=lambda c: (not same_term(c), -c.score, c.clause.seq))
 
     @property
     def rename_pairs(self) -> list[tuple[str, str]]:

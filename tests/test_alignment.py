@@ -262,3 +262,9 @@ def test_a_proposal_source_card_compares_with_the_final_act(assistant):
     answer = assistant.ask("What are the fines for prohibited practices under the proposal?")
     html = render_sources([Turn(answer.question, answer)], assistant.library, assistant.alignment)
     assert "Compare with the final Act" in html and "<ins" in html and "<del" in html
+
+
+def test_a_definition_split_in_two_compares_first_with_the_one_of_the_same_term(aligned):
+    # proposal 'validation data' became the Act's 'validation data' (3(30)) and 'validation data set'
+    # (3(31)); the second shares more words with it, the first defines the same term
+    assert finals(aligned, "Art. 3(30)") == ["Art. 3(30)", "Art. 3(31)"]
