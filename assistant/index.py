@@ -589,11 +589,11 @@ class ClauseIndex:
         found = self.vectors([row]).get(row)
         return None if found is None else list(found)
 
-    def vectors(self, rows: list[int]) -> dict[int, list[float]]:
-        """The stored vectors of units, by row (units reached through their parts have none)."""
+    def _stored(self, rows: list[int]) -> list[tuple[int, "object"]]:
+        """(row, stored vector as Chroma returns it) of the units of ``rows`` that are embedded."""
         ids = [self.units[row].id for row in rows if self.units[row].dense_text is not None]
         if not ids:
-            return {}
+            return []
         try:
             got = self.collection.get(ids=ids, include=["embeddings"])
         except Exception as exc:
@@ -601,8 +601,20 @@ class ClauseIndex:
                                    f"{REMEDY}") from None
         embeddings = got.get("embeddings")
         if embeddings is None:
-            return {}
-        return {self.by_id[uid]: list(vector) for uid, vector in zip(got["ids"], embeddings) if uid in self.by_id}
+            return []
+        return [(self.by_id[uid], vector) for uid, vector in zip(got["ids"], embeddings) if uid in self.by_id]
+
+    def vectors(self, rows: list[int]) -> dict[int, list[float]]:
+        """The stored vectors of units, by row (units reached through their parts have none)."""
+        return {row: list(vector) for row, vector in self._stored(rows)}
+
+    def matrix(self, rows: list[int]):
+        """(the rows of ``rows`` that are embedded, their stored vectors as one float32 matrix): for
+        comparing many units at once (a list of Python floats per vector costs seconds for thousands)."""
+        import numpy as np
+
+        stored = self._stored(rows)
+        return [row for row, _ in stored], np.asarray([vector for _, vector in stored], dtype=np.float32)
 
     def lexical_scores(self, weighted: dict[str, float], docs: list[str] | None = None):
         """BM25 score of every unit for weighted query terms (-inf outside ``docs``)."""

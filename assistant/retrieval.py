@@ -55,6 +55,8 @@ GLOSSARY_PATH = REPO_ROOT / "corpus" / "glossary.json"
 PROPOSAL = "ai-act-proposal-2021"
 FINAL_ACT = "ai-act-final-2024"
 FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re.IGNORECASE)
+# The kinds of clause that enact (a recital explains them).
+ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent", "annex", "annex_section"})
 # "Subject-matter", "Subject matter and objectives", "Scope", "Material scope", "Territorial scope".
 SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 
@@ -267,6 +269,53 @@ class Retriever:
                     out.append((doc, self.index.units[rows[best]].ref, float(similarity[best])))
         return out
 
+    @cached_property
+    def recital_bridge(self) -> dict[int, tuple[int, ...]]:
+        """Recital row -> the rows of the enacting clauses it explains: in its own act, the clause
+        of each of the ``bridge_articles`` articles nearest it (stored MiniLM vectors, an article's
+        nearest clause standing for it), and the articles it names. Read from the index once."""
+        import numpy as np
+
+        units = self.index.units
+        kinds = [self.library.get(u.doc, u.ref).kind for u in units]
+        out: dict[int, tuple[int, ...]] = {}
+        for doc in sorted({u.doc for u, kind in zip(units, kinds) if kind == "recital"}):
+            recitals, explaining = self.index.matrix([i for i, u in enumerate(units) if u.doc == doc and kinds[i] == "recital"])
+            enacting, explained = self.index.matrix([i for i, u in enumerate(units) if u.doc == doc and kinds[i] in ENACTING])
+            if not recitals or not enacting:
+                continue
+            for row, similarity in zip(recitals, explaining @ explained.T):
+                chosen: dict[tuple[str, str], int] = {}
+                for j in np.argsort(-similarity):
+                    chosen.setdefault(units[enacting[j]].article, enacting[j])
+                    if len(chosen) >= self.tuning.bridge_articles:
+                        break
+                for reference in find_references(self.library.get(doc, units[row].ref).text):
+                    found = self.index.by_id.get(f"{doc}::{reference.ref}") if reference.doc is None else None
+                    if found is not None:
+                        chosen.setdefault(units[found].article, found)
+                out[row] = tuple(chosen.values())
+        return out
+
+    def bridged(self, fused: dict[int, float]) -> dict[int, float]:
+        """``fused`` with each recital lending the share ``Tuning.recital_bridge`` of its score to
+        the enacting clauses it explains (the property ``recital_bridge``), each article's loan going to
+        its best clause found: an everyday question often lands nearer the recital, written in plain
+        words, than the article it explains."""
+        share = self.tuning.recital_bridge
+        if not share:
+            return fused
+        units = self.index.units
+        best: dict[tuple[str, str], int] = {}  # each article's best clause found, which takes its loans
+        for row, _ in sorted(fused.items(), key=lambda item: -item[1]):
+            best.setdefault(units[row].article, row)
+        out = dict(fused)
+        for row, score in fused.items():
+            for target in self.recital_bridge.get(row, ()):
+                target = best.get(units[target].article, target)
+                out[target] = out.get(target, 0.0) + share * score
+        return out
+
     def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0) -> Hit:
         c = self.library.get(doc, ref)
         return Hit(c.doc, c.ref, c.label, c.text, round(score, 4), c.heading_path, c.url, c.kind, how,
@@ -310,7 +359,7 @@ class Retriever:
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)
                     fused[row] = fused.get(row, 0.0) + weight * source_weight * prior / (t.rrf_k + rank + 1)
-        return fused, similarity
+        return self.bridged(fused), similarity
 
     @staticmethod
     def _top(scores, candidates: int) -> list[tuple[int, float]]:

@@ -10,7 +10,10 @@ import pytest
 from assistant.clauses import top_level
 from assistant.index import ClauseIndex
 from assistant import plan as planning
-from assistant.retrieval import HybridRetriever, hits_from_documents
+from dataclasses import replace
+
+from assistant.retrieval import HybridRetriever, Retriever, hits_from_documents
+from assistant.tuning import DEFAULT
 
 pytestmark = pytest.mark.slow
 
@@ -153,6 +156,9 @@ def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_versi
     ("can I take my listening history with me when I switch to another music service?", "gdpr", {"Art. 20"}),
     ("we are a small company with 40 employees, do we need to keep records of processing?", "gdpr", {"Art. 30"}),
     ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
+    # a blind tune question (tune8-every-*) the recital bridge brought in: Recital 39 -> Art. 13(2)
+    ("when a shop takes my details at the till, are they meant to tell me how long they will hang on "
+     "to them", "gdpr", {"Art. 13"}),
 ])
 def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
     top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
@@ -187,3 +193,17 @@ def test_bm25_reads_of_another_languages_question_what_english_can_read(text, ke
 
     tokens = set(tokenize(lexical_text(text)))
     assert kept <= tokens and not dropped & tokens
+
+
+def test_a_recital_lends_part_of_its_score_to_the_articles_it_explains(assistant):
+    retriever = assistant.retriever
+    units = retriever.index.units
+    recital = next(i for i, u in enumerate(units) if u.doc == GDPR and u.ref == "Recital 71")
+    explained = retriever.recital_bridge[recital]
+    # the recital on decisions based solely on automated processing explains Art. 22, in its own act
+    assert "Art. 22" in {top_level(units[row].ref) for row in explained}
+    assert all(units[row].doc == GDPR and not units[row].ref.startswith("Recital") for row in explained)
+    lent = retriever.bridged({recital: 1.0})
+    assert all(lent[row] == pytest.approx(DEFAULT.recital_bridge) for row in explained)
+    off = Retriever(assistant.library, retriever.index, replace(DEFAULT, recital_bridge=0.0))
+    assert off.bridged({recital: 1.0}) == {recital: 1.0}
