@@ -154,6 +154,17 @@ class Tuning:
     # tune questions the lowest of those is -0.004, off-topic ones the rules answered lie at -0.041
     # (an employer's notice period) and above 0.01 (copyright of AI art, tax, a company's fines).
     english_topic_margin: float = -0.02
+    # A question in none of the field's words (scope.DOMAIN, NORMATIVE, the GDPR's) is held to a
+    # stricter margin instead of ``domain_free_similarity`` (which stays for a caller without e5):
+    # that similarity declined every such in-scope question ("can an insurer refuse to cover me because
+    # of my genes", "my boss wants to track where i am all day through my phone, can he"). Measured on
+    # 35 English questions written blind for it (20 everyday off-topic ones, 15 everyday in-scope
+    # ones) and the tune split's 5 such questions: off-topic margins -0.058 to -0.003 (those above
+    # -0.01, baking soda and melons, lie under ``min_similarity``), in-scope ones -0.003 to +0.020
+    # (those under 0.28 in similarity, declined either way, aside). Declined at 0.55: off-topic 21/21,
+    # in-scope 10/10 of the wordless ones; at -0.01: 21/21 and 3/10 (a doctor's receptionist,
+    # marketing emails, a posted address: all under ``min_similarity``).
+    wordless_topic_margin: float = -0.01
 
     # --- limits on what one question can cost or produce
     max_answer_chars: int = 24_000  # longer answers are cut at a paragraph end, saying so

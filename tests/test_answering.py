@@ -237,6 +237,10 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "how fast must a host remove illegal posts under the dsa?",
     # legal words alone ("sue", "damages") are not the field
     "can I sue my neighbour for damages to my fence?",
+    # no word of the field at all, however near the texts' topics by e5 (wordless_topic_margin)
+    "my neighbour's tree hangs over my garden, can i cut the branches",
+    "whats the difference between baking soda and baking powder",
+    "my flight was delayed 4 hours, what compensation do i get",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     answer = assistant.ask(question)
@@ -251,6 +255,9 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "a travel agency keeps texting me offers. can i get them to stop using my details for that?",
     # an acronym MiniLM reads as letters: 0.27 from its closest clause as typed, over 0.8 spelled out
     "when do we need a DPIA?",
+    # no word of the field, nearer its topics than everyday life's: a similarity of 0.55 declined them
+    "can an insurer refuse to cover me because of my genes",
+    "my boss wants to track where i am all day through my phone, can he",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

@@ -60,10 +60,11 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
                  margin: Callable[[], float] | None = None) -> bool:
     """A question about another law or jurisdiction, or advice no legal text gives; or one
     the texts do not discuss: far from every clause, or neither about the domain nor asked as
-    a legal question ("must I", "am I allowed") and not close to any clause, or a topic clearly
-    nearer everyday life than the corpus's (``margin()``, ``topic.question_margin``: an employer's
-    notice period is "employment" and "must" to the words). ``similarity()`` is the best cosine
-    of the question and a clause; both are computed only when the words leave it open."""
+    a legal question ("must I", "am I allowed") and not nearer the corpus's topics than everyday
+    life by a margin, or a topic clearly nearer everyday life than the corpus's (``margin()``,
+    ``topic.question_margin``: an employer's notice period is "employment" and "must" to the words).
+    ``similarity()`` is the best cosine of the question and a clause; both are computed only when
+    the words leave it open."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
@@ -76,12 +77,14 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
         return True
     if plan.documents_named or plan.general or plan.follow_up:
         return False  # about one of our texts, or leaning on a turn that was
-    if margin is not None and margin() < tuning.english_topic_margin:
+    topic = margin() if margin is not None else None
+    if topic is not None and topic < tuning.english_topic_margin:
         return True
     best_similarity = similarity()
     # the GDPR's vocabulary, as the plan reads it ("my details", "customers' data"), is the domain too
     worded = DOMAIN.search(question) or NORMATIVE.search(question) or GDPR_TERMS.search(question)
-    if not worded and best_similarity < tuning.domain_free_similarity:
+    if not worded and (best_similarity < tuning.domain_free_similarity if topic is None
+                       else topic < tuning.wordless_topic_margin):
         return True
     return best_similarity < tuning.min_similarity
 
