@@ -373,3 +373,23 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
     plan = read("Do users of high-risk systems still have to carry out a GDPR DPIA, and does the proposal "
                 "help them with it?", library)
     assert set(plan.documents_compared) == {P, G}
+
+
+@pytest.mark.parametrize("question, asks", [
+    # the situation stated first is not what is asked
+    ("a lending app works out with ai how much money i can borrow. is that one of the risky uses in the eu proposal",
+     "yes_no"),
+    ("I closed my account years ago. does the company have to delete my stuff if I ask?", "yes_no"),
+    # the asking sentence alone says nothing of the shape: the statement before it does
+    ("Fines under the GDPR reach 4 % of turnover. What about the AI Act?", "figure"),
+    # a reference's full stop ends no statement
+    ("What does Art. 5 say about social scoring?", "provision"),
+])
+def test_what_is_asked_is_read_from_the_asking_sentences(library, question, asks):
+    assert read(question, library).asks == asks
+
+
+def test_a_use_said_to_be_one_of_the_class_is_classified(library):
+    assert read("a lending app works out how much i can borrow. is that one of the risky uses?",
+                library).classifies == ("high-risk",)
+    assert read("is a social credit system one of the banned practices?", library).classifies == ("prohibited",)
