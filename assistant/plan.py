@@ -433,6 +433,18 @@ def asked_part(question: str) -> str:
     return rest
 
 
+# The AI rules asked about what a stated situation does ("... would the eu ai rules stop that", "is that
+# something the eu ai proposal worries about", "what does the eu ai plan say about that").
+_ASKED_OF_AI_RULES = re.compile(r"\b(that|this|it|them)\b.*\bai\b|\bai\b.*\b(that|this|it|them)\b", re.IGNORECASE)
+
+
+def described_use(question: str) -> bool:
+    """A situation stated, then the AI rules asked about it: whether it is one of the uses they ban
+    or list as high-risk is the question, though it names neither class."""
+    asking = asked_part(question)
+    return asking != question and bool(_ASKED_OF_AI_RULES.search(asking))
+
+
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,
             language: str = "en", comparing: bool = True) -> Ask:
     """The shape of answer the question wants: the first of ``ASKS`` that fits (in another
@@ -551,6 +563,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                        ) if not references and (
         asks == "yes_no" or (crossed and compares == "yes_no")  # "is that banned by the proposal, and ...?"
         or cue("classed_as", CLASSED_AS, question, language)) else ()
+    if not classifies and not references and not compared and language == "en" and asks in ("yes_no", "explanation") \
+            and described_use(question):
+        classifies = ("prohibited", "high-risk")
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),

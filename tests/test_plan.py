@@ -393,3 +393,11 @@ def test_a_use_said_to_be_one_of_the_class_is_classified(library):
     assert read("a lending app works out how much i can borrow. is that one of the risky uses?",
                 library).classifies == ("high-risk",)
     assert read("is a social credit system one of the banned practices?", library).classifies == ("prohibited",)
+
+
+def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_risk(library):
+    plan = read("my daughters college is letting a computer mark the exams. is that something the eu ai proposal "
+                "worries about", library)
+    assert set(plan.classifies) == {"prohibited", "high-risk"}
+    # no situation stated: nothing to classify
+    assert not read("what does the eu ai proposal worry about?", library).classifies
