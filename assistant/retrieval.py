@@ -359,7 +359,9 @@ class Retriever:
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)
                     fused[row] = fused.get(row, 0.0) + weight * source_weight * prior / (t.rrf_k + rank + 1)
-        return self.bridged(fused), similarity
+        # English only: on the translated tune questions the bridge moved article R@5 0.777 -> 0.774
+        # (mean of 7 languages) and put GDPR Art. 9 before Art. 88 for Polish employment processing
+        return (self.bridged(fused) if plan.language == "en" else fused), similarity
 
     @staticmethod
     def _top(scores, candidates: int) -> list[tuple[int, float]]:

@@ -74,6 +74,7 @@ class Tuning:
     # 0.837 / 0.840 / 0.850 / 0.854 / 0.835; at 0.1 with 1 / 2 / 5 articles: facts 0.784 / 0.789 / 0.781,
     # R@5 0.832 / 0.841 / 0.848. Kept 0.1 and 2 (facts +6 -2, R@5 +10 -2, MRR 0.725 -> 0.734); the blind
     # batch (tune8-every-*, 16, written before the bridge was measured): facts 0.25 -> 0.31, R@5 0.56 -> 0.63.
+    # English questions only (Retriever.fuse): translated tune questions lost a little with it.
     recital_bridge: float = 0.1
     bridge_articles: int = 2
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
