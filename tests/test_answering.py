@@ -241,6 +241,13 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "my neighbour's tree hangs over my garden, can i cut the branches",
     "whats the difference between baking soda and baking powder",
     "my flight was delayed 4 hours, what compensation do i get",
+    # near the field (devices, security, consumer rights), written blind: margins up to +0.008, so
+    # the similarity floor still matters (antivirus: 0.24)
+    "whats the best antivirus for a mac",
+    "my phone screen cracked after a week, will the warranty cover it",
+    "how long does a passport renewal take at the moment",
+    pytest.param("which budgeting app is best for a student", marks=pytest.mark.xfail(
+        reason="'app' is a word of the field, margin -0.010, similarity 0.34: answered", strict=True)),
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     answer = assistant.ask(question)
@@ -258,6 +265,8 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     # no word of the field, nearer its topics than everyday life's: a similarity of 0.55 declined them
     "can an insurer refuse to cover me because of my genes",
     "my boss wants to track where i am all day through my phone, can he",
+    "a shop wants my fingerprint to pay, do they need my say so",
+    "a clinic sent my test results to the wrong person",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)
