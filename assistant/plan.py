@@ -247,12 +247,10 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = ()) -> bool
 # The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
 # "providers of high-risk systems" ask about the class, not whether a use is in it).
 _NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
-# "one of the banned practices", "one of the risky uses" put the use in the class.
-_PREDICATE = rf"(?:(?<=\bone of the )|{_NOT_A_PREDICATE})"
 CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
-    ("prohibited", re.compile(_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
+    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
                               re.IGNORECASE)),
-    ("high-risk", re.compile(_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
+    ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
@@ -501,9 +499,6 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # The versions the conversation named: a follow-up naming one of them after a turn on the other
     # ("and is it the same in the final act?", "was it in the draft too?") compares them.
     versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
-    # A follow-up naming no document asks about the one the conversation named ("how does the draft
-    # define validation data?" -> "is that still the definition now?"). Tune: 1 question.
-    asked_of = named or (versions if follow_up else [])
     # The GDPR named as what a draft rule is about, in a question that sets the draft against the Act
     # now ("does the declaration now have to state that the system complies with the GDPR? what did
     # annex V of the proposal require?", "... in the draft users only had to do a GDPR DPIA"): the
@@ -512,10 +507,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # names. Tune: 2 questions, both proposal-vs-final.
     if set(named) == set(compared) == {PROPOSAL, "gdpr"} and not documents and \
             draft_set_against_now(question, ("gdpr",)):
-        compared, asked_of = [], [PROPOSAL]
+        compared, read_as_named = [], [PROPOSAL]
+    else:
+        read_as_named = named
     if not compared and not documents and (
-            (FINAL_ACT not in asked_of and (
-                cue("fate", FATE, question, language) or (asked_of == [PROPOSAL] and (
+            (FINAL_ACT not in read_as_named and (
+                cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
@@ -557,7 +554,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # can borrow.") is not asked about, unless the asking sentences alone say nothing of the shape
     # ("Fines under the GDPR reach 4 %. What about the AI Act?") or only look like a definition by
     # their shape ("We're a bank ... What are our obligations as a user?" asks for a list). Tune: 118
-    # questions open with a statement, 5 are read otherwise, all now yes/no (facts +1 -0).
+    # questions open with a statement, 5 are read otherwise, all now yes/no (facts +0 -0: the kind
+    # read, not the answers, is what changes).
     asks = asks_of(asked_part(question), compared, references, defined, language)
     if asks in ("explanation", "definition"):
         of_all = asks_of(question, compared, references, defined, language)

@@ -343,14 +343,6 @@ def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quot
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]
 
 
-def test_a_follow_up_naming_no_version_asks_about_the_one_the_conversation_named(library):
-    earlier = [("How does the draft define 'training data'?", "...")]
-    assert read("is that still how it is defined now?", library, history=earlier).versions
-    # "still" without a version in the conversation is no comparison
-    assert not read("is that still the case?", library,
-                    history=[("can my employer read my emails?", "...")]).versions
-
-
 def test_the_act_as_adopted_described_in_a_follow_up(library):
     earlier = [("What did the 2021 proposal require of importers?", "...")]
     assert read("and in the text that was finally adopted?", library, history=earlier).versions
@@ -387,12 +379,6 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
 ])
 def test_what_is_asked_is_read_from_the_asking_sentences(library, question, asks):
     assert read(question, library).asks == asks
-
-
-def test_a_use_said_to_be_one_of_the_class_is_classified(library):
-    assert read("a lending app works out how much i can borrow. is that one of the risky uses?",
-                library).classifies == ("high-risk",)
-    assert read("is a social credit system one of the banned practices?", library).classifies == ("prohibited",)
 
 
 def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_risk(library):
