@@ -442,10 +442,10 @@ _AI = re.compile(r"\bai\b", re.IGNORECASE)
 _BACK_TO_IT = re.compile(r"\b(that|this|it|them)\b", re.IGNORECASE)
 
 
-def described_use(question: str) -> bool:
-    """A situation stated, then the AI rules asked about it: whether it is one of the uses they ban
-    or list as high-risk is the question, though it names neither class."""
-    asking = asked_part(question)
+def described_use(question: str, asking: str) -> bool:
+    """A situation stated, then the AI rules asked about it (``asking``: the question's
+    ``asked_part``): whether it is one of the uses they ban or list as high-risk is the question,
+    though it names neither class."""
     return asking != question and bool(_AI.search(asking) and _BACK_TO_IT.search(asking))
 
 
@@ -556,7 +556,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # their shape ("We're a bank ... What are our obligations as a user?" asks for a list). Tune: 118
     # questions open with a statement, 5 are read otherwise, all now yes/no (facts +0 -0: the kind
     # read, not the answers, is what changes).
-    asks = asks_of(asked_part(question), compared, references, defined, language)
+    asking = asked_part(question)
+    asks = asks_of(asking, compared, references, defined, language)
     if asks in ("explanation", "definition"):
         of_all = asks_of(question, compared, references, defined, language)
         asks = of_all if of_all != "explanation" else asks
@@ -568,7 +569,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         asks == "yes_no" or (crossed and compares == "yes_no")  # "is that banned by the proposal, and ...?"
         or cue("classed_as", CLASSED_AS, question, language)) else ()
     if not classifies and not references and not compared and language == "en" and asks in ("yes_no", "explanation") \
-            and described_use(question):
+            and described_use(question, asking):
         classifies = ("prohibited", "high-risk")
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
