@@ -67,10 +67,15 @@ def search_text(text: str) -> str:
 
 
 @lru_cache(maxsize=1)
+def _glossary_entries() -> list[dict]:
+    """corpus/glossary.json's entries, read once."""
+    return json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))["entries"]
+
+
+@lru_cache(maxsize=1)
 def glossary() -> list[tuple[re.Pattern, str]]:
-    data = json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))
     return [(re.compile(r"\b(" + "|".join(e["terms"]).replace("{fine}", FINE) + r")\b", re.IGNORECASE), e["means"])
-            for e in data["entries"]]
+            for e in _glossary_entries()]
 
 
 def legal_wording(question: str) -> list[str]:
@@ -82,9 +87,8 @@ def legal_wording(question: str) -> list[str]:
 def _acronyms() -> list[tuple[re.Pattern, str]]:
     """The glossary's entries whose every term is an acronym ("DPIA", "DPO"): their meaning is not an
     interpretation of everyday words but the same words spelled out."""
-    data = json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))
     return [(re.compile(r"\b(" + "|".join(e["terms"]) + r")s?\b", re.IGNORECASE), e["means"])
-            for e in data["entries"] if all(re.fullmatch(r"[A-Z][A-Z0-9]+", term) for term in e["terms"])]
+            for e in _glossary_entries() if all(re.fullmatch(r"[A-Z][A-Z0-9]+", term) for term in e["terms"])]
 
 
 def spell_out(question: str) -> str:
