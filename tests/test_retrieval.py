@@ -4,14 +4,13 @@ The index is the session's one build (the ``assistant`` fixture in conftest.py b
 ASSISTANT_DATA_DIR once and reopens it afterwards)."""
 from __future__ import annotations
 
+from dataclasses import replace
 
 import pytest
 
 from assistant.clauses import top_level
 from assistant.index import ClauseIndex
 from assistant import plan as planning
-from dataclasses import replace
-
 from assistant.retrieval import HybridRetriever, Retriever, hits_from_documents
 from assistant.tuning import DEFAULT
 
@@ -120,8 +119,6 @@ def test_the_whole_corpus_index_reopens_without_rebuild(assistant):
     assert not index.built
     assert index.name == assistant.retriever.index.name
     assert index.collection.count() == len(index.embedded)  # reopen time: bench/benchmark.py
-
-
 
 
 @pytest.mark.parametrize("question, area", [
