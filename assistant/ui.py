@@ -20,6 +20,7 @@ import sys
 import tempfile
 import threading
 import time
+from copy import deepcopy
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -306,11 +307,37 @@ def documents_for(groups) -> list[str] | None:
 
 class Conversation:
     """The per-session state: the turns so far, and an epoch that ``clear`` advances so that an
-    answer still streaming stops instead of writing the old conversation back."""
+    answer still streaming stops instead of writing the old conversation back.
+
+    Gradio hands each event of a session this same object, and runs a Clear (in a thread of its
+    own) while an answer streams: ``commit`` and ``reset`` take the lock, so that a Clear can never
+    fall between an answer's check of the epoch and its storing its turn (which brought the cleared
+    turns back into the next question's history and the download)."""
 
     def __init__(self, turns: list[Turn] | None = None):
         self.turns: list[Turn] = list(turns or [])
         self.epoch = 0
+        self._lock = threading.Lock()
+
+    def __deepcopy__(self, memo) -> "Conversation":
+        # gr.State deep-copies its initial value for each session; a lock cannot be copied.
+        copy = Conversation(deepcopy(self.turns, memo))
+        copy.epoch = self.epoch
+        return copy
+
+    def commit(self, turns: list[Turn], epoch: int) -> bool:
+        """Store ``turns`` unless the conversation was cleared since ``epoch``; says whether it did."""
+        with self._lock:
+            if self.epoch != epoch:
+                return False
+            self.turns = turns
+            return True
+
+    def reset(self) -> None:
+        """Forget every turn and start a new epoch (answers of the old one are dropped)."""
+        with self._lock:
+            self.turns = []
+            self.epoch += 1
 
     def history(self) -> list[tuple[str, Answer]]:
         """Earlier (question, Answer) pairs for ``Assistant.ask``; failed turns are left out."""
@@ -408,11 +435,16 @@ def respond(assistant, message: str, groups, conversation: Conversation | None) 
         if turn.answer is None and turn.error is None:
             log.error("the answer stream ended without an Answer for %r", message[:200])
             turn.error = UNEXPECTED
-    if conversation.epoch != epoch:
+    if not conversation.commit(turns, epoch):
         yield cleared()
         return
-    conversation.turns = turns
     yield gr.skip(), chat_messages(turns), render_sources(turns, library, getattr(assistant, "alignment", None)), conversation
+    # A Clear can run after the check above but before this last update is sent (postprocessing it takes
+    # a while on a busy machine): the update then reaches the page after the Clear's response and the old
+    # conversation came back. Gradio asks a generator for its next value only once the update before it
+    # is on the session's message stream, so the cleared chat sent here arrives after that update.
+    if conversation.epoch != epoch:
+        yield cleared()
 
 
 def filters_label(groups) -> str:
@@ -438,11 +470,16 @@ def conversation_file(conversation: Conversation | None, library, directory: Pat
 def clear(conversation: Conversation | None = None) -> tuple:
     """Start over: an empty chat (the opening message only) and an empty sources panel."""
     if isinstance(conversation, Conversation):
-        conversation.turns = []
-        conversation.epoch += 1
+        conversation.reset()
     else:
         conversation = Conversation()
     return "", chat_messages([]), render_sources([]), conversation
+
+
+def current_chat(conversation: Conversation | None, library=None, alignment=None) -> tuple:
+    """The chat and the sources panel as the server holds the conversation (``resync`` after a Clear)."""
+    turns = conversation.turns if isinstance(conversation, Conversation) else []
+    return chat_messages(turns), render_sources(turns, library, alignment)
 
 
 def api_ask(assistant, question: str, documents=None) -> dict:
@@ -690,11 +727,20 @@ def build_ui(assistant) -> "gr.Blocks":
                                                 api_visibility="private", queue=False)
         groups.change(lambda chosen: gr.Accordion(label=filters_label(chosen)), groups, filters_box,
                       api_visibility="private", queue=False)
-        # Not queued, so it takes effect at once; an answer still streaming sees the new epoch and stops.
-        clear_button.click(clear, conversation, outputs, api_visibility="private", queue=False).then(
-            on_conversation, conversation, download, api_visibility="private", queue=False)
-        chatbot.clear(clear, conversation, outputs, api_visibility="private", queue=False).then(
-            on_conversation, conversation, download, api_visibility="private", queue=False)  # its bin icon
+        # Clear is not queued, so it takes effect at once; an answer still streaming sees the new epoch and
+        # stops. But an update that answer sent before the Clear ran can still be on its way: streamed updates
+        # come on the session's message stream, the Clear's response on a request of its own, and the later
+        # arrival wins (the old conversation came back). So a queued step then shows the chat again: its
+        # update goes on that same stream, behind anything the old answer had sent. (Gradio's ``cancels=``
+        # is not enough, tried: the browser still applies an update already sent; the answer's own epoch
+        # check covers one not yet sent.)
+        def resync(conversation):
+            return current_chat(conversation, assistant.library, getattr(assistant, "alignment", None))
+
+        for cleared_by in (clear_button.click, chatbot.clear):  # the button, and the chat's bin icon
+            clearing = cleared_by(clear, conversation, outputs, api_visibility="private", queue=False)
+            clearing.then(resync, conversation, [chatbot, sources], api_visibility="private", show_progress="hidden")
+            clearing.then(on_conversation, conversation, download, api_visibility="private", queue=False)
         gr.api(ask, api_name="ask")
     return demo
 

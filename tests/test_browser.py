@@ -147,8 +147,7 @@ def test_follow_up_clear_and_typed_html_is_not_run(page):
     assert page.locator("#chat [data-testid='user'] a, #chat [data-testid='user'] em, "
                         "#chat [data-testid='user'] code").count() == 0
     expect(page.locator("[data-testid='bot']")).to_have_count(4)
-    # the answer finished, not still streaming: under load its last update could land after "Clear"
-    # and bring the conversation back (seen twice on a busy machine)
+    # the answer finished, not still streaming (Clear while its last update is on the way: the test below)
     expect(page.locator("[data-testid='bot']").last).to_contain_text("Link to this question")
     assert page.evaluate("window.__typed_html_ran") is None
     assert page.locator("#chat [data-testid='user'] img, #chat [data-testid='user'] b").count() == 0
@@ -157,6 +156,73 @@ def test_follow_up_clear_and_typed_html_is_not_run(page):
     expect(page.locator("[data-testid='bot']")).to_have_count(1)
     expect(page.locator("[data-testid='user']")).to_have_count(0)
     expect(page.locator("#sources .sources-empty")).to_be_visible()
+
+
+FINAL_MARK = "Link to this question"  # only the answer's last update carries it (not a partial one)
+
+
+def _hold_final_update(monkeypatch, where: str):
+    """Hold the first answer's last update on the server until ``release`` is set, as a busy machine
+    does: in its postprocessing ("postprocess": not yet on the session's message stream) or in the
+    stream to the browser ("delivery": on it, not yet sent). Returns (held, release) events."""
+    import asyncio
+    import threading
+
+    import gradio as gr
+    import gradio.queueing
+
+    held, release = threading.Event(), threading.Event()
+    if where == "postprocess":
+        original = gr.Chatbot.postprocess
+
+        def postprocess(self, value):
+            if not held.is_set() and FINAL_MARK in repr(value):
+                held.set()
+                release.wait(20)
+            return original(self, value)
+
+        monkeypatch.setattr(gr.Chatbot, "postprocess", postprocess)
+    else:
+        class SlowStream(asyncio.Queue):  # each session's message stream (created when the page first asks)
+            async def get(self):
+                message = await super().get()
+                if not held.is_set() and getattr(message, "msg", None) == "process_generating" \
+                        and FINAL_MARK in repr(message):
+                    held.set()
+                    for _ in range(1000):
+                        if release.is_set():
+                            break
+                        await asyncio.sleep(0.02)
+                return message
+
+        monkeypatch.setattr(gradio.queueing, "AsyncQueue", SlowStream)
+    return held, release
+
+
+@pytest.mark.parametrize("where", ["postprocess", "delivery"])
+def test_clear_while_the_last_update_is_in_flight_keeps_the_chat_empty(page, monkeypatch, where):
+    """"Clear" pressed while the answer's last update is still on its way: the chat stays empty.
+    The update left the answer before the Clear (so the answer's own check of the conversation passed);
+    it reaches the browser after the Clear's response."""
+    from playwright.sync_api import expect
+
+    held, release = _hold_final_update(monkeypatch, where)
+    try:
+        page.goto(page.app_url)
+        ask(page, QUESTION)
+        expect(page.locator("[data-testid='user']")).to_have_count(1)
+        assert held.wait(60), "the answer's last update never came"
+        page.locator("#clear").click()
+        expect(page.locator("[data-testid='user']")).to_have_count(0)  # the Clear's own response
+        page.wait_for_timeout(1500)  # held a while longer: anything the Clear set off has run by now
+    finally:
+        release.set()
+    # The held update arrives now; whatever the page shows a few seconds later must be the cleared chat.
+    page.wait_for_timeout(3000)
+    assert page.locator("[data-testid='user']").count() == 0, "the cleared conversation came back"
+    expect(page.locator("[data-testid='bot']")).to_have_count(1)
+    expect(page.locator("#sources .sources-empty")).to_be_visible()
+    expect(page.locator("#download")).to_be_disabled()
 
 
 def test_over_long_question_and_example_button(page, app):

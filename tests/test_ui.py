@@ -247,6 +247,52 @@ def test_clear_while_streaming_stops_the_answer():
     assert len(rest) == 1  # it stopped at the next chunk
 
 
+def test_clear_after_the_last_update_left_sends_the_cleared_chat_after_it():
+    """The answer's last update was made (its check of the epoch passed), then Clear ran before the
+    update reached the page, which so saw Clear's empty chat first and the old conversation last. The
+    answer, resumed once that update is sent, sends the cleared chat after it."""
+    conversation = ui.Conversation()
+    steps = list(ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, conversation))
+    conversation = ui.Conversation()
+    stream = ui.respond(FakeAssistant(), "Is social scoring banned?", ui.ALL_GROUPS, conversation)
+    before = [next(stream) for _ in range(len(steps))]  # up to and including the last update
+    assert "**Sources:**" in before[-1][1][-1]["content"] and len(conversation.turns) == 1
+    cleared = ui.clear(conversation)
+    rest = list(stream)
+    final = shown(before[:-1] + [cleared, before[-1]] + rest)[-1]  # the order the page saw them in
+    assert len(final[1]) == 1 and "sources-empty" in final[2] and conversation.turns == []
+
+
+def test_an_answer_never_stores_its_turn_after_a_clear():
+    conversation = ui.Conversation([ui.Turn("old", error="x")])
+    epoch = conversation.epoch
+    ui.clear(conversation)
+    assert not conversation.commit([ui.Turn("old"), ui.Turn("new")], epoch) and conversation.turns == []
+    assert conversation.commit([ui.Turn("next")], conversation.epoch) and len(conversation.turns) == 1
+
+
+def test_each_session_gets_its_own_conversation():
+    """gr.State deep-copies its initial value per session (a lock cannot be copied)."""
+    import copy
+
+    first = ui.Conversation([ui.Turn("q", error="x")])
+    first.epoch = 3
+    second = copy.deepcopy(first)
+    assert second is not first and second.epoch == 3 and second.turns[0] is not first.turns[0]
+    ui.clear(second)
+    assert len(first.turns) == 1 and first.epoch == 3
+
+
+def test_the_chat_is_shown_again_as_the_server_holds_it():
+    """What the queued step after Clear sends, behind any update the old answer had already sent."""
+    fake = FakeAssistant()
+    *_, (_, chat, panel, conversation) = run(fake, "Is social scoring banned?")
+    assert ui.current_chat(conversation) == (chat, ui.render_sources(conversation.turns))
+    ui.clear(conversation)
+    chat, panel = ui.current_chat(conversation)
+    assert len(chat) == 1 and "sources-empty" in panel
+
+
 def test_follow_up_passes_earlier_answers_as_history():
     fake = FakeAssistant()
     *_, (_, _, _, conversation) = run(fake, "Is social scoring banned?")
