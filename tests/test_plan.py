@@ -387,3 +387,32 @@ def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_
     assert set(plan.classifies) == {"prohibited", "high-risk"}
     # no situation stated: nothing to classify
     assert not read("what does the eu ai proposal worry about?", library).classifies
+
+
+def test_another_languages_names_for_the_documents_and_their_parts(library):
+    ia = "impact-assessment-swd-2021-84-part1"
+    # the Commission's impact assessment, named as each language names it; not the GDPR's or the FRIA
+    assert ia in read("Was sagt die Folgenabschätzung der Kommission zu den Kosten für KMU?", library).documents_named
+    assert ia in read("Que dit l'analyse d'impact sur les options envisagées ?", library).documents_named
+    assert ia not in read("Wann ist eine Datenschutz-Folgenabschätzung nötig?", library).documents_named
+    assert ia not in read("O que deve conter uma avaliação de impacto sobre os direitos fundamentais?",
+                          library).documents_named
+    # the final text in a Polish case ending, the final law in Dutch
+    assert F in read("Czy w ostatecznym tekście zmieniono definicję dostawcy?", library).documents_named
+    assert F in read("Wat zegt de definitieve wet over de plichten van aanbieders?", library).documents_named
+    # a section of an annex, and an annex is one of the AI acts'
+    plan = read("Che cosa elenca l'allegato II, sezione B?", library)
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Annex II, Section B")]
+    assert plan.weights[P] == 1.0
+
+
+def test_a_data_leak_is_not_the_leaked_draft_or_an_opinion(library):
+    opinion = "edpb-edps-joint-opinion-5-2021"
+    for question in ("Meine Kontodaten wurden geleakt, was kann ich jetzt tun?",
+                     "mis datos de salud se filtraron, ¿qué puedo hacer?",
+                     "mijn adres is gelekt door een webwinkel, mag dat?"):
+        plan = read(question, library)
+        assert plan.weights[opinion] < 1.0 and plan.weights["gdpr"] == 1.0, question
+    # the leaked draft itself is still read as such
+    assert read("Was stand im geleakten Entwurf über Social Scoring?", library).weights.get(
+        "aim-news-2021-04-eu-mulls-ban") == 1.0
