@@ -416,3 +416,12 @@ def test_a_data_leak_is_not_the_leaked_draft_or_an_opinion(library):
     # the leaked draft itself is still read as such
     assert read("Was stand im geleakten Entwurf über Social Scoring?", library).weights.get(
         "aim-news-2021-04-eu-mulls-ban") == 1.0
+
+
+def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
+    # English: "factors", "criteria", "take into account" ask for the criteria, not the ceiling
+    for question in ("Welche Kriterien berücksichtigt die Behörde bei der Höhe einer Geldbuße?",
+                     "Qu'est-ce que le juge prend en compte pour fixer le montant des dommages ?",
+                     "Di quali fattori si tiene conto per l'importo della sanzione?",
+                     "Co organ bierze pod uwagę, ustalając wysokość grzywny?"):
+        assert read(question, library).asks == "list", question
