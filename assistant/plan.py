@@ -116,6 +116,9 @@ AI_TERMS = re.compile(
     r"conformity|notified bod\w*|CE marking|sandbox\w*|social scor\w*|software|systems?|robot\w*|automat\w*|"
     r"providers?|deployers?|importers?|distributors?|market surveillance|post-market|harmonised standards?|"
     r"proposal|draft|commission|annex\w*)\b", re.IGNORECASE)
+# An annex named ("Annex II", as another language's "allegato II" reads in English): the GDPR has
+# none, so an annex is one of the AI acts' (English reads "annex" in AI_TERMS).
+NAMED_ANNEX = re.compile(r"\bannex(es)?\s+[IVXLC]+\b", re.IGNORECASE)
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
     r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
@@ -348,7 +351,8 @@ def document_weights(question: str, kinds: dict[str, str], documents: list[str] 
     gdpr = bool(GDPR_TERMS.search(question) or (own and own.search(question)))
     # ... in another language, the same rule with its locale's words for the AI acts' notions
     # ("ai_terms" of ``plan``); translated tune questions: bench/multilingual.md, issue 15.
-    gdpr = gdpr or not (AI_TERMS.search(question) if language == "en" else cue("ai_terms", None, question, language))
+    gdpr = gdpr or not (AI_TERMS.search(question) if language == "en"
+                        else cue("ai_terms", None, question, language) or NAMED_ANNEX.search(question))
     weights["gdpr"] = 1.0 if gdpr else tuning.off_topic_act
     weights[PROPOSAL] = tuning.off_topic_act if gdpr else 1.0
     weights.pop(FINAL_ACT, None)

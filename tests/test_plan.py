@@ -420,3 +420,41 @@ def test_the_eu_privacy_watchdogs_saying_something_name_the_joint_opinion(librar
     # a watchdog one complains to is the GDPR's supervisory authority, not the opinion
     plan = read("i sent a complaint to the privacy watchdog months ago and heard nothing. what can i do", library)
     assert "edpb-edps-joint-opinion-5-2021" not in plan.documents_named
+
+
+def test_another_languages_names_for_the_documents_and_their_parts(library):
+    ia = "impact-assessment-swd-2021-84-part1"
+    # the Commission's impact assessment, named as each language names it; not the GDPR's or the FRIA
+    assert ia in read("Was sagt die Folgenabschätzung der Kommission zu den Kosten für KMU?", library).documents_named
+    assert ia in read("Que dit l'analyse d'impact sur les options envisagées ?", library).documents_named
+    assert ia not in read("Wann ist eine Datenschutz-Folgenabschätzung nötig?", library).documents_named
+    assert ia not in read("O que deve conter uma avaliação de impacto sobre os direitos fundamentais?",
+                          library).documents_named
+    # the final text in a Polish case ending, the final law in Dutch
+    assert F in read("Czy w ostatecznym tekście zmieniono definicję dostawcy?", library).documents_named
+    assert F in read("Wat zegt de definitieve wet over de plichten van aanbieders?", library).documents_named
+    # a section of an annex, and an annex is one of the AI acts'
+    plan = read("Che cosa elenca l'allegato II, sezione B?", library)
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Annex II, Section B")]
+    assert plan.weights[P] == 1.0
+
+
+def test_a_data_leak_is_not_the_leaked_draft_or_an_opinion(library):
+    opinion = "edpb-edps-joint-opinion-5-2021"
+    for question in ("Meine Kontodaten wurden geleakt, was kann ich jetzt tun?",
+                     "mis datos de salud se filtraron, ¿qué puedo hacer?",
+                     "mijn adres is gelekt door een webwinkel, mag dat?"):
+        plan = read(question, library)
+        assert plan.weights[opinion] < 1.0 and plan.weights["gdpr"] == 1.0, question
+    # the leaked draft itself is still read as such
+    assert read("Was stand im geleakten Entwurf über Social Scoring?", library).weights.get(
+        "aim-news-2021-04-eu-mulls-ban") == 1.0
+
+
+def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
+    # English: "factors", "criteria", "take into account" ask for the criteria, not the ceiling
+    for question in ("Welche Kriterien berücksichtigt die Behörde bei der Höhe einer Geldbuße?",
+                     "Qu'est-ce que le juge prend en compte pour fixer le montant des dommages ?",
+                     "Di quali fattori si tiene conto per l'importo della sanzione?",
+                     "Co organ bierze pod uwagę, ustalając wysokość grzywny?"):
+        assert read(question, library).asks == "list", question
