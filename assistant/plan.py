@@ -42,7 +42,6 @@ class QueryPlan:
     history: tuple[tuple[str, str], ...] = ()       # earlier (question, answer text) turns, oldest first
     documents_named: tuple[str, ...] = ()           # documents the question names, in order of mention
     documents_compared: tuple[str, ...] = ()        # two or more when the question compares them
-    parts: tuple[tuple[str, str], ...] = ()         # (document, the part of the question asking of it)
     weights: dict[str, float] = field(default_factory=dict)  # documents searched and how much each counts
     filtered: bool = False                          # the user restricted the documents
     references: tuple[NamedClause, ...] = ()        # named clauses that exist
@@ -61,11 +60,6 @@ class QueryPlan:
     @property
     def searched(self) -> list[str]:
         return sorted(d for d, w in self.weights.items() if w > 0)
-
-    def part(self, doc: str) -> str:
-        """The words of the question that ask of ``doc``, when it asks of each compared document
-        in a part of its own; else ""."""
-        return dict(self.parts).get(doc, "")
 
     @property
     def versions(self) -> bool:
@@ -373,41 +367,6 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     return named if len(named) > 1 else []
 
 
-# Where a part of a question begins: a sentence, or a clause opening with a verb or a question word
-# after "and", "but" or ";" ("does it have to tell me under the final AI Act, and does the GDPR let me
-# refuse ...?").
-_PART_START = re.compile(
-    r"(?<=[.?!;])\s++|,?\s++(?:and|but|while|whereas|plus)\s++(?=(?:is|are|do|does|did|can|could|must|may|"
-    r"should|will|would|has|have|what|how|which|who|when|where|why)\b)", re.IGNORECASE)
-
-
-def asks_gdpr(part: str, asking: str) -> bool:
-    """A part of a question that asks of the GDPR without naming it: a notion only the GDPR has, or
-    the GDPR's vocabulary in a part naming no document within the ``asking`` sentences (not in a
-    situation stated first: "border control ran my details through a computer ... would the eu ai
-    proposal count that as high risk")."""
-    return bool(GDPR_NOTIONS.search(part) or (
-        GDPR_TERMS.search(part) and not mentioned_documents(part) and part.strip() in asking))
-
-
-def document_parts(question: str, compared: list[str]) -> tuple[tuple[str, str], ...]:
-    """For a question that asks of each compared document in a part of its own ("is that banned by
-    the proposal, and do they need a DPIA?"), each document's part: the parts naming it (a GDPR
-    notion names the GDPR), with the parts naming none (the situation stated). Empty when no part
-    names some of the documents but not all: then every document is asked the same."""
-    def named(part: str) -> set[str]:
-        docs = {d for d in mentioned_documents(part) if d in compared}
-        if "gdpr" in compared and asks_gdpr(part, asking):
-            docs.add("gdpr")
-        return docs
-
-    asking = asked_part(question)
-    parts = [(part.strip(), named(part)) for part in _PART_START.split(question) if part and part.strip()]
-    if not any(docs and docs != set(compared) for _, docs in parts):
-        return ()
-    return tuple((doc, " ".join(part for part, docs in parts if doc in docs or not docs)) for doc in compared)
-
-
 def named_clauses(question: str, library, documents: list[str] | None,
                   max_messages: int, language: str = "en") -> tuple[list[NamedClause], list[str], list[str]]:
     """(clauses the question names that exist, messages in ``language`` for those that do not,
@@ -568,10 +527,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"
-    # ... or with a part of its own in the GDPR's words ("where do i complain if a company broke the 2024
-    # ai act? is it the same place i'd go with a complaint about my personal data?")
     crossed = not compared and not documents and len(named) == 1 and named[0] in (PROPOSAL, FINAL_ACT) and \
-        any(asks_gdpr(part, asked_part(question)) for part in _PART_START.split(question) if part)
+        bool(GDPR_NOTIONS.search(question))
     if crossed:
         compared = [named[0], "gdpr"]
         weights = {**weights, "gdpr": 1.0}
@@ -622,7 +579,6 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
         documents_named=tuple(named), documents_compared=tuple(compared),
-        parts=document_parts(question, compared) if set(compared) != {PROPOSAL, FINAL_ACT} else (),
         weights=weights, filtered=bool(documents), references=tuple(references), missing=tuple(missing),
         external=tuple(external), defined=tuple(defined), classifies=classifies,
         wants_recitals=cue("recitals", RECITAL_TERMS, whole, language),

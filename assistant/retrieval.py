@@ -489,11 +489,7 @@ class Retriever:
             # A comparison: each document searched on its own, their best results alternating.
             per_doc, similarity = [], {}
             for doc in compared:
-                part, share = plan.part(doc), self.tuning.part_share
-                # a document asked of in a part of its own is searched on that part too
-                own = [(text, w * (1 - share)) for text, w in queries[:1]] + [(part, queries[0][1] * share)] \
-                    + queries[1:] if part and part != asked else queries
-                fused, sims = self.fuse(plan, own, {doc: 1.0}, kinds)
+                fused, sims = self.fuse(plan, queries, {doc: 1.0}, kinds)
                 similarity.update(sims)
                 per_doc.append(self.rank(fused))
             if FINAL_ACT in compared and PROPOSAL in compared:

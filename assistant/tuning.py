@@ -77,13 +77,6 @@ class Tuning:
     # English questions only (Retriever.fuse): translated tune questions lost a little with it.
     recital_bridge: float = 0.1
     bridge_articles: int = 2
-    # A document a two-sided question asks of in a part of its own (QueryPlan.parts: "does it have to
-    # tell me under the final AI Act, and does the GDPR let me refuse ...?") is searched on that part
-    # with this share of the question's weight, the whole question with the rest. Tune (485) against
-    # no parts: 0.25 facts +2 -0; 0.5 facts +2 -0, art R@5 +3 -1; 0.75 facts +1 -3 more; 1 (the part
-    # alone) +2 -6 more. Not for the two versions of the AI Act: with parts there, pvf lost 3 facts.
-    # Blind tune10 (30, written before it was measured): +0 -0.
-    part_share: float = 0.5
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
 
     # --- documents: how much each counts when the question names none, or names some

@@ -389,39 +389,6 @@ def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_
     assert not read("what does the eu ai proposal worry about?", library).classifies
 
 
-def test_a_two_sided_question_gives_each_document_its_own_part(library):
-    plan = read("My bank uses a high-risk AI system to decide on loans. Does it have to tell me under the final "
-                "AI Act, and does the GDPR let me refuse a purely automated decision?", library)
-    assert set(plan.documents_compared) == {F, G}
-    # each side: the situation stated, with the part that asks of it and not the other's
-    assert plan.part(F).startswith("My bank uses") and "tell me" in plan.part(F) and "refuse" not in plan.part(F)
-    assert "refuse" in plan.part(G) and "tell me" not in plan.part(G)
-    # a question asking every document the same has no parts
-    plan = read("How do the GDPR fines compare with the proposal's fines?", library)
-    assert plan.documents_compared and plan.parts == ()
-    # nor do the two versions of the AI Act: they are asked the same
-    plan = read("What did the proposal say about sandboxes, and is it the same in the final act?", library)
-    assert set(plan.documents_compared) == {P, F} and plan.parts == ()
-
-
-def test_an_ai_act_question_with_an_asking_part_in_the_gdprs_words_asks_the_gdpr_too(library):
-    plan = read("where do i complain if i think a company broke the 2024 ai act? is it the same place i'd go "
-                "with a complaint about my personal data?", library)
-    assert set(plan.documents_compared) == {F, G}
-    # the GDPR's words in the situation stated first do not
-    plan = read("when i landed, border control ran my details through a computer that flags risky travellers. "
-                "would the eu ai proposal count that as high risk", library)
-    assert G not in plan.documents_compared
-
-
-def test_the_eu_privacy_watchdogs_saying_something_name_the_joint_opinion(library):
-    plan = read("the eu privacy watchdogs said lie detectors should be banned. did the 2024 ai act ban them?", library)
-    assert "edpb-edps-joint-opinion-5-2021" in plan.documents_named
-    # a watchdog one complains to is the GDPR's supervisory authority, not the opinion
-    plan = read("i sent a complaint to the privacy watchdog months ago and heard nothing. what can i do", library)
-    assert "edpb-edps-joint-opinion-5-2021" not in plan.documents_named
-
-
 def test_another_languages_names_for_the_documents_and_their_parts(library):
     ia = "impact-assessment-swd-2021-84-part1"
     # the Commission's impact assessment, named as each language names it; not the GDPR's or the FRIA
