@@ -256,17 +256,14 @@ class Retriever:
 
         foreign = plan.language != "en"
         bare = search_text(text)
+        lexical = None
         if foreign:  # MiniLM reads English only: another language's question meets the items in e5's vectors
             terms = " ".join(english_terms(bare, plan.language))
             vector = np.asarray(multilingual_vector(multilingual_query(bare, terms)), dtype=np.float32)
+            # ... and BM25's scores, read as the retrieval reads it (fused_item)
+            lexical = self.index.lexical_scores(self.lexical_query(plan, bare, terms), list(CLASSIFIED_DOCUMENTS))
         else:
             vector = np.asarray(query_vector(expand(bare)), dtype=np.float32)
-        lexical = None
-        if foreign:  # ... and BM25 reads it as the retrieval does (its English terms and nearest corpus words)
-            t = self.tuning
-            read = " ".join([terms, *self.multilingual.words.english_words(bare, t.word_map_similarity)])
-            lexical = self.index.lexical_scores(query_terms(lexical_text(bare), t.expansion_weight, read, t.term_weight),
-                                                list(CLASSIFIED_DOCUMENTS))
         out = []
         for doc in [d for d in CLASSIFIED_DOCUMENTS if plan.weights.get(d, 0.0) >= 1.0]:
             for name in plan.classifies:
@@ -358,6 +355,17 @@ class Retriever:
             prior *= 1.0 / self.tuning.final_provisions  # what an act is about: its subject matter and scope
         return prior
 
+    def lexical_query(self, plan: QueryPlan, bare: str, terms: str) -> dict[str, float]:
+        """BM25's query: the question's words with the English terms of the acts' terms it uses; for
+        a question in another language, its own words as English reads them and their nearest
+        English corpus words (the word map)."""
+        t = self.tuning
+        own, read = bare, terms
+        if plan.language != "en":
+            own = lexical_text(bare)
+            read = " ".join([terms, *self.multilingual.words.english_words(bare, t.word_map_similarity)])
+        return query_terms(own, t.expansion_weight, read, t.term_weight)
+
     def fuse(self, plan: QueryPlan, queries: list[tuple[str, float]], weights: dict[str, float],
              kinds: dict[str, float]):
         """Fused score of every candidate unit row, and the dense similarity of those seen."""
@@ -375,12 +383,7 @@ class Retriever:
                 dense = self.index.dense(query_vector(expand(bare)), t.candidates, docs)
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
-            own, read = bare, terms
-            if plan.language != "en":  # its own words as English reads them, and their nearest corpus words
-                own = lexical_text(bare)
-                read = " ".join([terms, *self.multilingual.words.english_words(bare, t.word_map_similarity)])
-            lexical = self._top(self.index.lexical_scores(query_terms(own, t.expansion_weight, read, t.term_weight),
-                                                          docs), t.candidates)
+            lexical = self._top(self.index.lexical_scores(self.lexical_query(plan, bare, terms), docs), t.candidates)
             for ranked, source_weight in zip((dense, lexical), source_weights(plan, t)):
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)
