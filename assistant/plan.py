@@ -144,7 +144,7 @@ PENALTY_TERMS = re.compile(rf"\b(?:penalt(y|ies)|sanctions?|sanctioned)\b|{FINE}
 PENALTY_RULES = re.compile(r"\b(penalty|sanction|fines?) (rules?|regimes?|provisions?)\b|"
                            r"\brules (on|for|about) (penalties|sanctions|fines)\b", re.IGNORECASE)
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
-                      r"same as|what became of|end(ed)? up|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
+                      r"same as|what became of|end(ed)? up\b(?! \w+ing\b)|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
 # What the question asks for, tried in this order; the first that fits decides.
 ASKS: list[tuple[str, re.Pattern]] = [
     ("comparison", COMPARES),
@@ -181,18 +181,21 @@ ASKS: list[tuple[str, re.Pattern]] = [
 ]
 # Words that make "what changed" a comparison of two texts rather than a question about one.
 VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
-# Asking what became of a provision of the draft implies the final Act beside the proposal.
-FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up|still (banned|prohibited|there|in|required|allowed)|"
+# Asking what became of a provision of the draft implies the final Act beside the proposal ("where
+# did article 60 end up?"; not "it could end up feeding its bias back", what a system may do).
+FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up\b(?! \w+ing\b)|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|(is|are|was|were) (\w+ )?called|renamed|survived?|made it into|"
-                  r"(go|goes|went|gone) (up|down)|(both|the two|each|either) versions)\b", re.IGNORECASE)
+                  r"(both|the two|each|either) versions)\b", re.IGNORECASE)
 # Words that ask what changed between the versions while naming only one ("how did the definition
 # change? the 2021 one ...", "was it any different in the proposal?", "the same list in both
 # versions?"): the other version is meant beside it. Not "change" as a verb about the content
-# ("can a user change the intended purpose?") nor "the difference between X and Y".
+# ("can a user change the intended purpose?") nor "the difference between X and Y". "Go up/down"
+# only beside a version ("did the top fine go up in the final Regulation?"), not as what a server
+# does ("the shop's servers went down"; it was a fate word, read with no version named).
 CHANGED = re.compile(r"\b((did|has|have|had|was|were) (\S+ ){0,6}?chang(e|ed)\b|what(['’]s| has| have)? changed|"
                      r"chang(e|ed|es) (from|between|since)|any (changes?|differences?) (in|from|between|to)|"
                      r"(any|much|very|so|really) different|differ(s|ed)? (in|from|under)|different (in|from|under)|"
-                     r"the same (as|in|under))\b", re.IGNORECASE)
+                     r"the same (as|in|under)|(go|goes|went|gone) (up|down))\b", re.IGNORECASE)
 # Words that measure the final Act named alone against its ancestor ("did digital infrastructure
 # get added in the final version?", "which criteria are new in the final AI Act?", "did the list get
 # longer in the adopted text?", "is it faster for banned practices in the final act?", "did the final

@@ -100,6 +100,16 @@ def test_still_or_now_against_one_version_named_compares_both(library):
     assert read("can I still object to profiling once I gave consent?", library).documents_compared == ()
 
 
+@pytest.mark.parametrize("question", [
+    "the shop's servers went down and our accounts vanished. should they be able to restore people's data quickly?",
+    "an ai that keeps learning after it is sold could end up feeding its bias back into itself. is that covered?",
+])
+def test_plain_words_of_what_happens_are_no_comparison_of_versions(library, question):
+    """"Went down" and "end up" say what happened to a thing, not what became of a provision of the draft."""
+    plan = read(question, library)
+    assert plan.documents_compared == () and not plan.versions and plan.asks != "comparison"
+
+
 def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
     assert read("the proposal only listed three criteria for setting fines. what must be weighed today?", library).versions
     assert read("The draft's transparency rules just said users must be told. Do providers have to label "
