@@ -201,6 +201,19 @@ class Retriever:
         from .multilingual import MultilingualIndex
         return MultilingualIndex(self.index).open(progress=False)
 
+    @cached_property
+    def _multilingual_file(self):
+        from .multilingual import MultilingualIndex
+        return MultilingualIndex(self.index).path  # named by an identity hashed over every unit: once
+
+    def ready_multilingual(self):
+        """The multilingual vectors when they need no building: opened already, or on disk (read
+        in ~0.1 s). English questions use them where they are; they are not built for one (the
+        web UI builds them in the background after it starts, ``Assistant.warm_up_languages``)."""
+        if "multilingual" in self.__dict__ or self._multilingual_file.exists():
+            return self.multilingual
+        return None
+
     def penalty(self, ranked: list[tuple[int, float]]) -> tuple[str, str] | None:
         """For a question on the fine for breaking a rule: the fine tier that names the first
         article ``ranked`` (best first) that is not a fines article itself, among its first few."""
@@ -384,7 +397,13 @@ class Retriever:
             for row, sim in dense:
                 similarity[row] = max(similarity.get(row, 0.0), sim)
             lexical = self._top(self.index.lexical_scores(self.lexical_query(plan, bare, terms), docs), t.candidates)
-            for ranked, source_weight in zip((dense, lexical), source_weights(plan, t)):
+            sources = list(zip((dense, lexical), source_weights(plan, t)))
+            english_e5 = self.ready_multilingual() if plan.language == "en" and t.english_e5_weight else None
+            if english_e5 is not None:  # e5 on the English question as typed: a third ranking
+                e5 = english_e5.dense(multilingual_vector(multilingual_query(bare, terms)), t.candidates, docs,
+                                      t.window_handicap)
+                sources.append((e5, t.english_e5_weight))
+            for ranked, source_weight in sources:
                 for rank, (row, _score) in enumerate(ranked):
                     prior = self.prior(row, plan, weights, kinds)
                     fused[row] = fused.get(row, 0.0) + weight * source_weight * prior / (t.rrf_k + rank + 1)

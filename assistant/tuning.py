@@ -22,6 +22,15 @@ class Tuning:
     dense_weight: float = 0.75      # weight of the dense ranking in the fusion
     lexical_weight: float = 1.5     # weight of the BM25 ranking
     expansion_weight: float = 0.75  # BM25 weight of a word the glossary added (the question's own count 1)
+    # Weight of a third ranking for an English question: multilingual-e5 on the question as typed
+    # (the vectors built for other languages), beside MiniLM and BM25. e5 reads everyday wording
+    # better (dense only, article R@5 0.676 vs MiniLM 0.590, bench/multilingual.md). Tune split (515),
+    # facts / article R@5 / clause R@5: none 0.747 / 0.813 / 0.469; 0.25 0.747 / 0.824 / 0.481;
+    # 0.5 0.755 / 0.829 / 0.500; 0.75 0.747 / 0.833 / 0.498; 1 0.741 / 0.830 / 0.506. The blind
+    # tune11 everyday batch (30, written before this was tried) at 0.5: article R@5 0.63 -> 0.73,
+    # facts 0.63 -> 0.63 (with the glossary's words added to e5's text: 0.73 / 0.67, tune 0.751).
+    # e5 in place of MiniLM: 0.743 / 0.816 / 0.479. Costs one e5 query (~25-40 ms on 2 cores).
+    english_e5_weight: float = 0.5
     # BM25's weight for a question in another language (its dense side is multilingual-e5, at
     # dense_weight): the English index reads its references, numbers, acronyms and shared words, and
     # the English terms of the acts' terms it uses (assistant/legal_terms.py), at term_weight.

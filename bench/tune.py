@@ -40,7 +40,7 @@ def setup(split: str):
     from assistant.core import Assistant
     from evals.questions import load_questions
 
-    assistant = Assistant(progress=True)
+    assistant = Assistant(progress=True).warm_up_languages()  # English questions read e5 too
     retriever = assistant.retriever
     questions = [q for q in load_questions(split=split) if q.expected and not q.decline and len(q.turns) == 1]
     return retriever, questions

@@ -227,6 +227,7 @@ def run_suite(assistant, baseline=None, questions: list[Question] | None = None,
     ``splits`` has both (tuning reads only ``tune``). ``translations`` (name -> translated
     questions) are scored per language in ``languages`` (name -> ``run_languages``)."""
     questions = questions or load_questions()
+    assistant.warm_up_languages()  # English questions read e5 too once its vectors exist: always, here
     results = []
     for i, question in enumerate(questions, 1):
         results.append(run_item(assistant, question, baseline))

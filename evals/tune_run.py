@@ -23,7 +23,7 @@ COMPARED = [("facts", "facts_ok"), ("both cited", "both_versions")]
 def run(out: Path, prefix: str = "") -> dict:
     from assistant.core import Assistant
 
-    assistant = Assistant()
+    assistant = Assistant().warm_up_languages()  # as run_suite: English questions read e5 too
     questions = [q for q in load_questions(split="tune") if q.id.startswith(prefix)]
     results = [run_item(assistant, q) for q in questions]
     summary = summarise(results)

@@ -19,9 +19,11 @@ def library(settings) -> Library:
 @pytest.fixture(scope="session")
 def assistant(settings):
     """The real assistant on the real corpus and model; the index is built once into
-    ASSISTANT_DATA_DIR (CI points it at a fresh directory) and reopened afterwards."""
+    ASSISTANT_DATA_DIR (CI points it at a fresh directory) and reopened afterwards, with the
+    multilingual vectors, which English questions are searched with too once they exist: every
+    test sees the same ranking whatever ran before it."""
     from assistant import Assistant
-    return Assistant(settings).warm_up()
+    return Assistant(settings).warm_up().warm_up_languages()
 
 
 @pytest.fixture(scope="session")

@@ -204,3 +204,38 @@ def test_a_recital_lends_part_of_its_score_to_the_articles_it_explains(assistant
     assert all(lent[row] == pytest.approx(DEFAULT.recital_bridge) for row in explained)
     off = Retriever(assistant.library, retriever.index, replace(DEFAULT, recital_bridge=0.0))
     assert off.bridged({recital: 1.0}) == {recital: 1.0}
+
+
+ENGLISH_EVERYDAY = "my boss put an app on our laptops that watches how fast we type. is that allowed"
+
+
+def test_english_questions_are_ranked_by_e5_too_once_its_vectors_exist(assistant):
+    """e5's nearest units of an English question enter the fused ranking as a third source, units
+    MiniLM and BM25 did not find among them."""
+    retriever = assistant.retriever
+    assert retriever.ready_multilingual() is retriever.multilingual  # built by the fixture
+    plan = planning.build(ENGLISH_EVERYDAY, assistant.library, tuning=retriever.tuning)
+    kinds = planning.kind_weights(plan, retriever.tuning)
+    with_e5, _ = retriever.fuse(plan, [(plan.question, 1.0)], plan.weights, kinds)
+    without = Retriever(assistant.library, retriever.index, replace(retriever.tuning, english_e5_weight=0.0))
+    without_e5, _ = without.fuse(plan, [(plan.question, 1.0)], plan.weights, kinds)
+    from assistant.retrieval import multilingual_vector
+    nearest = [row for row, _ in retriever.multilingual.dense(multilingual_vector(plan.question), 10,
+                                                            sorted(d for d, w in plan.weights.items() if w > 0))]
+    assert all(with_e5.get(row, 0) > 0 for row in nearest)
+    assert any(row not in without_e5 for row in nearest), "e5 found no unit that MiniLM and BM25 missed"
+
+
+def test_english_questions_never_wait_for_the_multilingual_vectors(assistant, tmp_path):
+    """Where the e5 vectors are not built yet (the web UI builds them after it starts), an English
+    question is searched with MiniLM and BM25 as before, and nothing is built for it."""
+    index = ClauseIndex.__new__(ClauseIndex)
+    index.__dict__.update(assistant.retriever.index.__dict__)
+    index.settings = replace(assistant.settings, data_dir=tmp_path)
+    retriever = Retriever(assistant.library, index, DEFAULT)
+    assert retriever.ready_multilingual() is None
+    hits = retriever.search(ENGLISH_EVERYDAY, k=5)
+    expected = Retriever(assistant.library, assistant.retriever.index,
+                         replace(DEFAULT, english_e5_weight=0.0)).search(ENGLISH_EVERYDAY, k=5)
+    assert [(h.doc, h.ref) for h in hits] == [(h.doc, h.ref) for h in expected]
+    assert not (tmp_path / "multilingual").exists()
