@@ -143,8 +143,11 @@ PENALTY_TERMS = re.compile(rf"\b(?:penalt(y|ies)|sanctions?|sanctioned)\b|{FINE}
 # penalties articles; one of them was given Art. 71(4), the tier of a market surveillance article).
 PENALTY_RULES = re.compile(r"\b(penalty|sanction|fines?) (rules?|regimes?|provisions?)\b|"
                            r"\brules (on|for|about) (penalties|sanctions|fines)\b", re.IGNORECASE)
+# "Where did article 60 end up?" asks what became of a provision; "it could end up feeding its bias
+# back" says what a system may do (an -ing word follows): no comparison, no fate.
+ENDED_UP = r"end(ed)? up\b(?! \w+ing\b)"
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
-                      r"same as|what became of|end(ed)? up\b(?! \w+ing\b)|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
+                      rf"same as|what became of|{ENDED_UP}|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
 # What the question asks for, tried in this order; the first that fits decides.
 ASKS: list[tuple[str, re.Pattern]] = [
     ("comparison", COMPARES),
@@ -181,9 +184,8 @@ ASKS: list[tuple[str, re.Pattern]] = [
 ]
 # Words that make "what changed" a comparison of two texts rather than a question about one.
 VERSION_WORDS = re.compile(r"\b(final|2024|adopted|enacted|draft|proposal|proposed|2021|gdpr|versions?)\b", re.IGNORECASE)
-# Asking what became of a provision of the draft implies the final Act beside the proposal ("where
-# did article 60 end up?"; not "it could end up feeding its bias back", what a system may do).
-FATE = re.compile(r"\b(what became of|what happened to|end(ed)? up\b(?! \w+ing\b)|still (banned|prohibited|there|in|required|allowed)|"
+# Asking what became of a provision of the draft implies the final Act beside the proposal.
+FATE = re.compile(rf"\b(what became of|what happened to|{ENDED_UP}|still (banned|prohibited|there|in|required|allowed)|"
                   r"(is|are|was|were) (it|this|that|they) kept|called now|(is|are|was|were) (\w+ )?called|renamed|survived?|made it into|"
                   r"(both|the two|each|either) versions)\b", re.IGNORECASE)
 # Words that ask what changed between the versions while naming only one ("how did the definition
