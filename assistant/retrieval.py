@@ -207,12 +207,10 @@ class Retriever:
         return MultilingualIndex(self.index).path  # named by an identity hashed over every unit: once
 
     def ready_multilingual(self):
-        """The multilingual vectors when they need no building: opened already, or on disk (read
-        in ~0.1 s). English questions use them where they are; they are not built for one (the
+        """The multilingual vectors when they need no building: when they are on disk (opened once,
+        ~0.1 s). English questions use them where they are; they are not built for one (the
         web UI builds them in the background after it starts, ``Assistant.warm_up_languages``)."""
-        if "multilingual" in self.__dict__ or self._multilingual_file.exists():
-            return self.multilingual
-        return None
+        return self.multilingual if self._multilingual_file.exists() else None
 
     def penalty(self, ranked: list[tuple[int, float]]) -> tuple[str, str] | None:
         """For a question on the fine for breaking a rule: the fine tier that names the first
