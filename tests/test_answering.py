@@ -246,8 +246,12 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "whats the best antivirus for a mac",
     "my phone screen cracked after a week, will the warranty cover it",
     "how long does a passport renewal take at the moment",
-    pytest.param("which budgeting app is best for a student", marks=pytest.mark.xfail(
-        reason="'app' is a word of the field, margin -0.010, similarity 0.34: answered", strict=True)),
+    # another field of law or advice, however much it says of ai or data (scope.OTHER_FIELD)
+    "can i register a trademark for the name of my ai app?",
+    "what vat does my ai startup charge business customers in spain?",
+    "is it unfair dismissal if my employer sacks me for using an ai assistant?",
+    "which smartwatch is the safest for my health data?",
+    "which budgeting app is best for a student",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     answer = assistant.ask(question)
@@ -267,6 +271,10 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "my boss wants to track where i am all day through my phone, can he",
     "a shop wants my fingerprint to pay, do they need my say so",
     "a clinic sent my test results to the wrong person",
+    # another field's words where the field itself is asked about: an act named, or no such field's words
+    "does the ai act make model providers respect copyright opt-outs?",
+    "can my employer keep a copy of my criminal record in my file?",
+    "which lawful basis is best for sending marketing emails?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

@@ -30,6 +30,23 @@ EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # Advice no legal text gives, however the question mentions AI.
 OTHER_ADVICE = re.compile(r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
                           r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)", re.IGNORECASE)
+# Other fields of law and advice, which neither act nor the GDPR governs, however much the question
+# says of AI or data ("who owns the copyright in what midjourney makes", "which vat do i charge on my
+# ai app", "is being fired for using chatgpt unfair dismissal"). Named in their own words only:
+# "tax office", "my employer", "fired by an algorithm" and "the best way to comply" stay the field's.
+OTHER_FIELD = re.compile(
+    r"\b(who owns|ownership of)\b.{0,40}\b(copyright|rights?)\b|\bcopyright (infring\w*|to|on|in|of|for)\b"
+    r"|\b(patent\w*|trade ?marks?|royalt\w+|intellectual property)\b"
+    r"|\b(vat|sales tax|income tax|corporat\w* tax|tax (credit|relief|return|rate|deduct\w*|break)s?|pay (less )?tax(es)?)\b"
+    r"|\b(gmbh|share capital|incorporat\w*|limited company|sole trader)\b"
+    r"|\b(unfair(ly)? dismiss\w*|wrongful(ly)? (dismiss\w*|terminat\w*)|non[- ]?competes?|severance)\b"
+    r"|\b(prison|jail|defamation|libel|slander)\b"
+    r"|\b(refund|chargeback|money back|warranty)\b"
+    # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
+    r"|\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|chatbots?|ai|software|"
+    r"ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?(best|better|cheapest|safest)\b"
+    r"|\b(etfs?|stocks?|shares in|savings)\b",
+    re.IGNORECASE)
 # How legal questions are asked, whatever their topic: duties, permissions, rights, force.
 NORMATIVE = re.compile(r"\b(allowed|permitted|lawful|unlawful|legal|illegal|must|have to|has to|had to|obliged|"
                        r"obligations?|required|entitled|forbidden|banned|rights?|mandatory|enter\w* into force|in force|"
@@ -72,6 +89,8 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     if names_other and not find_references(question):
         return True
     if OTHER_ADVICE.search(question):
+        return True
+    if OTHER_FIELD.search(question) and not plan.documents_named:
         return True
     if not hits:
         return True
