@@ -254,11 +254,19 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = ()) -> bool
 # key facts, none fewer, than with each version's nearest point added).
 # The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
 # "providers of high-risk systems" ask about the class, not whether a use is in it).
+# A noun phrase of the class that a use is said to be in asks the same ("is that one of the risky uses",
+# "is it on the high-risk list", "does it fall under the vulnerability ban").
 _NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
+_MEMBER_OF = r"\b(?:one of|among|on|under|part of) the (?:\w+ )?"
+
+
+def _class_word(words: str) -> re.Pattern:
+    return re.compile(rf"{_NOT_A_PREDICATE}\b({words})\b|{_MEMBER_OF}({words})\b", re.IGNORECASE)
+
+
 CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
-    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
-                              re.IGNORECASE)),
-    ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
+    ("prohibited", _class_word(r"ban(?:ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal")),
+    ("high-risk", _class_word(r"high[- ]?risk|risky")),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
@@ -266,6 +274,9 @@ CLASS_LISTS: dict[Classification, str] = {"high-risk": "Annex III", "prohibited"
 CLASSIFIED_DOCUMENTS = (PROPOSAL, FINAL_ACT)
 CLASSED_AS = re.compile(r"\b(count(s|ed)?|considered|treated|seen|classed|classified|qualif\w*|regarded|deemed) as\b",
                         re.IGNORECASE)
+# The AI Act named without saying which version ("does the eu ai act cover that?").
+GENERIC_AI_ACT = re.compile(r"\b(?:eu |eu's |european |the )?(?:ai|artificial intelligence) (?:act|law|regulation)\b",
+                            re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them.
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
@@ -529,6 +540,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
             or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
+        compared = [PROPOSAL, FINAL_ACT]
+        weights = {**weights, FINAL_ACT: 1.0}
+    # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not for
+    # a question on the act as a whole, which its subject-matter and scope articles answer)
+    if not compared and not documents and not named and GENERIC_AI_ACT.search(question) \
+            and not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language):
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"

@@ -93,6 +93,16 @@ def test_comparisons_name_both_sides(library):
                 library).documents_compared == ()
 
 
+def test_the_ai_act_named_without_a_version_is_the_draft_with_the_adopted_act_beside_it(library):
+    plan = read("my health insurance company uses ai to set my premium. does the eu ai act say anything about that",
+                library)
+    assert set(plan.documents_compared) == {P, F} and plan.weights[F] == 1.0
+    # a version said in other words, or no act named at all: as before
+    assert read("when the eu first proposed its ai law in 2021, could police use live face recognition?",
+                library).documents_compared == ()
+    assert F not in read("is an ai that scores job applicants high risk?", library).weights
+
+
 def test_still_or_now_against_one_version_named_compares_both(library):
     assert read("Under the draft, do notified bodies still have to be independent of the provider?", library).versions
     assert read("Does the final act now ask providers to keep logs for six months?", library).versions
@@ -205,6 +215,11 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
     assert read("my bank uses an ai to decide who gets a loan. is that high risk?", library).classifies == ("high-risk",)
     assert read("does an ai that picks which ambulance goes first count as high-risk", library).classifies == ("high-risk",)
     assert read("Is social scoring banned under the draft?", library).classifies == ("prohibited",)
+    # the class as a noun phrase the use is said to be in
+    assert read("a lending app works out with ai how much money i can borrow. is that one of the risky uses in the eu "
+                "proposal", library).classifies == ("high-risk",)
+    assert read("police using ai to spot fake videos, is that on the high risk list of the draft?",
+                library).classifies == ("high-risk",)
     # About the rule itself, or a named clause: no use to classify.
     assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
     assert read("Is Article 5 about banned practices?", library).classifies == ()
