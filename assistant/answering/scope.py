@@ -18,7 +18,8 @@ OTHER_ACT = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,5}(?:Act|Directive|Law|Code|Ord
                        r"|\bexecutive order\b|\b(?:Digital (?:Services|Markets)|Data Governance|Online Safety)\b"
                        # as people type them, in lower case too
                        r"|(?i:\b(?:DSA|DMA|NIS ?2|CCPA|HIPAA|ePrivacy|product liability directive|"
-                       r"(?:digital services|digital markets|data governance|online safety|cyber ?resilience) act)\b)")
+                       r"(?:digital services|digital markets|data governance|online safety|cyber ?resilience|data) act|"
+                       r"competition law|antitrust|eidas|small claims)\b)")
 # "us" is a word in lower case; the acronyms count only as written. US states with AI laws of their own.
 OTHER_JURISDICTION = re.compile(
     r"\b(?:US|USA|U\.S\.)(?!\w)|(?i:\b(uk|american|united states|california\w*|colorado|texas|illinois|new york|"
@@ -33,7 +34,8 @@ OTHER_ADVICE = re.compile(r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stoc
 # Other fields of law and advice, which neither act nor the GDPR governs, however much the question
 # says of AI or data ("who owns the copyright in what midjourney makes", "which vat do i charge on my
 # ai app", "is being fired for using chatgpt unfair dismissal"). Named in their own words only:
-# "tax office", "my employer", "fired by an algorithm" and "the best way to comply" stay the field's.
+# "tax office", "my employer", "fired by an algorithm", "the best way to comply" and visas and residence
+# permits (Annex III(7): migration, asylum and border control) stay the field's.
 OTHER_FIELD = re.compile(
     r"\b(who owns|ownership of)\b.{0,40}\b(copyright|rights?)\b|\bcopyright (infring\w*|to|on|in|of|for)\b"
     r"|\b(patent\w*|trade ?marks?|royalt\w+|intellectual property)\b"
@@ -41,11 +43,18 @@ OTHER_FIELD = re.compile(
     r"|\b(gmbh|share capital|incorporat\w*|limited company|sole trader)\b"
     r"|\b(unfair(ly)? dismiss\w*|wrongful(ly)? (dismiss\w*|terminat\w*)|non[- ]?competes?|severance)\b"
     r"|\b(prison|jail|defamation|libel|slander)\b"
-    r"|\b(refund|chargeback|money back|warranty)\b"
+    r"|\b(refund|chargeback|money back|warranty|will my (\w+ )?insurance (pay|cover))\b"
+    r"|\b(overtime|minimum wage|pay rise|child support|alimony|custody|divorce|inheritance|testament|my own will|"
+    r"citizenship|deduct\w*|business expenses?|is it a crime)\b"
     # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
     r"|\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|chatbots?|ai|software|"
     r"ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?(best|better|cheapest|safest)\b"
-    r"|\b(etfs?|stocks?|shares in|savings)\b",
+    r"|\b(what'?s|what is|which is) the (best|cheapest|safest) (\w+ ){0,3}(apps?|phones?|vpns?|software|tools?|"
+    r"chatbots?|ai|services?|devices?)\b"
+    r"|\b(etfs?|stocks?|shares in|savings)\b"
+    # the world's facts, opinions and forecasts rather than the texts' rules
+    r"|\b(who is the current|how many (people|users)\b.{0,30}\buse|will ai (replace|take)|is it worth|"
+    r"should i retrain|do you think\b.{0,40}\bwill|suggest a (\w+ )?name)\b",
     re.IGNORECASE)
 # How legal questions are asked, whatever their topic: duties, permissions, rights, force.
 NORMATIVE = re.compile(r"\b(allowed|permitted|lawful|unlawful|legal|illegal|must|have to|has to|had to|obliged|"
