@@ -49,12 +49,18 @@ OTHER_FIELD = re.compile(
     # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
     r"|\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|chatbots?|ai|software|"
     r"ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?(best|better|cheapest|safest)\b"
-    r"|\b(what'?s|what is|which is) the (best|cheapest|safest) (\w+ ){0,3}(apps?|phones?|vpns?|software|tools?|"
-    r"chatbots?|ai|services?|devices?)\b"
+    r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"
     r"|\b(etfs?|stocks?|shares in|savings)\b"
-    # the world's facts, opinions and forecasts rather than the texts' rules
-    r"|\b(who is the current|how many (people|users)\b.{0,30}\buse|will ai (replace|take)|is it worth|"
-    r"should i retrain|do you think\b.{0,40}\bwill|suggest a (\w+ )?name)\b",
+    # the world's facts (who holds an office now, what was fined or paid), opinions and forecasts
+    r"|\b(who (is|are) (the )?(current|currently|running)|how many (people|users)\b.{0,30}\buse|"
+    r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
+    r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
+    r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost|"
+    r"will ai (replace|take)|is it worth|should i retrain|"
+    r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"
+    # a task to do rather than a question on the texts: writing, translating, naming, recommending
+    r"|^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
+    r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b",
     re.IGNORECASE)
 # How legal questions are asked, whatever their topic: duties, permissions, rights, force.
 NORMATIVE = re.compile(r"\b(allowed|permitted|lawful|unlawful|legal|illegal|must|have to|has to|had to|obliged|"
