@@ -251,6 +251,11 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "what vat does my ai startup charge business customers in spain?",
     "is it unfair dismissal if my employer sacks me for using an ai assistant?",
     "which smartwatch is the safest for my health data?",
+    # a task, an opinion or forecast, the world's facts
+    "can you write me a short poem about data protection?",
+    "do you think the ai act will slow down innovation in europe?",
+    "who is currently the head of the french data protection authority?",
+    "how much was google fined by the french regulator last year?",
     "which budgeting app is best for a student",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
@@ -275,6 +280,7 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     "does the ai act make model providers respect copyright opt-outs?",
     "can my employer keep a copy of my criminal record in my file?",
     "which lawful basis is best for sending marketing emails?",
+    "can a company be fined for not having a data protection officer?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)
