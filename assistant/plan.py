@@ -209,11 +209,17 @@ GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|
                   r"earlier)|(did|does|do) (the |it |they )?(\w+ ){0,3}add|"
                   r"soften(ed)?|tighten(ed)?|loosen(ed)?|widen(ed)?|expand(ed)?)\b", re.IGNORECASE)
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
+# So does "the final" ending a phrase ("users in the draft and deployers in the final?").
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
-                          r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
+                          r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b|"
+                          r"\b(in|under|by|to) the final\b(?!\s*+[\w-])", re.IGNORECASE)
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
+# A change asked of what the question said, with no version named ("... do they have to stop using it?
+# did that change?"): in a question on the AI acts, a change between the versions.
+CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
+                           r"chang(e|ed)\b", re.IGNORECASE)
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 # The draft's content told in the past tense ("the draft's user duties only said ...", "the proposal
 # just put that on the list") sets it against the Act that followed.
@@ -400,6 +406,8 @@ def named_clauses(question: str, library, documents: list[str] | None,
     missing: list[str] = []
     mentions = document_mentions(question)
     for reference in references:
+        if described_by(question, reference):
+            continue
         # A bare reference belongs to the document its own sentence named last before it ("... under
         # the final act? the draft had this in art 52": the draft's Art. 52), else to the default.
         sentence = max(question.rfind(mark, 0, reference.start) for mark in ".?!;") + 1
@@ -421,6 +429,23 @@ def named_clauses(question: str, library, documents: list[str] | None,
         extra = len(missing) - max_messages
         missing = missing[:max_messages] + [t("nonexistent_more", language, count=extra)]
     return found, missing, external
+
+
+# An annex named to say what kind of system is meant ("a system listed in annex III", "an annex iii
+# system", "the techniques in Annex I"): the question asks about a rule for those systems, not for
+# the list. Tune: 5 questions name one so, none of them expects the annex.
+_KIND_BEFORE = re.compile(r"\b(systems?|techniques?|approaches?|products?)"
+                          r"\s+((listed|referred to|set out|mentioned|named|included)\s+)?(in|under|on)\s+(the\s+)?$",
+                          re.IGNORECASE)
+_KIND_AFTER = re.compile(r"^\s+(high[- ]risk\s+)?(ai\s+)?systems?\b", re.IGNORECASE)
+
+
+def described_by(question: str, reference) -> bool:
+    """Whether the question names this annex only to describe the systems it asks about."""
+    if not reference.ref.startswith("Annex") or "(" in reference.ref:
+        return False
+    before, after = question[:reference.start], question[reference.end:]
+    return bool(_KIND_BEFORE.search(before) or (re.search(r"\ban?\s+$", before, re.IGNORECASE) and _KIND_AFTER.match(after)))
 
 
 def missing_message(document, ref: str, language: str = "en") -> str:
@@ -536,7 +561,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
-                not named and VERSION_WORDS.search(question) and weights.get("gdpr", 0.0) < 1.0)))
+                not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
+                and weights.get("gdpr", 0.0) < 1.0)))
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
             or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions

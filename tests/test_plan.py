@@ -103,6 +103,25 @@ def test_the_ai_act_named_without_a_version_is_the_draft_with_the_adopted_act_be
     assert F not in read("is an ai that scores job applicants high risk?", library).weights
 
 
+def test_the_versions_in_everyday_words_are_compared(library):
+    # "the 2024 law", "the final" ending a phrase beside the draft, "did that change?" on an AI act rule
+    assert set(read("how serious does the crime have to be in the draft vs the 2024 law?", library).documents_compared) == {P, F}
+    assert set(read("who is art 13 meant to help interpret the output, users in the draft and deployers in the final?",
+                    library).documents_compared) == {P, F}
+    assert set(read("if a deployer thinks a high risk ai system presents a risk, who do they tell? did that change?",
+                    library).documents_compared) == {P, F}
+    # a change the question itself describes is no comparison of the versions
+    assert read("what must a provider do when its high-risk system has been substantially changed?",
+                library).documents_compared == ()
+
+
+def test_an_annex_named_to_say_which_systems_is_not_the_clause_asked_for(library):
+    assert read("how long is a certificate valid for an annex iii system?", library).references == ()
+    assert read("can a system listed in annex III avoid being high-risk under the final act?", library).references == ()
+    assert [r.ref for r in read("What are the eight areas listed in Annex III of the proposal?", library).references] == ["Annex III"]
+    assert [r.ref for r in read("Which systems are listed in Annex III?", library).references] == ["Annex III"]
+
+
 def test_still_or_now_against_one_version_named_compares_both(library):
     assert read("Under the draft, do notified bodies still have to be independent of the provider?", library).versions
     assert read("Does the final act now ask providers to keep logs for six months?", library).versions
