@@ -216,6 +216,9 @@ PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
+# The draft named alone and set against something ("what must distributors check, compared to what the
+# 2021 text required?"): against the Act that followed.
+COMPARED_TO = re.compile(r"\b(compared? (to|with)|versus|vs\.?|in comparison)", re.IGNORECASE)
 # A change asked of what the question said, with no version named ("... do they have to stop using it?
 # did that change?"): in a question on the AI acts, a change between the versions.
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
@@ -445,7 +448,8 @@ def described_by(question: str, reference) -> bool:
     if not reference.ref.startswith("Annex") or "(" in reference.ref:
         return False
     before, after = question[:reference.start], question[reference.end:]
-    return bool(_KIND_BEFORE.search(before) or (re.search(r"\ban?\s+$", before, re.IGNORECASE) and _KIND_AFTER.match(after)))
+    return bool(_KIND_BEFORE.search(before) or (re.search(r"\b(an?|for|of|all|every)\s+$", before, re.IGNORECASE)
+                                                and _KIND_AFTER.match(after)))
 
 
 def missing_message(document, ref: str, language: str = "en") -> str:
@@ -559,6 +563,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             (FINAL_ACT not in read_as_named and (
                 cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
+                    or COMPARED_TO.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
