@@ -222,7 +222,13 @@ COMPARED_TO = re.compile(r"\b(compared? (to|with)|versus|vs\.?|in comparison)", 
 # A change asked of what the question said, with no version named ("... do they have to stop using it?
 # did that change?"): in a question on the AI acts, a change between the versions.
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
-                           r"chang(e|ed)\b", re.IGNORECASE)
+                           r"chang(e|ed)\b"
+                           # ... or of a rule the question names: "did the social scoring ban change?" (not
+                           # "has the system been changed", a change the question describes)
+                           r"|\b(did|has|have) (the|its|their) ((?!been\b)\S+ ){1,4}chang(e|ed)\?", re.IGNORECASE)
+# "Still" or "now" asked of a rule, with no version named: whether the draft's rule is the Act's today.
+STILL_OR_NOW = re.compile(r"\b(is|are|was) (that|this|it|they|there)? ?(\w+ ){0,3}still\b|\bstill (the|only|left|made|a|an|in|on)\b"
+                          r"|\b(now|these days|nowadays)\s*+\?", re.IGNORECASE)
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 # The draft's content told in the past tense ("the draft's user duties only said ...", "the proposal
 # just put that on the list") sets it against the Act that followed.
@@ -568,6 +574,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
                 and weights.get("gdpr", 0.0) < 1.0)))
+            # "is that still the ceiling?", "who sits on it now?": a rule of the AI acts asked of today
+            or (not named and language == "en" and STILL_OR_NOW.search(question)
+                and weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0)
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
             or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions

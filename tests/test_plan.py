@@ -115,6 +115,13 @@ def test_the_versions_in_everyday_words_are_compared(library):
                     library).documents_compared) == {P, F}
     assert F in read("do datasets have to be free of errors under the regulation in force?", library).documents_named
     assert P in read("was there anything like that in the first version of the act?", library).documents_named
+    # a rule of the AI acts asked of today, no version named: "did the ban change?", "is that still the ceiling?"
+    assert set(read("did the social scoring ban change?", library).documents_compared) == {P, F}
+    assert set(read("the draft capped fines for banned practices at 6% of turnover. is that still the ceiling?",
+                    library).documents_compared) == {P, F}
+    assert set(read("do member states have to run an ai sandbox, or is that still left optional?",
+                    library).documents_compared) == {P, F}
+    assert read("can I still object to profiling once I gave consent?", library).documents_compared == ()
     # ... but a change in the user's own story is not a comparison
     assert read("the computer turned down my loan and she cant change it. under the eu ai draft shouldnt staff be able "
                 "to overrule the machine", library).documents_compared == ()
