@@ -27,6 +27,11 @@ def test_every_translated_question_is_detected_in_its_language():
     assert not wrong
 
 
+def test_lower_case_names_at_the_end_do_not_make_english_another_language():
+    assert detect("whats the best vpn for privacy if i live in the eu, nordvpn or proton?") == "en"
+    assert detect("Quel est le meilleur VPN pour la vie privée si j'habite dans l'UE, nordvpn ou proton ?") == "fr"
+
+
 def test_every_english_eval_question_stays_english():
     wrong = [turn for q in SOURCES.values() for turn in q.turns if detect(turn) != "en"]
     assert not wrong
