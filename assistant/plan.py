@@ -213,9 +213,6 @@ GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
                           r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b|"
                           r"\b(in|under|by|to) the final\b(?!\s*+[\w-])", re.IGNORECASE)
-# Words that set the present against one version named alone: asked of the draft ("is there still
-# a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
-# ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 # The draft named alone and set against something ("what must distributors check, compared to what the
 # 2021 text required?"): against the Act that followed.
 COMPARED_TO = re.compile(r"\b(compared? (to|with)|versus|vs\.?|in comparison)", re.IGNORECASE)
@@ -229,6 +226,9 @@ CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (tha
 # "Still" or "now" asked of a rule, with no version named: whether the draft's rule is the Act's today.
 STILL_OR_NOW = re.compile(r"\b(is|are|was) (that|this|it|they|there)? ?(\w+ ){0,3}still\b|\bstill (the|only|left|made|a|an|in|on)\b"
                           r"|\b(now|these days|nowadays)\s*+\?", re.IGNORECASE)
+# Words that set the present against one version named alone: asked of the draft ("is there still
+# a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
+# ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
 NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 # The draft's content told in the past tense ("the draft's user duties only said ...", "the proposal
 # just put that on the list") sets it against the Act that followed.
@@ -578,14 +578,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             or (not named and language == "en" and STILL_OR_NOW.search(question)
                 and weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0)
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
-            or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)):
+            or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)
+            # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
+            # for a question on the act as a whole, which its subject-matter and scope articles answer)
+            or (not named and GENERIC_AI_ACT.search(question) and not VERSION_WORDS.search(question)
+                and not cue("general", GENERAL, question, language))):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
-        compared = [PROPOSAL, FINAL_ACT]
-        weights = {**weights, FINAL_ACT: 1.0}
-    # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not for
-    # a question on the act as a whole, which its subject-matter and scope articles answer)
-    if not compared and not documents and not named and GENERIC_AI_ACT.search(question) \
-            and not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language):
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
     # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"
