@@ -209,13 +209,8 @@ GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|
                   r"earlier)|(did|does|do) (the |it |they )?(\w+ ){0,3}add|"
                   r"soften(ed)?|tighten(ed)?|loosen(ed)?|widen(ed)?|expand(ed)?)\b", re.IGNORECASE)
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
-# So does "the final" ending a phrase ("users in the draft and deployers in the final?").
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
-                          r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b|"
-                          r"\b(in|under|by|to) the final\b(?!\s*+[\w-])", re.IGNORECASE)
-# The draft named alone and set against something ("what must distributors check, compared to what the
-# 2021 text required?"): against the Act that followed.
-COMPARED_TO = re.compile(r"\b(compared? (to|with)|versus|vs\.?|in comparison)", re.IGNORECASE)
+                          r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
 # A change asked of what the question said, with no version named ("... do they have to stop using it?
 # did that change?"): in a question on the AI acts, a change between the versions.
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
@@ -269,19 +264,11 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = ()) -> bool
 # key facts, none fewer, than with each version's nearest point added).
 # The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
 # "providers of high-risk systems" ask about the class, not whether a use is in it).
-# A noun phrase of the class that a use is said to be in asks the same ("is that one of the risky uses",
-# "is it on the high-risk list", "does it fall under the vulnerability ban").
 _NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
-_MEMBER_OF = r"\b(?:one of|among|on|under|part of) the (?:\w+ )?"
-
-
-def _class_word(words: str) -> re.Pattern:
-    return re.compile(rf"{_NOT_A_PREDICATE}\b({words})\b|{_MEMBER_OF}({words})\b", re.IGNORECASE)
-
-
 CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
-    ("prohibited", _class_word(r"ban(?:ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal")),
-    ("high-risk", _class_word(r"high[- ]?risk|risky")),
+    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
+                              re.IGNORECASE)),
+    ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
@@ -454,8 +441,7 @@ def described_by(question: str, reference) -> bool:
     if not reference.ref.startswith("Annex") or "(" in reference.ref:
         return False
     before, after = question[:reference.start], question[reference.end:]
-    return bool(_KIND_BEFORE.search(before) or (re.search(r"\b(an?|for|of|all|every)\s+$", before, re.IGNORECASE)
-                                                and _KIND_AFTER.match(after)))
+    return bool(_KIND_BEFORE.search(before) or (re.search(r"\ban?\s+$", before, re.IGNORECASE) and _KIND_AFTER.match(after)))
 
 
 def missing_message(document, ref: str, language: str = "en") -> str:
@@ -569,7 +555,6 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             (FINAL_ACT not in read_as_named and (
                 cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
-                    or COMPARED_TO.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
