@@ -54,6 +54,12 @@ def words(text: str) -> list[str]:
     return _WORD.findall(_NOT_WORDS.sub(" ", text))
 
 
+def telling_words(text: str) -> set[str]:
+    """The distinct words of a text that tell its language: longer than two letters, not a
+    reference word."""
+    return {w.lower() for w in words(text) if len(w) > 2} - REFERENCE_WORDS
+
+
 # A capitalised word inside a sentence: mostly a name ("Berlin", "Amsterdam", "Ajax"), which Lingua
 # reads as a word of its language: "What is the best hackathon in Berlin?" was German (0.31 against
 # English 0.25), "my boss in Amsterdam reads my mail" Dutch (0.50 against 0.25); without the names
@@ -69,7 +75,7 @@ def without_names(text: str) -> str:
     """The text without its capitalised words inside sentences (names), where enough telling words
     are left without them to read a language; else the text as it is."""
     rest = _INNER_CAPITALISED.sub(" ", text)
-    return rest if len({w.lower() for w in words(rest) if len(w) > 2} - REFERENCE_WORDS) >= MIN_WORDS else text
+    return rest if len(telling_words(rest)) >= MIN_WORDS else text
 
 
 def _top(text: str):
@@ -80,8 +86,7 @@ def _top(text: str):
 def detect(text: str) -> str:
     """ISO 639-1 code of the text's language among those with a locale; "en" when unsure, or when
     only its names (``without_names``) make it read as another language."""
-    telling = {w.lower() for w in words(text) if len(w) > 2} - REFERENCE_WORDS
-    if len(telling) < MIN_WORDS:
+    if len(telling_words(text)) < MIN_WORDS:
         return DEFAULT  # references and names only: nothing tells the language
     top = _top(text)
     if top is None or top.value < MIN_CONFIDENCE:
@@ -108,7 +113,7 @@ def longest_clause(text: str) -> str:
     words to read a language; else the text as it is."""
     parts = [p for p in _CLAUSE_END.split(text) if p.strip()]
     best = max(parts, key=len) if parts else text
-    return best if len({w.lower() for w in words(best) if len(w) > 2} - REFERENCE_WORDS) >= MIN_WORDS else text
+    return best if len(telling_words(best)) >= MIN_WORDS else text
 
 
 # ------------------------------------------------------------------ references
