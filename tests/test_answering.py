@@ -263,6 +263,29 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     assert answer.abstained and "GDPR" in answer.reason and not answer.citations
 
 
+@pytest.mark.parametrize("question, field", [
+    ("who owns the copyright in pictures my ai makes?", "intellectual property"),
+    ("can i pay less tax if my startup builds ai?", "tax"),
+    ("should i set up a gmbh or a sole trader for my ai consultancy?", "company law"),
+    ("is it unfair dismissal if my employer sacks me for using an ai assistant?", "employment law"),
+    ("could i go to prison for a deepfake of my neighbour?", "criminal law"),
+    ("the ai camera i bought broke, can i get a refund?", "consumer law"),
+    ("does an ai decide child support in a divorce?", "family and personal matters"),
+    ("are ai etfs a good place for my savings?", "savings and investments"),
+    ("should i buy shares in ai companies now the ai act is adopted?", "investment advice"),
+    ("which chatbot is the safest for my data?", "choosing a product"),
+    ("who is currently running the european data protection board?", "current events"),
+    ("will ai replace lawyers?", "opinion and forecast"),
+    ("write me a privacy notice for my app", "writing, translating or recommending"),
+])
+def test_each_other_field_declines_its_questions(assistant, question, field):
+    from assistant.answering.scope import OTHER_FIELDS
+
+    assert field in dict(OTHER_FIELDS)
+    answer = assistant.ask(question)
+    assert answer.abstained and f"It reads as a matter of {field}." in answer.reason and not answer.citations
+
+
 @pytest.mark.parametrize("question", [
     "we bought an ai tool that scores job applicants. is it on us to check it works or is that the sellers problem?",
     "my shop has a help bot. do i have to say its a bot?",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from ..citations import find_references
 from ..i18n import t
@@ -28,40 +29,62 @@ OTHER_JURISDICTION = re.compile(
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
 OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b")
 EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
-# Advice no legal text gives, however the question mentions AI.
-OTHER_ADVICE = re.compile(r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
-                          r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)", re.IGNORECASE)
 # Other fields of law and advice, which neither act nor the GDPR governs, however much the question
 # says of AI or data ("who owns the copyright in what midjourney makes", "which vat do i charge on my
 # ai app", "is being fired for using chatgpt unfair dismissal"). Named in their own words only:
 # "tax office", "my employer", "fired by an algorithm", "the best way to comply" and visas and residence
-# permits (Annex III(7): migration, asylum and border control) stay the field's.
-OTHER_FIELD = re.compile(
-    r"\b(who owns|ownership of)\b.{0,40}\b(copyright|rights?)\b|\bcopyright (infring\w*|to|on|in|of|for)\b"
-    r"|\b(patent\w*|trade ?marks?|royalt\w+|intellectual property)\b"
-    r"|\b(vat|sales tax|income tax|corporat\w* tax|tax (credit|relief|return|rate|deduct\w*|break)s?|pay (less )?tax(es)?)\b"
-    r"|\b(gmbh|share capital|incorporat\w*|limited company|sole trader)\b"
-    r"|\b(unfair(ly)? dismiss\w*|wrongful(ly)? (dismiss\w*|terminat\w*)|non[- ]?competes?|severance)\b"
-    r"|\b(prison|jail|defamation|libel|slander)\b"
-    r"|\b(refund|chargeback|money back|warranty|will my (\w+ )?insurance (pay|cover))\b"
-    r"|\b(overtime|minimum wage|pay rise|child support|alimony|custody|divorce|inheritance|testament|my own will|"
-    r"citizenship|deduct\w*|business expenses?|is it a crime)\b"
+# permits (Annex III(7): migration, asylum and border control) stay the field's. Each field declines a
+# question that names none of our texts; advice to trade declines whatever the question names.
+# A field's name completes the decline's "It reads as a matter of {field}."
+Field = Literal["intellectual property", "tax", "company law", "employment law", "criminal law", "consumer law",
+                "family and personal matters", "savings and investments", "investment advice", "choosing a product",
+                "current events", "opinion and forecast", "writing, translating or recommending"]
+OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pattern, re.IGNORECASE)) for field, pattern in (
+    ("intellectual property", r"\b(who owns|ownership of)\b.{0,40}\b(copyright|rights?)\b"
+                              r"|\bcopyright (infring\w*|to|on|in|of|for)\b"
+                              r"|\b(patent\w*|trade ?marks?|royalt\w+|intellectual property)\b"),
+    ("tax", r"\b(vat|sales tax|income tax|corporat\w* tax|tax (credit|relief|return|rate|deduct\w*|break)s?|"
+            r"pay (less )?tax(es)?|deduct\w*|business expenses?)\b"),
+    ("company law", r"\b(gmbh|share capital|incorporat\w*|limited company|sole trader)\b"),
+    ("employment law", r"\b(unfair(ly)? dismiss\w*|wrongful(ly)? (dismiss\w*|terminat\w*)|non[- ]?competes?|severance|"
+                       r"overtime|minimum wage|pay rise)\b"),
+    ("criminal law", r"\b(prison|jail|defamation|libel|slander|is it a crime)\b"),
+    ("consumer law", r"\b(refund|chargeback|money back|warranty|will my (\w+ )?insurance (pay|cover))\b"),
+    ("family and personal matters", r"\b(child support|alimony|custody|divorce|inheritance|testament|my own will|"
+                                    r"citizenship)\b"),
+    ("savings and investments", r"\b(etfs?|stocks?|shares in|savings)\b"),
+    ("investment advice", r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
+                       r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)"),
     # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
-    r"|\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|chatbots?|ai|software|"
-    r"ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?(best|better|cheapest|safest)\b"
-    r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"
-    r"|\b(etfs?|stocks?|shares in|savings)\b"
-    # the world's facts (who holds an office now, what was fined or paid), opinions and forecasts
-    r"|\b(who (is|are) (the )?(current|currently|running)|how many (people|users)\b.{0,30}\buse|"
-    r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
-    r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
-    r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost|"
-    r"will ai (replace|take)|is it worth|should i retrain|"
-    r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"
-    # a task to do rather than a question on the texts: writing, translating, naming, recommending
-    r"|^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
-    r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b",
-    re.IGNORECASE)
+    ("choosing a product", r"\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|"
+                       r"chatbots?|ai|software|ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?"
+                       r"(best|better|cheapest|safest)\b"
+                       r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"),
+    # who holds an office now, what was fined or paid
+    ("current events", r"\b(who (is|are) (the )?(current|currently|running)|how many (people|users)\b.{0,30}\buse|"
+                           r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
+                           r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
+                           r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost)\b"),
+    ("opinion and forecast", r"\b(will ai (replace|take)|is it worth|should i retrain|"
+                               r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"),
+    # writing, translating, naming, recommending rather than a question on the texts
+    ("writing, translating or recommending", r"^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
+               r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b"
+               r"|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b"),
+))
+# Fields whose questions are declined even when they name one of our texts ("should I buy AI stocks
+# now the AI Act is adopted?").
+ANY_NAMES: frozenset[Field] = frozenset({"investment advice"})
+
+
+def other_field(plan: QueryPlan) -> Field | None:
+    """The field of law or advice, not ours, that the question belongs to, or None."""
+    for field, pattern in OTHER_FIELDS:
+        if pattern.search(plan.question) and (field in ANY_NAMES or not plan.documents_named):
+            return field
+    return None
+
+
 # How legal questions are asked, whatever their topic: duties, permissions, rights, force.
 NORMATIVE = re.compile(r"\b(allowed|permitted|lawful|unlawful|legal|illegal|must|have to|has to|had to|obliged|"
                        r"obligations?|required|entitled|forbidden|banned|rights?|mandatory|enter\w* into force|in force|"
@@ -90,7 +113,7 @@ class Decline:
 
 def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT,
                  margin: Callable[[], float] | None = None) -> bool:
-    """A question about another law or jurisdiction, or advice no legal text gives; or one
+    """A question about another law or jurisdiction; or one
     the texts do not discuss: far from every clause, or neither about the domain nor asked as
     a legal question ("must I", "am I allowed") and not nearer the corpus's topics than everyday
     life by a margin, or a topic clearly nearer everyday life than the corpus's (``margin()``,
@@ -102,10 +125,6 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
         bool(OTHER_VERSION.search(question))
     if names_other and not find_references(question):
-        return True
-    if OTHER_ADVICE.search(question):
-        return True
-    if OTHER_FIELD.search(question) and not plan.documents_named:
         return True
     if not hits:
         return True
@@ -145,6 +164,9 @@ def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], t
         if foreign_out_of_scope(plan.question, lang, None if leaning else margin, tuning):
             return Decline("out-of-scope", t("decline_out_of_scope", lang))
         return None
+    field = other_field(plan)
+    if field is not None:
+        return Decline("out-of-scope", t("decline_field", lang, field=field) + " " + t("decline_out_of_scope", lang))
     if out_of_scope(plan, [h for h in hits if h.how != "reference"] or hits, similarity, tuning, margin):
         return Decline("out-of-scope", t("decline_out_of_scope", lang))
     return None
