@@ -207,8 +207,8 @@ def finish(state: dict, max_chars: int) -> Answer:
     caveats = []
     if any(c.doc == "ai-act-proposal-2021" for c in cites):
         caveats.append(t("caveat_proposal", lang))
-        if not plan.documents_named and not plan.filtered:
-            caveats.append(t("caveat_no_version", lang))
+        if not plan.documents_named and not plan.filtered and not any(c.doc == "ai-act-final-2024" for c in cites):
+            caveats.append(t("caveat_no_version", lang))  # (with the adopted Act quoted beside, it says itself)
     if cites and personal(state["question"], lang):
         caveats.append(t("caveat_not_legal_advice", lang))
     if caveats:

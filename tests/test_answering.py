@@ -67,10 +67,14 @@ def test_prohibited_practice_lead(assistant):
 
 
 def test_a_listed_use_is_quoted_with_its_heading_and_no_verdict_it_does_not_support(assistant):
-    answer = assistant.ask("is an AI that sorts CVs high risk?")
+    answer = assistant.ask("is an AI that sorts CVs high risk under the draft?")
     assert cited(answer)[0] == (P, "Annex III(4)"), cited(answer)
     # The lead names the annex's heading, which names Art. 6(2): the verifier keeps it.
     assert "(HIGH-RISK AI SYSTEMS REFERRED TO IN ARTICLE 6(2)) provides" in answer.text
+    # No version named: the same point of the adopted Act beside it, and no caveat that only the draft was read
+    both = assistant.ask("is an AI that sorts CVs high risk?")
+    assert cited(both)[:2] == [(P, "Annex III(4)"), (F, "Annex III(4)")], cited(both)
+    assert "named no version" not in both.text
     # The recruitment point is the nearest listed use, but it does not say "CVs" or "sort":
     # quoted as evidence, with no "Yes".
     assert "Yes." not in answer.text
