@@ -571,20 +571,6 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
-    # A rule of the AI acts asked with no version named: the draft, and beside it the Act in force,
-    # which binds a reader today (emotion recognition at work is banned by the final Act alone). The
-    # question is still asked as it is (a list, a figure, yes or no), not as a comparison. Not for a
-    # question on the proposal's memorandum or on a whole act, one that speaks of a version in words
-    # no alias has ("when the eu first proposed its ai law in 2021"), nor for a follow-up, which reads
-    # the versions of its conversation. Tune 883: facts +16 -11, article R@5 0.808 -> 0.822; blind tune20
-    # (30 everyday AI questions, each expecting the adopted Act): facts 0.37 -> 0.57, article R@5
-    # 0.30 -> 0.55.
-    beside_now = not compared and not documents and not named and not follow_up and language == "en" and \
-        weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0 and not MEMORANDUM.search(question) and \
-        not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language)
-    if beside_now:
-        compared = [PROPOSAL, FINAL_ACT]
-        weights = {**weights, FINAL_ACT: 1.0}
     # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"
     crossed = not compared and not documents and len(named) == 1 and named[0] in (PROPOSAL, FINAL_ACT) and \
         bool(GDPR_NOTIONS.search(question))
@@ -620,9 +606,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # questions open with a statement, 5 are read otherwise, all now yes/no (facts +0 -0: the kind
     # read, not the answers, is what changes).
     asking = asked_part(question)
-    asks = asks_of(asking, [] if beside_now else compared, references, defined, language)
+    asks = asks_of(asking, compared, references, defined, language)
     if asks in ("explanation", "definition"):
-        of_all = asks_of(question, [] if beside_now else compared, references, defined, language)
+        of_all = asks_of(question, compared, references, defined, language)
         asks = of_all if of_all != "explanation" else asks
     if asks == "explanation" and follow_up:
         asks = asks_of(whole, compared, [], defined, language)

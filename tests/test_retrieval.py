@@ -66,11 +66,10 @@ def test_a_document_filter_holds(assistant, documents, allowed):
         assert hits and {h.doc for h in hits} <= allowed, (question, documents)
 
 
-def test_questions_naming_no_version_search_the_draft_and_the_adopted_act(assistant):
+def test_questions_naming_no_version_search_the_proposal_not_the_final_act(assistant):
     hits = assistant.retrieve("Which AI practices are prohibited?", k=10)
-    assert articles(hits, 2) == [(PROPOSAL, "Art. 5"), (FINAL, "Art. 5")]
-    # a version named, or a GDPR question: that text
-    assert FINAL not in {h.doc for h in assistant.retrieve("Which AI practices does the draft prohibit?", k=10)}
+    assert FINAL not in {h.doc for h in hits}
+    assert articles(hits, 1) == [(PROPOSAL, "Art. 5")]
 
 
 def test_the_maximum_fine_is_found(assistant):
@@ -130,9 +129,7 @@ def test_the_whole_corpus_index_reopens_without_rebuild(assistant):
 ])
 def test_a_use_asked_about_in_everyday_words_meets_its_point_of_the_high_risk_list(assistant, question, area):
     found = [h for h in assistant.retrieve(question, k=10) if h.how == "classification"]
-    # in each version searched: the draft named, or no version named (both)
-    versions = [PROPOSAL] if "draft" in question else [PROPOSAL, FINAL]
-    assert [(h.doc, h.ref.startswith(area + "(")) for h in found] == [(v, True) for v in versions], found
+    assert [(h.doc, h.ref.startswith(area + "(")) for h in found] == [(PROPOSAL, True)], found
 
 
 def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_version_asked(assistant):
