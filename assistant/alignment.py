@@ -36,13 +36,11 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Literal, Sequence
 
-from .clauses import Clause, Document, Library, top_level
+from .clauses import FINAL_ACT, PROPOSAL, Clause, Document, Library, top_level
 from .config import REPO_ROOT, Settings
 from .errors import UnknownReference
 from .index import tokenize
 
-PROPOSAL = "ai-act-proposal-2021"
-FINAL = "ai-act-final-2024"
 ALGORITHM = "align-v7:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
@@ -430,7 +428,7 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH) -> list[dict]:
 def build(library: Library, exceptions: list[dict] | None = None) -> dict:
     """The alignment as a JSON-ready dict (deterministic for the same texts and exceptions)."""
     started = time.perf_counter()
-    proposal, final = library.document(PROPOSAL), library.document(FINAL)
+    proposal, final = library.document(PROPOSAL), library.document(FINAL_ACT)
     exceptions = load_exceptions() if exceptions is None else exceptions
     lexicon = Lexicon([c.text for doc in (proposal, final) for c in doc.clauses.values()]
                       + [c.title for doc in (proposal, final) for c in doc.clauses.values() if c.title])
@@ -477,7 +475,7 @@ def key(library: Library, exceptions_path: Path = EXCEPTIONS_PATH) -> str:
     title and text, so a parser change counts as much as a new source file), the algorithm's
     name and code, and the exceptions."""
     texts = hashlib.sha256()
-    for doc in (PROPOSAL, FINAL):
+    for doc in (PROPOSAL, FINAL_ACT):
         for clause in library.document(doc).clauses.values():
             texts.update(f"{doc}\x00{clause.ref}\x00{clause.title or ''}\x00{clause.text}\x01".encode())
     payload = {"texts": texts.hexdigest(), "algorithm": ALGORITHM,
@@ -537,16 +535,16 @@ class Alignment:
         """The clauses of the other version aligned with ``ref`` of ``doc`` (a proposal or final
         reference, any depth), best first. A clause with no pair of its own gets its nearest
         aligned ancestor's counterparts (``via`` names that ancestor). Empty: no counterpart."""
-        if doc not in (PROPOSAL, FINAL):
-            raise UnknownReference(f"Only the proposal ({PROPOSAL}) and the final Act ({FINAL}) are aligned, not {doc}.")
+        if doc not in (PROPOSAL, FINAL_ACT):
+            raise UnknownReference(f"Only the proposal ({PROPOSAL}) and the final Act ({FINAL_ACT}) are aligned, not {doc}.")
         source = self.library.get(doc, ref)  # raises UnknownReference with what exists nearby
-        other = FINAL if doc == PROPOSAL else PROPOSAL
+        other = FINAL_ACT if doc == PROPOSAL else PROPOSAL
         current: str | None = source.ref
         while current:
             if doc == PROPOSAL and current in self.forward:
                 pair = self.forward[current]
                 return self._resolve(other, list(zip(pair.final, pair.scores, [pair.evidence] * len(pair.final))), current)
-            if doc == FINAL and current in self.backward:
+            if doc == FINAL_ACT and current in self.backward:
                 found = [(p.proposal, p.scores[p.final.index(current)], p.evidence) for p in self.backward[current]]
                 return self._resolve(other, found, current)
             current = self.library.get(doc, current).parent
@@ -559,7 +557,7 @@ class Alignment:
         which scores higher: the one definition of the proposal whose own term is not its best-scored
         counterpart), then by score."""
         out = [Counterpart(doc, ref, self.library.get(doc, ref), score, evidence, via) for ref, score, evidence in found]
-        asked = TERM.match(self.library.get(PROPOSAL if doc == FINAL else FINAL, via).text) \
+        asked = TERM.match(self.library.get(PROPOSAL if doc == FINAL_ACT else FINAL_ACT, via).text) \
             if top_level(via) == DEFINITIONS else None
         terms = _forms(asked) if asked else set()
 

@@ -19,6 +19,10 @@ from .content import render
 from .errors import UnknownReference
 from .sources import Corpus, Source
 
+# The two versions of the AI Act in the corpus (ids of corpus/MANIFEST.json), named in many rooms.
+PROPOSAL = "ai-act-proposal-2021"
+FINAL_ACT = "ai-act-final-2024"
+
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
             "seventeenth", "eighteenth", "nineteenth", "twentieth"]
@@ -139,7 +143,7 @@ class _Builder:
 
 
 def _article_url(source: Source, number: int) -> str | None:
-    if source.id in ("gdpr", "ai-act-final-2024"):
+    if source.id in ("gdpr", FINAL_ACT):
         return f"{source.url}#art_{number}"
     return source.url
 

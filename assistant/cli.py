@@ -44,9 +44,10 @@ def cmd_corpus_fetch(args) -> int:
 
 def cmd_show(args) -> int:
     from .citations import parse_reference
+    from .clauses import PROPOSAL
     library = _library()
     try:
-        reference = parse_reference(args.ref, default_doc=args.doc or "ai-act-proposal-2021")
+        reference = parse_reference(args.ref, default_doc=args.doc or PROPOSAL)
     except ValueError as exc:
         raise AssistantError(str(exc)) from None
     leftover = args.ref[:reference.start] + args.ref[reference.end:]
@@ -71,9 +72,10 @@ def cmd_show(args) -> int:
 
 def _counterpart_line(library, clause) -> dict | None:
     """What became of a proposal clause in the final Act (or where a final clause came from)."""
-    from .alignment import FINAL, PROPOSAL, Alignment
+    from .alignment import Alignment
+    from .clauses import FINAL_ACT, PROPOSAL
     from .config import Settings
-    if clause.doc not in (PROPOSAL, FINAL):
+    if clause.doc not in (PROPOSAL, FINAL_ACT):
         return None
     found = Alignment.load(library, Settings.from_env()).counterpart(clause.doc, clause.ref)
     other = "final Act" if clause.doc == PROPOSAL else "proposal"

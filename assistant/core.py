@@ -7,7 +7,7 @@ import threading
 import unicodedata
 from typing import Iterator
 
-from .clauses import Library
+from .clauses import FINAL_ACT, PROPOSAL, Library
 from .config import Settings
 from .answering.base import BackendUnavailable
 from .errors import InvalidQuestion
@@ -15,9 +15,9 @@ from .records import Answer, Hit
 from .tuning import DEFAULT, Tuning
 
 DOCUMENT_GROUPS = {
-    "proposal": ["ai-act-proposal-2021"],
+    "proposal": [PROPOSAL],
     "gdpr": ["gdpr"],
-    "final": ["ai-act-final-2024"],
+    "final": [FINAL_ACT],
     "commentary": ["edpb-edps-joint-opinion-5-2021", "eprs-briefing-ai-act", "impact-assessment-swd-2021-84-part1",
                    "impact-assessment-swd-2021-84-part2", "aim-news-2021-04-eu-mulls-ban"],
 }

@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from .clauses import Clause, Library
+from .clauses import FINAL_ACT, PROPOSAL, Clause, Library
 
 # The articles that hold each act's definitions.
-DEFINITION_ARTICLES = {"ai-act-proposal-2021": "Art. 3", "gdpr": "Art. 4", "ai-act-final-2024": "Art. 3"}
+DEFINITION_ARTICLES = {PROPOSAL: "Art. 3", "gdpr": "Art. 4", FINAL_ACT: "Art. 3"}
 TERM = re.compile(r"^\(\d+\)\s*[‘'\"]([^’'\"]{2,80})[’'\"](?:\s*\(([^)]{2,30})\))?")
 # Words that, just before a term, ask what it means ("Am I a user", "what counts as an AI system").
 CUE_BEFORE = re.compile(

@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from .citations import document_mentions, find_references, is_within, mentioned_documents
-from .clauses import human_ref, top_level
+from .clauses import FINAL_ACT, PROPOSAL, human_ref, top_level
 from .i18n import t, words
 from .tuning import DEFAULT, Tuning
 
@@ -64,7 +64,7 @@ class QueryPlan:
     @property
     def versions(self) -> bool:
         """Compares the 2021 proposal with the final 2024 Act."""
-        return {"ai-act-proposal-2021", "ai-act-final-2024"} <= set(self.documents_compared)
+        return {PROPOSAL, FINAL_ACT} <= set(self.documents_compared)
 
     def to_dict(self) -> dict:
         """JSON-ready (lists, not tuples), so that it reads the same after a trip over HTTP."""
@@ -73,8 +73,6 @@ class QueryPlan:
 
 # ---------------------------------------------------------------- reading a question
 
-PROPOSAL = "ai-act-proposal-2021"
-FINAL_ACT = "ai-act-final-2024"
 
 # A follow-up leans on the turn before: it starts like a continuation or points back.
 FOLLOW_UP = re.compile(

@@ -42,7 +42,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from .citations import find_references, is_within, without_document_names
-from .clauses import Library, top_level
+from .clauses import FINAL_ACT, PROPOSAL, Library, top_level
 from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
@@ -52,8 +52,6 @@ from .records import Hit
 from .tuning import DEFAULT, Tuning
 
 GLOSSARY_PATH = REPO_ROOT / "corpus" / "glossary.json"
-PROPOSAL = "ai-act-proposal-2021"
-FINAL_ACT = "ai-act-final-2024"
 FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re.IGNORECASE)
 # The kinds of clause that enact (a recital explains them).
 ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent", "annex", "annex_section"})

@@ -217,7 +217,9 @@ def _link_label(url: str) -> str:
 def compare_with_final(citation: Citation, alignment) -> str:
     """"Compare with the final Act" for a proposal clause: the word-level diff of the clause and
     its counterpart (insertions and deletions marked), or nothing when it has none."""
-    if alignment is None or citation.doc != "ai-act-proposal-2021":
+    from .clauses import PROPOSAL
+
+    if alignment is None or citation.doc != PROPOSAL:
         return ""
     from .textdiff import compare_html, versions
 

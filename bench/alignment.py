@@ -16,7 +16,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import alignment  # noqa: E402
-from assistant.alignment import FINAL, PROPOSAL, Alignment  # noqa: E402
+from assistant.alignment import Alignment  # noqa: E402
+from assistant.clauses import FINAL_ACT, PROPOSAL  # noqa: E402
 from assistant.clauses import Library  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 
@@ -58,7 +59,7 @@ def main() -> None:
           f"ancestor's): {found}/{len(refs)}; final units with no ancestor: {len(aligned.data['unmatched_final'])}")
     print(f"renamed defined terms: {', '.join(f'{r.proposal_term} -> {r.final_term}' for r in aligned.renames)}")
     print(f"documented exceptions applied: {sum(1 for u in units if u.evidence.startswith('documented exception'))}")
-    print(f"{FINAL} units aligned: {sum(len(u.final) for u in units)}")
+    print(f"{FINAL_ACT} units aligned: {sum(len(u.final) for u in units)}")
 
 
 if __name__ == "__main__":

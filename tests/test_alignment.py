@@ -5,7 +5,8 @@ import json
 import pytest
 
 from assistant import alignment, textdiff
-from assistant.alignment import FINAL, PROPOSAL, Alignment, sequence_align
+from assistant.alignment import Alignment, sequence_align
+from assistant.clauses import FINAL_ACT, PROPOSAL
 from assistant.errors import UnknownReference
 
 
@@ -35,7 +36,7 @@ def test_every_proposal_unit_has_an_entry(aligned, library):
         assert pair.final or pair.evidence.startswith("no counterpart")
         assert len(pair.scores) == len(pair.final)
         for ref in pair.final:
-            assert library.find(FINAL, ref) is not None
+            assert library.find(FINAL_ACT, ref) is not None
 
 
 @pytest.mark.parametrize("proposal, final", [
@@ -77,10 +78,10 @@ def test_renamed_terms_come_from_the_definitions(aligned):
 
 
 def test_backward_lookup_and_ancestor_fallback(aligned):
-    assert finals(aligned, "Art. 99(3)", doc=FINAL) == ["Art. 71(3)"]
+    assert finals(aligned, "Art. 99(3)", doc=FINAL_ACT) == ["Art. 71(3)"]
     via = aligned.counterpart(PROPOSAL, "Art. 71(3)(a)")  # a point with no pair of its own
     assert via and all(c.via in ("Art. 71(3)(a)", "Art. 71(3)") for c in via)
-    assert all(c.clause.text and c.doc == FINAL for c in via)
+    assert all(c.clause.text and c.doc == FINAL_ACT for c in via)
 
 
 def test_bad_lookups_raise_typed_errors(aligned):
@@ -122,7 +123,7 @@ def test_sequence_alignment_keeps_order_and_threshold():
 # ---------------------------------------------------------------- what changed
 
 def test_fines_changes_read_off_the_texts(library):
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(3)").text, library.get(FINAL, "Art. 99(3)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(3)").text, library.get(FINAL_ACT, "Art. 99(3)").text)
     found = {(x.kind, x.before, x.after) for x in c.changes}
     assert ("amount", "EUR 30 000 000", "EUR 35 000 000") in found
     assert ("percentage", "6 %", "7 %") in found
@@ -130,14 +131,14 @@ def test_fines_changes_read_off_the_texts(library):
 
 def test_renamed_term_and_period(library, aligned):
     renames = [(r.proposal_term, r.final_term) for r in aligned.renames]
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 29(1)").text, library.get(FINAL, "Art. 26(1)").text, renames)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 29(1)").text, library.get(FINAL_ACT, "Art. 26(1)").text, renames)
     assert ("term", "user", "deployer") in {(x.kind, x.before, x.after) for x in c.changes}
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 5(1)(d)(iii)").text, library.get(FINAL, "Art. 5(1)(h)(iii)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 5(1)(d)(iii)").text, library.get(FINAL_ACT, "Art. 5(1)(h)(iii)").text)
     assert ("period", "three years", "four years") in {(x.kind, x.before, x.after) for x in c.changes}
 
 
 def test_points_added(library):
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 5(1)").text, library.get(FINAL, "Art. 5(1)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 5(1)").text, library.get(FINAL_ACT, "Art. 5(1)").text)
     added = [x.after for x in c.changes if x.kind == "point added"]
     removed = [x for x in c.changes if x.kind == "point removed"]
     assert [a.split()[0] for a in added] == ["(d)", "(e)", "(f)", "(g)"] and not removed
@@ -155,28 +156,28 @@ def test_no_change_claimed_without_a_diff(library):
 
 def test_renumbering_alone_is_no_change(library):
     # 'emotion recognition system' is Art. 3(34) of the proposal and Art. 3(39) of the Act, word for word
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(34)").text, library.get(FINAL, "Art. 3(39)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(34)").text, library.get(FINAL_ACT, "Art. 3(39)").text)
     assert c.identical and not c.changes
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(33)").text, library.get(FINAL, "Art. 3(34)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 3(33)").text, library.get(FINAL_ACT, "Art. 3(34)").text)
     assert not c.identical  # 'biometric data' lost "which allow or confirm the unique identification"
 
 
 def test_a_change_says_only_what_the_diff_shows(library):
     # the 15 days of proposal Art. 62(1) are in final Art. 73(2), not in its counterpart 73(1)
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 62(1)").text, library.get(FINAL, "Art. 73(1)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 62(1)").text, library.get(FINAL_ACT, "Art. 73(1)").text)
     assert "period 15 days only in the proposal's text" in c.summary()
     # the points added to the fines for operators are named by their words up to a cross-reference
-    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(4)").text, library.get(FINAL, "Art. 99(4)").text)
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 71(4)").text, library.get(FINAL_ACT, "Art. 99(4)").text)
     added = [x.after for x in c.changes if x.kind == "point added"]
     assert "(a) (obligations of providers pursuant to ...)" in added
     assert not any("Article" in a for a in added)
 
 
 def test_compare_html_escapes_and_marks(library):
-    page = textdiff.compare_html(library.get(PROPOSAL, "Art. 71(3)"), library.get(FINAL, "Art. 99(3)"))
+    page = textdiff.compare_html(library.get(PROPOSAL, "Art. 71(3)"), library.get(FINAL_ACT, "Art. 99(3)"))
     assert "<del" in page and "<ins" in page and "35 000 000" in page and "Article 99(3)" in page
     proposal = dataclasses.replace(library.get(PROPOSAL, "Art. 52(1)"), text="a <script>alert(1)</script> b")
-    final = dataclasses.replace(library.get(FINAL, "Art. 50(1)"), text="a <img src=x onerror=alert(1)> b")
+    final = dataclasses.replace(library.get(FINAL_ACT, "Art. 50(1)"), text="a <img src=x onerror=alert(1)> b")
     page = textdiff.compare_html(proposal, final)
     assert "<script>" not in page and "<img" not in page and "&lt;script&gt;" in page
 
@@ -188,7 +189,7 @@ def test_assistant_counterpart_and_cli(settings, capsys):
     from assistant.cli import main
 
     got = Assistant(settings).counterpart(PROPOSAL, "Art. 52(1)")
-    assert got[0].ref == "Art. 50(1)" and 0 < got[0].score <= 1 and got[0].clause.doc == FINAL
+    assert got[0].ref == "Art. 50(1)" and 0 < got[0].score <= 1 and got[0].clause.doc == FINAL_ACT
     assert main(["align", "--json"]) == 0
     table = json.loads(capsys.readouterr().out)
     row = next(r for r in table["articles"] if r["proposal"] == "Art. 52")
@@ -213,10 +214,10 @@ def test_versions_pairs_both_texts_with_changes(aligned):
     (pair,) = textdiff.versions(aligned, PROPOSAL, "Art. 71(3)")
     assert (pair.proposal.ref, pair.final.ref) == ("Art. 71(3)", "Art. 99(3)")
     assert "amount: EUR 30 000 000 -> EUR 35 000 000" in pair.comparison.summary()
-    back = textdiff.versions(aligned, FINAL, "Art. 26(1)")  # from the final side: the same orientation
+    back = textdiff.versions(aligned, FINAL_ACT, "Art. 26(1)")  # from the final side: the same orientation
     assert back[0].proposal.doc == PROPOSAL and back[0].final.ref == "Art. 26(1)"
     assert "‘user’ is now ‘deployer’" in back[0].comparison.summary()
-    assert textdiff.versions(aligned, FINAL, "Art. 53(1)") == []  # general-purpose AI models: no ancestor
+    assert textdiff.versions(aligned, FINAL_ACT, "Art. 53(1)") == []  # general-purpose AI models: no ancestor
 
 
 def test_assistant_counterpart_accepts_group_names(settings):

@@ -21,7 +21,7 @@ import re
 from typing import Callable, Generator
 
 from ..citations import format_citation, is_within
-from ..clauses import Clause, Library, human_ref, top_level
+from ..clauses import FINAL_ACT, PROPOSAL, Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
@@ -60,7 +60,6 @@ LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau),
 # belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
 # "what does an importer need to check" wants Art. 26(1)(a)-(d), not the point that matched best).
 WHOLE_LIST = ("explanation", "yes_no")
-PROPOSAL, FINAL = "ai-act-proposal-2021", "ai-act-final-2024"
 HIGHEST = re.compile(r"\b(max\w*|highest|top|biggest|largest|most|ceiling|cap)\b", re.IGNORECASE)
 
 
@@ -462,8 +461,8 @@ class Composer:
         # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
         # A point found is compared as its list when that is short enough to quote whole ("were
         # criteria added?" is answered by the two lists and the points added).
-        found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL)] or [
-            self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL)]
+        found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL_ACT)] or [
+            self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL_ACT)]
         if not found:
             return chosen, []
         out: list[Hit] = []
@@ -508,7 +507,7 @@ class Composer:
                              plan.question, re.I):
                 continue
             numbers = []
-            for doc, ref in ((PROPOSAL, rename.proposal), (FINAL, rename.final)):
+            for doc, ref in ((PROPOSAL, rename.proposal), (FINAL_ACT, rename.final)):
                 at = next((i for i, h in enumerate(out, 1) if h.doc == doc and h.ref == ref), None)
                 if at is None:
                     out.append(self.as_hit(self.library.get(doc, ref), found[0]))
@@ -526,17 +525,17 @@ class Composer:
         the one the search found too (at or inside it), else the best aligned. Like is compared with
         like: the aligned units, unless the clause found has no pair of its own and reads alone (a
         new point of a long list): then that clause, beside the other version's aligned unit."""
-        other = FINAL if hit.doc == PROPOSAL else PROPOSAL
+        other = FINAL_ACT if hit.doc == PROPOSAL else PROPOSAL
 
         def support(pair: VersionPair) -> float:
-            clause = pair.final if other == FINAL else pair.proposal
+            clause = pair.final if other == FINAL_ACT else pair.proposal
             return max((h.score for h in found if h.doc == other and is_within(h.ref, clause.ref)), default=0.0)
 
         pair = max(candidates, key=support)  # ties keep the alignment's order (best aligned first)
         proposal, final = self.as_hit(pair.proposal, hit), self.as_hit(pair.final, hit)
         shown = self.readable(hit, hits, self.tuning.context_limit)
         if pair.via in self.library.document(shown.doc).ancestors(shown.ref):  # the clause found reads alone, below its aligned unit
-            unit = pair.final if other == FINAL else pair.proposal
+            unit = pair.final if other == FINAL_ACT else pair.proposal
             inside = [h for h in found if h.doc == other and h.ref != unit.ref and is_within(h.ref, unit.ref)]
             if inside and len(unit.text) > self.tuning.max_first_quote:
                 # The other version's unit is too long to quote whole (a definitions article): the

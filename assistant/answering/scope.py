@@ -54,23 +54,24 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                                     r"citizenship)\b"),
     ("savings and investments", r"\b(etfs?|stocks?|shares in|savings)\b"),
     ("investment advice", r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
-                       r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)"),
+                          r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)"),
     # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
     ("choosing a product", r"\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|"
-                       r"chatbots?|ai|software|ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?"
-                       r"(best|better|cheapest|safest)\b"
-                       r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"),
+                           r"chatbots?|ai|software|ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?"
+                           r"(best|better|cheapest|safest)\b"
+                           r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"),
     # who holds an office now, what was fined or paid
     ("current events", r"\b(who (is|are) (the )?(current|currently|running)|how many (people|users)\b.{0,30}\buse|"
-                           r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
-                           r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
-                           r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost)\b"),
+                       r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
+                       r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
+                       r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost)\b"),
     ("opinion and forecast", r"\b(will ai (replace|take)|is it worth|should i retrain|"
-                               r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"),
+                             r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"),
     # writing, translating, naming, recommending rather than a question on the texts
-    ("writing, translating or recommending", r"^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
-               r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b"
-               r"|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b"),
+    ("writing, translating or recommending",
+     r"^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
+     r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b"
+     r"|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b"),
 ))
 # Fields whose questions are declined even when they name one of our texts ("should I buy AI stocks
 # now the AI Act is adopted?").
