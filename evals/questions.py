@@ -9,12 +9,12 @@ import yaml
 
 HERE = Path(__file__).parent
 QUESTIONS_PATH = HERE / "questions.yaml"
-# Every file of known questions: the original 200, the questions written blind for the locked
-# test split, the version-comparison questions (all test), and the questions written for tuning in
-# the categories the tune half lacked (all tune).
-QUESTION_FILES = [QUESTIONS_PATH, HERE / "questions_new.yaml", HERE / "questions_versions.yaml",
-                  HERE / "questions_tune.yaml"]
+# The files of known questions: the original 200, the questions written blind for the locked
+# test split and the version-comparison questions (all test); split by ``split.yaml``.
+QUESTION_FILES = [QUESTIONS_PATH, HERE / "questions_new.yaml", HERE / "questions_versions.yaml"]
 SPLIT_PATH = HERE / "split.yaml"
+# The questions written for tuning, one file per batch (``tune/README.md``): all tune.
+TUNE_DIR = HERE / "tune"
 
 CATEGORIES = """definitions prohibited-practices biometric-exceptions high-risk-classification
 high-risk-requirements operator-obligations conformity-assessment transparency sandboxes governance
@@ -47,21 +47,27 @@ class Question:
 
 
 def tune_ids() -> set[str]:
-    """The ids that may be tuned on (``split.yaml``); every other question is test."""
+    """The ids of the question files that may be tuned on (``split.yaml``); every other question
+    there is test."""
     return set(yaml.safe_load(SPLIT_PATH.read_text(encoding="utf-8"))["tune"])
+
+
+def tune_files() -> list[Path]:
+    return sorted(TUNE_DIR.glob("*.yaml"))
 
 
 def load_questions(path: Path | None = None, split: str | None = None) -> list[Question]:
     """The known questions (all files, or one ``path``), optionally only one split."""
     tune = tune_ids()
     out = []
-    for file in ([path] if path else QUESTION_FILES):
+    for file in ([path] if path else QUESTION_FILES + tune_files()):
         out += _load(file, tune)
     return [q for q in out if split is None or q.split == split]
 
 
 def _load(path: Path, tune: set[str]) -> list[Question]:
     items = yaml.safe_load(path.read_text(encoding="utf-8"))
+    all_tune = path.parent == TUNE_DIR
     out = []
     for item in items:
         turns = item.get("turns") or [item["question"]]
@@ -71,7 +77,7 @@ def _load(path: Path, tune: set[str]) -> list[Question]:
             key_facts=tuple(item.get("key_facts") or []),
             derived_facts=tuple(item.get("derived_facts") or []),
             decline=bool(item.get("decline")), note=item.get("note") or "",
-            split="tune" if item["id"] in tune else "test",
+            split="tune" if all_tune or item["id"] in tune else "test",
         ))
     return out
 

@@ -269,7 +269,7 @@ def write(result: dict, out_dir: Path, failures: list[str], thresholds: dict) ->
         "## Tune and test",
         "",
         "`tune` is the half of the original questions plus questions written for tuning in the categories "
-        "that half lacked (`questions_tune.yaml`): weights and rules may be tuned on it. `test` is the other "
+        "that half lacked (`evals/tune/`): weights and rules may be tuned on it. `test` is the other "
         "half plus every question written blind after the set was split (never tuned on).",
         "",
         split_table(result),
