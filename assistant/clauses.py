@@ -23,6 +23,9 @@ from .sources import Corpus, Source
 PROPOSAL = "ai-act-proposal-2021"
 FINAL_ACT = "ai-act-final-2024"
 
+# The kinds of clause that are items of a list.
+LIST_KINDS = ("point", "indent")
+
 ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
             "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
             "seventeenth", "eighteenth", "nineteenth", "twentieth"]
@@ -427,6 +430,24 @@ class Library:
     def find(self, doc_id: str, ref: str) -> Clause | None:
         doc = self.documents.get(doc_id)
         return doc.clauses.get(ref) if doc else None
+
+    def has_list(self, clause: Clause) -> bool:
+        """Whether the clause holds a list: two points or indents or more."""
+        doc = self.document(clause.doc)
+        return sum(1 for c in clause.children if doc.clauses[c].kind in LIST_KINDS) >= 2
+
+    def list_of(self, clause: Clause) -> Clause:
+        """The clause that holds a whole list: the clause itself when it has points, its parent
+        when it is a point or a chapeau whose points are its siblings."""
+        doc = self.document(clause.doc)
+        current = clause
+        for _ in range(3):
+            if self.has_list(current):
+                return current
+            if not current.parent:
+                break
+            current = doc.clauses[current.parent]
+        return clause
 
     @cached_property
     def all_clauses(self) -> list[Clause]:

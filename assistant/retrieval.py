@@ -23,8 +23,10 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    the prior is the document's weight x the kind's (recitals, memorandum and commentary weigh
    less than enacting terms unless asked for) x where it sits (final and amending provisions
    less unless asked for; subject matter and scope more for a question about a whole act).
-5. Articles are ranked by their best unit; the results give one clause of each article first
-   (its best-matching one), then more clauses of the same articles.
+5. Articles are ranked by their best unit, which stands for the article; its further clauses
+   rank by their own score discounted once for each clause of the article before them
+   (``repeat_discount``). For a question that asks for a list, an item of a list is shown as the
+   clause that holds the whole list.
 6. A follow-up is searched with the conversation before it, and on its own at ``own_weight``.
 
 Every weight is in ``assistant/tuning.py``; nothing in this module or the glossary names an
@@ -42,7 +44,7 @@ from langchain_core.documents import Document as LCDocument
 from langchain_core.retrievers import BaseRetriever
 
 from .citations import find_references, is_within, without_document_names
-from .clauses import FINAL_ACT, PROPOSAL, Library, top_level
+from .clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Library, top_level
 from .config import REPO_ROOT
 from .embedding import embed_query
 from .index import ClauseIndex, tokenize
@@ -416,19 +418,20 @@ class Retriever:
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def rank(self, fused: dict[int, float]) -> list[tuple[int, float]]:
-        """Articles by their best unit, each article once (by the clause that best stands for it)
-        before any article a second time."""
+    def rank(self, fused: dict[int, float], discount: float) -> list[tuple[int, float]]:
+        """Articles by their best unit (shown by the clause that best stands for it); an article's
+        further clauses by their own score, discounted once for each clause of it before them."""
         units = self.index.units
         by_article: dict = {}
         for row, score in sorted(fused.items(), key=lambda item: -item[1]):
             by_article.setdefault(units[row].article, []).append((row, score))
-        first, later = [], []
+        ordered = []  # (rank score, (row, score)): an article's n-th further clause discounted n times
         for items in by_article.values():
             lead = self.representative(items)
-            first.append(lead)
-            later += [item for item in items if item[0] != lead[0]]
-        return first + later
+            ordered.append((lead[1], lead))
+            ordered += [(item[1] * discount ** n, item)
+                        for n, item in enumerate((i for i in items if i[0] != lead[0]), 1)]
+        return [item for _, item in sorted(ordered, key=lambda pair: -pair[0])]
 
     def representative(self, items: list[tuple[int, float]]) -> tuple[int, float]:
         """The clause to show first for an article's matches (``items``, best first), with the
@@ -503,19 +506,20 @@ class Retriever:
         queries = [(asked, 1.0)] if not plan.context else [(asked, self.tuning.own_weight), (whole, 1.0)]
         top = sum(source_weights(plan, self.tuning)) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
         compared = list(plan.documents_compared)
+        discount = self.tuning.repeat_discount if plan.language == "en" else self.tuning.foreign_repeat_discount
         if len(compared) > 1:
             # A comparison: each document searched on its own, their best results alternating.
             per_doc, similarity = [], {}
             for doc in compared:
                 fused, sims = self.fuse(plan, queries, {doc: 1.0}, kinds)
                 similarity.update(sims)
-                per_doc.append(self.rank(fused))
+                per_doc.append(self.rank(fused, discount))
             if FINAL_ACT in compared and PROPOSAL in compared:
                 self.add_twins(per_doc, compared, named + defined)
             ranked = round_robin(per_doc)
         else:
             fused, similarity = self.fuse(plan, queries, plan.weights, kinds)
-            ranked = self.rank(fused)
+            ranked = self.rank(fused, discount)
         rows = self.index.by_id
         hits = [self.hit(doc, ref, 2.0 - i * 0.01, "reference") for i, (doc, ref) in enumerate(named)]
         hits += [self.hit(doc, ref, 1.5, "definition", similarity.get(rows.get(f"{doc}::{ref}"), 0.0))
@@ -529,7 +533,8 @@ class Retriever:
         fine = None
         if plan.asks_penalty and not plan.references:
             # the rule whose breach is asked about: a follow-up's is what the conversation was about
-            rules = self.rank(self.fuse(plan, [(plan.context, 1.0)], plan.weights, kinds)[0]) if plan.context else ranked
+            rules = (self.rank(self.fuse(plan, [(plan.context, 1.0)], plan.weights, kinds)[0], discount)
+                     if plan.context else ranked)
             fine = self.penalty(rules)
         if fine and fine not in seen:  # the fine for breaking the rule found first, as the best match found
             seen.add(fine)
@@ -538,10 +543,15 @@ class Retriever:
             if len(hits) >= k:
                 break
             unit = self.index.units[row]
-            if (unit.doc, unit.ref) in seen:
+            doc, ref = unit.doc, unit.ref
+            if plan.asks == "list":  # an item of a list stands for its whole list
+                clause = self.library.get(doc, ref)
+                if clause.kind in LIST_KINDS:
+                    ref = self.library.list_of(clause).ref
+            if (doc, ref) in seen:
                 continue
-            seen.add((unit.doc, unit.ref))
-            hits.append(self.hit(unit.doc, unit.ref, min(score / top, 1.0), "hybrid", similarity.get(row, 0.0)))
+            seen.add((doc, ref))
+            hits.append(self.hit(doc, ref, min(score / top, 1.0), "hybrid", similarity.get(row, 0.0)))
         return hits[:k]
 
 

@@ -33,6 +33,7 @@ SWEEPS = {
     "kind_weights.recital": [0.5, 0.7, 0.85, 1.0],
     "kind_weights.em_paragraph": [0.4, 0.6, 0.8, 1.0],
     "twin_position": [0, 1, 2, 5],
+    "repeat_discount": [0.0, 0.3, 0.5, 0.6, 0.7],
 }
 
 
@@ -158,6 +159,7 @@ LANGUAGE_SWEEPS = {
     "foreign_lexical_weight": [0.0, 0.25, 0.5, 0.75, 1.0, 1.5],
     "term_weight": [0.0, 0.5, 1.0, 2.0, 3.0],
     "window_handicap": [0.0, 0.005, 0.02],
+    "foreign_repeat_discount": [0.0, 0.3, 0.6],
 }
 
 

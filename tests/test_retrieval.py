@@ -8,7 +8,7 @@ from dataclasses import replace
 
 import pytest
 
-from assistant.clauses import top_level
+from assistant.clauses import LIST_KINDS, top_level
 from assistant.index import ClauseIndex
 from assistant import plan as planning
 from assistant.retrieval import HybridRetriever, Retriever, hits_from_documents
@@ -80,6 +80,36 @@ def test_the_maximum_fine_is_found(assistant):
 def test_a_defined_term_brings_its_definition(assistant):
     hits = assistant.retrieve("I use an AI photo app at home just for fun. Am I a 'user' under the draft?", k=10)
     assert (PROPOSAL, "Art. 3(4)") in [h.key() for h in hits[:2]]
+
+
+def test_a_list_asked_for_is_found_as_the_clause_that_holds_it(assistant):
+    """An item of a list that matches best stands for its whole list when a list is asked for."""
+    question = "List the tasks of a data protection officer under the GDPR."
+    assert planning.build(question, assistant.library).asks == "list"
+    hits = assistant.retrieve(question, k=10)
+    assert hits[0].key() == (GDPR, "Art. 39(1)")
+    items = [h.ref for h in hits if h.how == "hybrid" and assistant.library.get(h.doc, h.ref).kind in LIST_KINDS
+             and not assistant.library.has_list(assistant.library.get(h.doc, h.ref))]
+    assert items == []
+
+
+def test_an_articles_further_clauses_rank_among_the_other_articles_discounted(assistant):
+    retriever = assistant.retriever
+    plan = planning.build("How high can GDPR fines go?", assistant.library, tuning=retriever.tuning)
+    kinds = planning.kind_weights(plan, retriever.tuning)
+    fused, _ = retriever.fuse(plan, [(plan.question, 1.0)], plan.weights, kinds)
+    units = retriever.index.units
+
+    def articles_in_order(r):
+        return [units[row].article for row, _ in r.rank(fused, r.tuning.repeat_discount)]
+
+    def first_repeat(order):
+        return next(i for i, art in enumerate(order) if art in order[:i])
+
+    flat = articles_in_order(Retriever(assistant.library, retriever.index, replace(DEFAULT, repeat_discount=0.0)))
+    assert first_repeat(flat) == len(set(flat))  # every article once before any twice
+    discounted = articles_in_order(retriever)
+    assert first_repeat(discounted) < 5 and discounted[:5].count(discounted[0]) >= 2
 
 
 def test_a_comparison_searches_both_versions(assistant):

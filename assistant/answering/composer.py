@@ -21,7 +21,7 @@ import re
 from typing import Callable, Generator
 
 from ..citations import format_citation, is_within
-from ..clauses import FINAL_ACT, PROPOSAL, Clause, Library, human_ref, top_level
+from ..clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
@@ -54,7 +54,6 @@ ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless
 # when asking whether the listed use and the one asked about share their words.
 CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
                             "draft proposal act final regulation EU"))
-LIST_KINDS = ("point", "indent")
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
 # belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
@@ -170,24 +169,6 @@ class Composer:
         return Hit(clause.doc, clause.ref, clause.label, clause.text, like.score, clause.heading_path, clause.url,
                    clause.kind, like.how, like.similarity)
 
-    def list_unit(self, clause: Clause) -> Clause:
-        """The clause that holds a whole list: the clause itself when it has points, its parent
-        when it is a point or a chapeau whose points are its siblings."""
-        doc = self.library.document(clause.doc)
-        current = clause
-        for _ in range(3):
-            if self.has_list(current):
-                return current
-            if not current.parent:
-                break
-            current = doc.clauses[current.parent]
-        return clause
-
-    def has_list(self, clause: Clause) -> bool:
-        """Whether the clause holds a list: two points or indents or more."""
-        doc = self.library.document(clause.doc)
-        return sum(1 for c in clause.children if doc.clauses[c].kind in LIST_KINDS) >= 2
-
     def list_answer(self, plan: QueryPlan, ranked: list[Hit]) -> Hit:
         """The list a list question asks for: that of the best clause; else that of a close runner-up;
         else the list of the best clause's article whose chapeau shares most words with the question
@@ -196,17 +177,17 @@ class Composer:
         for hit in ranked[:3]:
             if hit.score < best.score * self.tuning.relative_cutoff:
                 break
-            unit = self.list_unit(self.clause(hit))
-            if self.has_list(unit):
+            unit = self.library.list_of(self.clause(hit))
+            if self.library.has_list(unit):
                 return self.as_hit(unit, hit)
         doc = self.library.document(best.doc)
         article = doc.clauses.get(top_level(best.ref))
         wanted = set(tokenize(asked_text(plan)))
-        lists = [doc.clauses[c] for c in (article.children if article else []) if self.has_list(doc.clauses[c])]
+        lists = [doc.clauses[c] for c in (article.children if article else []) if self.library.has_list(doc.clauses[c])]
         if lists:
             unit = max(lists, key=lambda c: len(wanted & set(tokenize(c.text.split("\n", 1)[0]))))
             return self.as_hit(unit, best)
-        return self.as_hit(self.list_unit(self.clause(best)), best)
+        return self.as_hit(self.library.list_of(self.clause(best)), best)
 
     def readable(self, hit: Hit, hits: list[Hit], limit: int, whole_list: bool = False) -> Hit:
         """The unit to quote for a chosen clause. A chapeau ("... in any of the following
@@ -242,10 +223,10 @@ class Composer:
         list below them grew."""
         clause = self.clause(hit)
         if clause.text.rstrip().endswith(":") and not clause.children and clause.parent:
-            unit = self.list_unit(clause)
+            unit = self.library.list_of(clause)
             return self.as_hit(unit, hit) if unit.ref != clause.ref else hit
         if clause.kind in LIST_KINDS:
-            unit = self.list_unit(clause)
+            unit = self.library.list_of(clause)
             if unit.ref != clause.ref and len(unit.text) <= limit:
                 return self.as_hit(unit, hit)
         return hit
