@@ -25,8 +25,8 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    less unless asked for; subject matter and scope more for a question about a whole act).
 5. Articles are ranked by their best unit, which stands for the article; its further clauses
    rank by their own score discounted once for each clause of the article before them
-   (``repeat_discount``). For a question that asks for a list, an item of a list is shown as the
-   clause that holds the whole list.
+   (``repeat_discount``). For a question that asks for a list or compares lists, an item of a
+   list is shown as the clause that holds the whole list.
 6. A follow-up is searched with the conversation before it, and on its own at ``own_weight``.
 
 Every weight is in ``assistant/tuning.py``; nothing in this module or the glossary names an
@@ -544,7 +544,7 @@ class Retriever:
                 break
             unit = self.index.units[row]
             doc, ref = unit.doc, unit.ref
-            if plan.asks == "list":  # an item of a list stands for its whole list
+            if "list" in (plan.asks, plan.compares):  # an item of a list stands for its whole list
                 clause = self.library.get(doc, ref)
                 if clause.kind in LIST_KINDS:
                     ref = self.library.list_of(clause).ref
