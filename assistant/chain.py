@@ -20,6 +20,7 @@ from .answering.scope import decline
 from .answering.topic import question_margin
 from .answering.verify import Verified, verify
 from .citations import without_document_names
+from .clauses import FINAL_ACT, PROPOSAL
 from .embedding import embed_query
 from .errors import AssistantError
 from .i18n import eurlex_url, language_name, t, words
@@ -205,9 +206,9 @@ def finish(state: dict, max_chars: int) -> Answer:
         cites = [replace(c, url=eurlex_url(c.url, lang)) for c in cites]
     parts.append(body)
     caveats = []
-    if any(c.doc == planning.PROPOSAL for c in cites):
+    if any(c.doc == PROPOSAL for c in cites):
         caveats.append(t("caveat_proposal", lang))
-        if not plan.documents_named and not plan.filtered and not any(c.doc == planning.FINAL_ACT for c in cites):
+        if not plan.documents_named and not plan.filtered and not any(c.doc == FINAL_ACT for c in cites):
             caveats.append(t("caveat_no_version", lang))  # (with the adopted Act quoted beside, it says itself)
     if cites and personal(state["question"], lang):
         caveats.append(t("caveat_not_legal_advice", lang))

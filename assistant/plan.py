@@ -73,7 +73,6 @@ class QueryPlan:
 
 # ---------------------------------------------------------------- reading a question
 
-
 # A follow-up leans on the turn before: it starts like a continuation or points back.
 FOLLOW_UP = re.compile(
     r"^\s*+(and|but|also|what about|how about|so|then|ok\w*|okay|same|what if)\b"

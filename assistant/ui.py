@@ -28,6 +28,7 @@ from urllib.parse import quote
 
 from . import config as _config  # noqa: F401  (analytics and telemetry off before gradio is imported)
 from .answering.disclosure import DISCLOSURE, SHORT_LABEL
+from .clauses import PROPOSAL
 from .errors import AssistantError, InvalidQuestion
 from .export import CITATION_MARK, clause_text, conversation_record, filename, to_markdown
 from .i18n import catalog, t
@@ -217,8 +218,6 @@ def _link_label(url: str) -> str:
 def compare_with_final(citation: Citation, alignment) -> str:
     """"Compare with the final Act" for a proposal clause: the word-level diff of the clause and
     its counterpart (insertions and deletions marked), or nothing when it has none."""
-    from .clauses import PROPOSAL
-
     if alignment is None or citation.doc != PROPOSAL:
         return ""
     from .textdiff import compare_html, versions

@@ -17,8 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from assistant import alignment  # noqa: E402
 from assistant.alignment import Alignment  # noqa: E402
-from assistant.clauses import FINAL_ACT, PROPOSAL  # noqa: E402
-from assistant.clauses import Library  # noqa: E402
+from assistant.clauses import FINAL_ACT, PROPOSAL, Library  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 
 

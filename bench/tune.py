@@ -1,8 +1,8 @@
 """How the retriever's weights were measured: sweeps of the tuning table on the eval questions.
 
 Runs on the real index (built or reopened under ASSISTANT_DATA_DIR) through ``Retriever.search``,
-on the ``tune`` split only (evals/split.yaml and evals/tune/); ``--split test`` is for reading a result, never for
-choosing a value:
+on the ``tune`` split only (evals/split.yaml and evals/tune/); ``--split test`` is for reading a
+result, never for choosing a value:
 
     python bench/tune.py sweep       # one-at-a-time sweeps of the tuning table (dataclasses.replace)
     python bench/tune.py split       # the chosen values on two halves of the tune questions
