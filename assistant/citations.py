@@ -92,9 +92,27 @@ def document_mentions(text: str) -> list[tuple[int, int, str]]:
         out += [(m.start(), m.end(), doc) for m in description.finditer(text)]
     for match in pattern.finditer(text):
         doc = _alias_doc(match.group(1))
+        if doc is not None and match.group(1).lower() == "draft" and _verb(text, match.start(), match.end()):
+            continue
         if doc is not None and not any(start <= match.start() < end for start, end, _ in out):
             out.append((match.start(), match.end(), doc))
     return sorted(out)
+
+
+# "draft" alone names the proposal as a noun ("in the draft", "the draft's ban"); as a verb it names
+# nothing ("help me draft an email", "i used chatgpt to draft a report": the latter made an
+# employment-law question one on the proposal, so the field's decline did not apply).
+_NOUN_BEFORE = re.compile(r"\b(?:the|this|that|its|a|an|their|commission'?s|20\d\d|leaked|first|original)\s*+$", re.IGNORECASE)
+_VERB_BEFORE = re.compile(r"\b(?:to|i|we|you|u|they|please|can|could|would|will|should|must|me|us)\s*+$", re.IGNORECASE)
+_OBJECT_AFTER = re.compile(r"^\s*+(?:a|an|me|us|my|our|your|his|her|some|it|them)\b", re.IGNORECASE)
+
+
+def _verb(text: str, start: int, end: int) -> bool:
+    """Whether the word at ``text[start:end]`` ("draft") is used as a verb."""
+    before = text[max(0, start - 20):start]
+    if _NOUN_BEFORE.search(before):
+        return False
+    return bool(_VERB_BEFORE.search(before) or _OBJECT_AFTER.match(text[end:end + 8]))
 
 
 def mentioned_documents(text: str) -> list[str]:

@@ -129,3 +129,15 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("i used an ai tool to draft a report at work, is that a problem?", []),
+    ("can you help me draft an email to the regulator?", []),
+    ("we want to draft our own code of conduct", []),
+    ("does the draft ban social scoring?", ["ai-act-proposal-2021"]),
+    ("in the draft a provider must register the system", ["ai-act-proposal-2021"]),
+    ("what changed between the 2021 draft and the final act?", ["ai-act-proposal-2021", "ai-act-final-2024"]),
+])
+def test_draft_as_a_verb_names_no_document(text, expected):
+    assert mentioned_documents(text) == expected
