@@ -281,6 +281,13 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     ("who is currently running the european data protection board?", "current events"),
     ("will ai replace lawyers?", "opinion and forecast"),
     ("write me a privacy notice for my app", "writing, translating or recommending"),
+    ("what did the court in luxembourg rule about cookie walls last spring?", "case law"),
+    ("where is the setting in my smart tv that stops it sending viewing data?", "using an app or device"),
+    ("how do neural networks learn to recognise faces, whats the math behind it", "how the technology works"),
+    # what they ask lies outside the texts, whatever text they name
+    ("which consent management tool is the best for gdpr on a small shop?", "choosing a product"),
+    ("how much have companies been fined under the gdpr so far in total?", "current events"),
+    ("help me write a linkedin post about the ai act for our startup", "writing, translating or recommending"),
 ])
 def test_each_other_field_declines_its_questions(assistant, question, field):
     from assistant.answering.scope import OTHER_FIELDS
@@ -308,6 +315,11 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "can my employer keep a copy of my criminal record in my file?",
     "which lawful basis is best for sending marketing emails?",
     "can a company be fined for not having a data protection officer?",
+    # a product, a court, an app or a past event in the question, the texts' rule asked
+    "which lawful basis should we choose for our newsletter?",
+    "i'm moving to a new bank, can the old one send my transaction history straight to the new one?",
+    "a court outside the eu ordered us to hand over customer data, do we have to?",
+    "did the ban on emotion recognition at work make it into the final ai act?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

@@ -27,23 +27,31 @@ OTHER_JURISDICTION = re.compile(
     r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
     r"singapore\w*|swiss|switzerland|(south )?korea\w*)\b)")
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
-OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b")
+OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
+                           r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
 EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # Other fields of law and advice, which neither act nor the GDPR governs, however much the question
 # says of AI or data ("who owns the copyright in what midjourney makes", "which vat do i charge on my
 # ai app", "is being fired for using chatgpt unfair dismissal"). Named in their own words only:
 # "tax office", "my employer", "fired by an algorithm", "the best way to comply" and visas and residence
-# permits (Annex III(7): migration, asylum and border control) stay the field's. Each field declines a
-# question that names none of our texts; advice to trade declines whatever the question names.
+# permits (Annex III(7): migration, asylum and border control) stay the field's. Besides other laws,
+# what the texts cannot say whatever the topic: what happened (fines imposed, court rulings), which
+# product to pick, how to work an app, how the technology works, opinions, writing tasks. tune23 (30
+# near-field questions out of scope, 30 in scope, written blind and read only after the first version
+# of these rules): declined 9 -> 16 of 30 by that version, no in-scope question declined by a field;
+# 29 of 30 once its misses were read. Tune (1 063): abstention recall 0.83 -> 0.95, no field declines
+# an in-scope question. Each field declines a question that names none of our texts; those in
+# ``ANY_NAMES`` whatever it names.
 # A field's name completes the decline's "It reads as a matter of {field}."
 Field = Literal["intellectual property", "tax", "company law", "employment law", "criminal law", "consumer law",
                 "family and personal matters", "savings and investments", "investment advice", "choosing a product",
-                "current events", "opinion and forecast", "writing, translating or recommending"]
+                "current events", "case law", "using an app or device", "how the technology works",
+                "opinion and forecast", "writing, translating or recommending"]
 OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pattern, re.IGNORECASE)) for field, pattern in (
     ("intellectual property", r"\b(who owns|ownership of)\b.{0,40}\b(copyright|rights?)\b"
                               r"|\bcopyright (infring\w*|to|on|in|of|for)\b"
                               r"|\b(patent\w*|trade ?marks?|royalt\w+|intellectual property)\b"),
-    ("tax", r"\b(vat|sales tax|income tax|corporat\w* tax|tax (credit|relief|return|rate|deduct\w*|break)s?|"
+    ("tax", r"\b(vat|sales tax|income tax|corporat\w* tax|tax (credit|relief|return|rate|deduct\w*|break|purposes)s?|"
             r"pay (less )?tax(es)?|deduct\w*|business expenses?)\b"),
     ("company law", r"\b(gmbh|share capital|incorporat\w*|limited company|sole trader)\b"),
     ("employment law", r"\b(unfair(ly)? dismiss\w*|wrongful(ly)? (dismiss\w*|terminat\w*)|non[- ]?competes?|severance|"
@@ -55,27 +63,75 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
     ("savings and investments", r"\b(etfs?|stocks?|shares in|savings)\b"),
     ("investment advice", r"\b(buy|sell|invest\w*|trade)\b.{0,60}\b(shares?|stocks?|crypto\w*|bitcoin|ETFs?)\b"
                           r"|\b(shares?|stocks?)\b.{0,40}\b(buy|sell|invest)"),
-    # a product to choose, not a legal basis or a way to comply ("which lawful basis is best")
-    ("choosing a product", r"\b(which|what)( \w+)? (apps?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|"
+    # a product, vendor or service to choose, not a legal basis or a way to comply ("which lawful
+    # basis is best", "which lawful basis should we choose")
+    ("choosing a product", r"\b(which|what)( \w+){0,2} (apps?|plugins?|crms?|vendors?|providers?|phones?|\w*watch(es)?|laptops?|vpns?|browsers?|tools?|"
                            r"chatbots?|ai|software|ones?|cameras?|speakers?|devices?)('s| is| are)? (the )?"
                            r"(best|better|cheapest|safest)\b"
-                           r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"),
-    # who holds an office now, what was fined or paid
-    ("current events", r"\b(who (is|are) (the )?(current|currently|running)|how many (people|users)\b.{0,30}\buse|"
+                           r"|\b(what'?s|what is|which is) the (best|cheapest|safest)\b(?! (legal|lawful|way|practice|approach))"
+                           r"|\b(can|could) (you|u) recommend\b|\brecommend (me )?(a|an|some|any)\b"
+                           r"|\bany (\w+ )?(vendors?|tools?|providers?|apps?|software|brands?|consultan\w+) (you|u) (would |d )?"
+                           r"(pick|recommend|suggest|use)\b"
+                           r"|\b(which|what) (\w+ ){0,4}should (we|i) (buy|subscribe to|pay for|purchase|sign up for)\b"
+                           r"|\bwhich (one )?(is|are) (better|smarter|faster|cheaper)\b|\bwhich one would (you|u) (use|pick|choose)\b"
+                           r"|\b(best|cheapest|top) (\w+ ){0,2}(plugins?|vpns?|crms?|password managers?|software|"
+                           r"vendors?|providers?|platforms?|browsers?|consultan\w+|agenc(y|ies))\b"),
+    # who holds an office now, what was fined or paid, what happened when
+    ("current events", r"\b(who('s| is| are) ((actually|really|now) )?(the )?(current|currently|running|heading|in charge of|"
+                       r"(current )?(head|boss|director|president) of)|how many (people|users)\b.{0,30}\buse|"
                        r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
-                       r"(was|were|got)( \w+){1,3} fined (in|last|by)|did (they|it|\w+) (actually |really )?pay|"
+                       r"(was|were|got)( \w+){1,3} fined (in|last|by)|(biggest|largest|highest|record) (\w+ )?fines?"
+                       r"( \w+)? (ever|so far|to date|yet)|(in total|so far|to date)\b.{0,40}\bfined|"
+                       r"fined\b.{0,40}\b(in total|so far|to date|since (19|20)\d\d)|"
+                       r"did (\w+ ){1,3}((ever|actually|really|even) )*(pay|get fined)\b|back in (19|20)\d\d|"
+                       r"what (exactly )?did (the )?(\w+ ){0,4}(regulator|watchdog|authority|dpc|cnil|government|"
+                       r"parliament|commission)s? do|did (the )?(\w+ ){0,3}(watchdog|regulator|dpc|cnil)s?|how did (it|that|this) end|"
+                       r"(is|are) (anyone|someone|people) suing|how many (people|staff|employees)\b.{0,40}\bwork (at|for|in)|"
+                       r"who (came up with|invented|coined)|opening hours|(tele)?phone number (of|for) (the|your)|"
+                       r"(which|what) (politician|mep|minister|commissioner)s?|who (was|were) (the )?(main )?"
+                       r"(\w+ )?(guy|person|people|politicians?|meps?) behind|"
                        r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost)\b"),
+    # what a court decided: the corpus holds no judgments
+    ("case law", r"\b(what|how|why) did (the )?(\w+ ){0,3}(court of justice|court|cjeu|ecj|judges?|tribunal)s? ((actually|really|finally) )?"
+                 r"(decide|rule|say|find|hold|conclude|stop)\b"
+                 r"|\bdid (the )?(\w+ ){0,3}(court|judges?)s?\b|\b(ruled (that|in favou?r|against|on)|struck down|overturned|who won|landmark)\b"
+                 r"|\b(the|that|this) (\w+ ){1,3}(ruling|judg(e)?ment|verdict)\b(?! (of|by|from) (a|the) (\w+ )?court)"),
+    # how to work an app, a phone or a service, not what the law requires of it
+    ("using an app or device", r"\b(how (do|can|would|should) (i|we|you|u)|where (is|are|do i find|can i find)|"
+                               r"(i )?(can'?t|cannot|cant) find)\b.{0,80}\b(settings?|buttons?|toggle|menu|"
+                               r"parental controls?|the (form|link|option) (in|on)|app store)\b"
+                               r"|\b(greyed|grayed) out\b|\bkeeps (crashing|failing|freezing|popping up)\b"
+                               r"|\b(clear|delete) (my |the )?(cookies|cache|browsing history|site data)\b"
+                               r"|\b(turn|switch)(ed|ing)? (it |them )?(on|off)\b.{0,40}\b(features?|settings?|button)\b"
+                               r"|\b(turn|switch)(ed|ing)? (on|off) (the |my )?(\w+ ){0,2}(features?|settings?|button)\b"),
+    # how the technology works rather than what the law says of it
+    ("how the technology works", r"\b((math|maths|science) behind|work technically|technically work|under the hood|neural net\w*|transformers?|"
+                                 r"rnns?|lstms?|backpropagation|next word|(is|are) (chatgpt|it|ai|llms?|the model|they) "
+                                 r"(actually |really )?(conscious|sentient|self[- ]aware|alive)|(have|has) (real )?feelings|"
+                                 r"does it (actually |really )?understand)\b"),
     ("opinion and forecast", r"\b(will ai (replace|take)|is it worth|should i retrain|"
-                             r"(do|did) (you|u) think\b.{0,80}\bwill|your (personal )?opinion|what do (you|u) think of)\b"),
+                             r"(do|did) (you|u) think\b.{0,80}\b(will|gonna|going to)|your (personal )?opinion|"
+                             r"what do (you|u) think of|(gonna|going to) (kill|destroy|ruin|replace)|"
+                             r"(good|bad|right) career|career (move|choice|path)|waste of (money|time)|"
+                             r"should i (do|study|take|get) (a |an |the )?(\w+ )?(cert\w*|course|degree|masters?|llm|phd)|"
+                             r"should i (study|major in|go into))\b"),
     # writing, translating, naming, recommending rather than a question on the texts
     ("writing, translating or recommending",
      r"^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
      r"give me \d+|recommend|suggest)\b|\bhow do (you|i) say\b"
-     r"|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b"),
+     r"|\b(suggest|give me) (a|some|\d+) (\w+ )?(names?|slogans?)\b"
+     r"|\bhelp (me|us) (to )?(write|draft|compose|word)\b"
+     r"|\b(write|draft|compose) (me |us )?(a|an|some|my|our) (\w+ ){0,3}(poem|slogan|tagline|cover letter|letter|"
+     r"e-?mail|tweet|post|speech|essay|song|joke|story|summary)s?\b"
+     r"|\b(catchy|funny|short) (\w+ )?(slogan|tagline|poem|name)s?\b|\btranslate\b.{0,80}\binto\b"
+     r"|\b(summari[sz]e|rewrite|proofread|paraphrase)\b.{0,40}\b(news|e-?mail|blog|essay|contract|letter)\b"),
 ))
 # Fields whose questions are declined even when they name one of our texts ("should I buy AI stocks
-# now the AI Act is adopted?").
-ANY_NAMES: frozenset[Field] = frozenset({"investment advice"})
+# now the AI Act is adopted?", "the best GDPR software", "what did the CJEU decide on the GDPR",
+# "how much was Meta fined under the GDPR"): what they ask lies outside the texts whatever they name.
+ANY_NAMES: frozenset[Field] = frozenset({"investment advice", "choosing a product", "current events", "case law",
+                                         "using an app or device", "opinion and forecast",
+                                         "writing, translating or recommending"})
 
 
 def other_field(plan: QueryPlan) -> Field | None:
@@ -140,7 +196,8 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     if not worded and (best_similarity < tuning.domain_free_similarity if topic is None
                        else topic < tuning.wordless_topic_margin):
         return True
-    return best_similarity < tuning.min_similarity
+    # far from every clause in MiniLM's reading, unless e5 puts it clearly among the corpus's topics
+    return best_similarity < tuning.min_similarity and (topic is None or topic < tuning.topic_over_similarity)
 
 
 def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT,
