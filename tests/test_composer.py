@@ -114,6 +114,17 @@ def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistan
     assert re.search(r"30 000 000.{0,20}35 000 000", answer.text), answer.text
 
 
+def test_a_question_naming_no_version_gets_the_adopted_acts_counterpart_after_the_draft(assistant):
+    answer = assistant.ask("i make parody videos with ai faces of famous people. do i have to label them?")
+    assert cited(answer)[0][0] == P and (F, "Art. 50(4)") in cited(answer)
+    lead = answer.text.split("**The provisions**")[0]
+    assert re.search(r"In the AI Act as adopted in 2024: Article 52\(3\) of the AI Act proposal.{0,40}\[1\] "
+                     r"corresponds to Article 50\(4\)", lead), lead
+    # a version named: that version alone
+    named = assistant.ask("do i have to label deepfakes under the proposal?")
+    assert all(doc == P for doc, _ in cited(named))
+
+
 def test_each_provision_found_is_quoted_beside_its_counterpart(assistant):
     answer = assistant.ask("How long must providers keep the logs under the final act compared with the proposal?")
     assert {(P, "Art. 20(1)"), (F, "Art. 19(1)")} <= set(cited(answer))

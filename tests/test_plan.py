@@ -103,6 +103,18 @@ def test_the_ai_act_named_without_a_version_is_the_draft_with_the_adopted_act_be
     assert F not in read("is an ai that scores job applicants high risk?", library).weights
 
 
+@pytest.mark.parametrize("question, beside", [
+    ("is an ai that scores job applicants high risk?", True),  # no act named: the draft, the Act beside
+    ("is an ai that scores job applicants high risk under the proposal?", False),  # a version named
+    ("can a company keep my cv for years after i applied?", False),  # the GDPR's
+    ("what did the edpb and edps say about facial recognition?", False),  # a commentary named
+])
+def test_an_ai_rule_asked_with_no_act_named_shows_the_adopted_act_beside_the_draft(library, question, beside):
+    plan = read(question, library)
+    assert plan.adopted_beside is beside
+    assert F not in plan.searched or plan.documents_compared  # only shown beside, never searched as such
+
+
 def test_the_versions_in_everyday_words_are_compared(library):
     # "the 2024 law", "did that change?" on an AI act rule
     assert set(read("how serious does the crime have to be in the draft vs the 2024 law?", library).documents_compared) == {P, F}

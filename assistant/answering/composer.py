@@ -390,8 +390,11 @@ class Composer:
             yield text
             return Draft(text, [])
         changes: list[str] = []
+        beside = ""
         if plan.versions and self.alignment is not None:
             chosen, changes = self.versions(plan, chosen, hits)
+        elif plan.adopted_beside and self.alignment is not None:
+            chosen, beside = self.adopted_counterpart(plan, chosen, hits)
         citations: list[Citation] = []
         for i, hit in enumerate(chosen, 1):
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
@@ -412,6 +415,8 @@ class Composer:
                     shown.add(hit.doc)
         if changes:
             leads = changes
+        if beside:
+            leads.append(beside)
         pieces = [" ".join(leads), "", "**The provisions**", ""]
         yield "\n".join(pieces)
         for i, (hit, citation) in enumerate(zip(chosen, citations), 1):
@@ -501,6 +506,26 @@ class Composer:
         rest = [h for h in chosen if not shown(h)]
         return out + rest[: max(0, t.max_version_citations - len(out))], [" ".join(text)] if text else []
 
+    def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
+        """For a question naming no version: the clauses chosen, then the adopted Act's counterpart of
+        the first draft clause among them, and the sentence that says so with what changed between
+        the two texts; the clauses alone when the Act is quoted already or the clause has no
+        counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
+        deepfakes, quoted as all of Art. 52): its counterpart is the Act's paragraph on them, not
+        all of Art. 50, whose quote would stop before it."""
+        first = next((h for h in chosen if h.doc == PROPOSAL), None)
+        if first is None or any(h.doc == FINAL_ACT for h in chosen):
+            return chosen, ""
+        inner = next((h for h in self.ranked(plan, hits) if h.doc == PROPOSAL and is_within(h.ref, first.ref)), first)
+        pairs = versions(self.alignment(), PROPOSAL, inner.ref) or versions(self.alignment(), PROPOSAL, first.ref)
+        if not pairs:
+            return chosen, ""
+        pair = pairs[0]
+        final = self.as_hit(pair.final, first)
+        out = chosen + [final]
+        return out, "In the AI Act as adopted in 2024: " + self.changed(
+            self.as_hit(pair.proposal, first), final, pair, chosen.index(first) + 1, len(out))
+
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
         the one the search found too (at or inside it), else the best aligned. Like is compared with
@@ -532,19 +557,21 @@ class Composer:
             proposal, final = (shown, final) if hit.doc == PROPOSAL else (proposal, shown)
         return proposal, final, pair
 
-    def changed(self, proposal: Hit, final: Hit, pair: VersionPair, number: int) -> str:
-        """"X [n] corresponds to Y [n+1] (heading). What changed ...", from the diff of the pair."""
+    def changed(self, proposal: Hit, final: Hit, pair: VersionPair, number: int, final_number: int | None = None) -> str:
+        """"X [n] corresponds to Y [n+1] (heading). What changed ...", from the diff of the pair
+        (Y numbered ``final_number`` when it is not quoted right after X)."""
+        final_number = number + 1 if final_number is None else final_number
         def side(hit: Hit, unit: Clause, n: int, heading: str = "") -> str:  # a clause quoted below its aligned unit says so
             name = _where(unit, self.library) + (f" ({heading})" if heading else "")
             return f"{name} [{n}]" if hit.ref == unit.ref else f"{name}, of which {human_ref(hit.ref)} is quoted [{n}]"
 
         if pair.via not in (pair.proposal.ref, pair.final.ref):  # two clauses found inside aligned units (``sides``)
             text = (f"{side(proposal, pair.proposal, number)} has no counterpart of its own; "
-                    f"{side(final, pair.final, number + 1, _heading(pair.final))} is the nearest clause found in "
+                    f"{side(final, pair.final, final_number, _heading(pair.final))} is the nearest clause found in "
                     f"the aligned {human_ref(top_level(pair.final.ref))}.")
             return text + " Both texts are quoted below."
         text = (f"{side(proposal, pair.proposal, number)} corresponds to "
-                f"{side(final, pair.final, number + 1, _heading(pair.final))}.")
+                f"{side(final, pair.final, final_number, _heading(pair.final))}.")
         comparison = pair.comparison
         if comparison.identical:
             return text + " The wording is the same in both versions."
