@@ -424,8 +424,9 @@ def run_scope(split: str, verbose: bool) -> None:
 
     assistant = Assistant(progress=False)
     scope = load_scope_questions()
-    sets = {"scope_i18n_tune.yaml": [x for x in scope if x.question.note != "held out"],
-            "scope_i18n_tune.yaml, held out": [x for x in scope if x.question.note == "held out"]}
+    sets = {"scope_i18n_tune.yaml": [x for x in scope if x.question.note not in ("held out", "near field")],
+            "scope_i18n_tune.yaml, held out": [x for x in scope if x.question.note == "held out"],
+            "scope_i18n_tune.yaml, near field": [x for x in scope if x.question.note == "near field"]}
     path = TUNE_TRANSLATIONS_PATH if split == "tune" else TRANSLATIONS_PATH
     sets[path.name] = load_translated(path)
     for name, items in sets.items():

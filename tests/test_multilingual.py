@@ -369,6 +369,34 @@ def test_an_everyday_complaint_worded_with_the_idiom_is_declined(assistant):
     assert answer.plan["language"] == "fr" and answer.abstained
 
 
+@pytest.mark.parametrize("lang, question, field", [
+    ("fr", "quel est le meilleur logiciel rgpd pour une petite boutique en ligne ?", "choosing a product"),
+    ("de", "wie hoch war das bußgeld gegen amazon damals 2021 eigentlich?", "current events"),
+    ("es", "qué decidió el tribunal de justicia de la ue en el caso schrems ii?", "case law"),
+    ("it", "come disattivo le notifiche di chatgpt nelle impostazioni del telefono?", "using an app or device"),
+    ("pl", "napisz mi krótki wiersz o ochronie danych osobowych", "writing, translating or recommending"),
+    ("nl", "denk jij dat ai over tien jaar de helft van de banen gaat vervangen?", "opinion and forecast"),
+])
+def test_a_request_no_text_answers_is_read_in_the_users_language(lang, question, field):
+    from assistant.answering.language_scope import other_field
+
+    assert other_field(question, lang, names_ours=False) == field
+
+
+@pytest.mark.parametrize("lang, question", [
+    ("fr", "est-ce que je peux porter plainte contre une entreprise devant le tribunal pour une violation du rgpd ?"),
+    ("de", "wie hoch ist das höchste bußgeld nach der dsgvo?"),
+    ("es", "puedo pedir que me den mis datos en un archivo para pasarlos a otra app?"),
+    ("it", "un chatbot deve dire che è un chatbot secondo la proposta?"),
+    ("pl", "czy pracodawca może używać rozpoznawania emocji w pracy według ostatecznego aktu o ai?"),
+    ("pt", "em quanto tempo a empresa tem de comunicar uma violação de dados à autoridade?"),
+])
+def test_the_texts_own_questions_are_no_such_request(lang, question):
+    from assistant.answering.language_scope import other_field
+
+    assert other_field(question, lang, names_ours=False) is None
+
+
 # ------------------------------------------------------------------ the corpus words nearest a question's words
 
 def test_the_corpus_words_are_embedded_once_and_kept_beside_the_vectors(multi):
