@@ -320,6 +320,8 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "i'm moving to a new bank, can the old one send my transaction history straight to the new one?",
     "a court outside the eu ordered us to hand over customer data, do we have to?",
     "did the ban on emotion recognition at work make it into the final ai act?",
+    # what the watchdogs wanted is the commentary's (the EDPB-EDPS opinion), not news
+    "did the privacy regulators recommend a ban on social scoring?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)
