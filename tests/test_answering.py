@@ -75,7 +75,10 @@ def test_a_listed_use_is_quoted_with_its_heading_and_no_verdict_it_does_not_supp
     # quoted as evidence, with no "Yes".
     assert "Yes." not in answer.text
     assert_grounded(answer, assistant)
-    assert "named no version, so this answer is from the 2021 proposal" in answer.text
+    # No act named: the adopted Act's counterpart is shown after the draft's clause, so no caveat that
+    # the answer is the proposal's alone
+    assert (F, "Annex III(4)") in cited(answer) and "In the AI Act as adopted in 2024:" in answer.text
+    assert "named no version" not in answer.text
     # "The AI Act" with no version: the adopted Act is quoted beside the draft, so no such caveat
     both = assistant.ask("my health insurance company uses ai to set my premium. does the eu ai act say anything about that")
     assert {d for d, _ in cited(both)} == {P, F} and "named no version" not in both.text
