@@ -292,10 +292,6 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
 def test_a_news_site_is_not_the_news_report(library):
     assert not read("do i have to label ai-written articles on my news site?", library).wants_commentary
     assert read("what did the news report on the leaked draft say about social scoring?", library).wants_commentary
-    # "on the news", "in the news": how the user heard of a case, not the news report asked about
-    assert not read("i saw on the news that a gym chain leaked member photos. must they tell the members?",
-                    library).wants_commentary
-    assert not read("a clinic was in the news for a data leak. can patients claim money?", library).wants_commentary
 
 
 @pytest.mark.parametrize("question", [

@@ -39,8 +39,8 @@ EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # product to pick, how to work an app, how the technology works, opinions, writing tasks. tune23 (30
 # near-field questions out of scope, 30 in scope, written blind and read only after the first version
 # of these rules): declined 9 -> 16 of 30 by that version, no in-scope question declined by a field;
-# 29 of 30 once its misses were read. Tune (1 063): abstention recall 0.83 -> 0.95, no field declines
-# an in-scope question. Each field declines a question that names none of our texts; those in
+# cues read off its misses that matched no other tune question were taken out again. Tune (1 063):
+# abstention recall 0.69 -> 0.95 before that, and no field declines an in-scope question. Each field declines a question that names none of our texts; those in
 # ``ANY_NAMES`` whatever it names.
 # A field's name completes the decline's "It reads as a matter of {field}."
 Field = Literal["intellectual property", "tax", "company law", "employment law", "criminal law", "consumer law",
@@ -73,11 +73,11 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                            r"|\bany (\w+ )?(vendors?|tools?|providers?|apps?|software|brands?|consultan\w+) (you|u) (would |d )?"
                            r"(pick|recommend|suggest|use)\b"
                            r"|\b(which|what) (\w+ ){0,4}should (we|i) (buy|subscribe to|pay for|purchase|sign up for)\b"
-                           r"|\bwhich (one )?(is|are) (better|smarter|faster|cheaper)\b|\bwhich one would (you|u) (use|pick|choose)\b"
+                           r"|\bwhich (one )?(is|are) better\b"
                            r"|\b(best|cheapest|top) (\w+ ){0,2}(plugins?|vpns?|crms?|password managers?|software|"
                            r"vendors?|providers?|platforms?|browsers?|consultan\w+|agenc(y|ies))\b"),
     # who holds an office now, what was fined or paid, what happened when
-    ("current events", r"\b(who('s| is| are) ((actually|really|now) )?(the )?(current|currently|running|heading|in charge of|"
+    ("current events", r"\b(who('s| is| are) (the )?(current|currently|running|heading|in charge of|"
                        r"(current )?(head|boss|director|president) of)|how many (people|users)\b.{0,30}\buse|"
                        r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
                        r"(was|were|got)( \w+){1,3} fined (in|last|by)|(biggest|largest|highest|record) (\w+ )?fines?"
@@ -87,14 +87,12 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                        r"what (exactly )?did (the )?(\w+ ){0,4}(regulator|watchdog|authority|dpc|cnil|government|"
                        r"parliament|commission)s? do|did (the )?(\w+ ){0,3}(watchdog|regulator|dpc|cnil)s?\b"
                        r"(?! (want|say|think|recommend|propose|suggest|expect|ask|call|criticis\w*|criticiz\w*)\b)|"
-                       r"how did (it|that|this) end|"
-                       r"(is|are) (anyone|someone|people) suing|how many (people|staff|employees)\b.{0,40}\bwork (at|for|in)|"
-                       r"who (came up with|invented|coined)|opening hours|(tele)?phone number (of|for) (the|your)|"
+                       r"opening hours|(tele)?phone number (of|for) (the|your)|"
                        r"(which|what) (politician|mep|minister|commissioner)s?|who (was|were) (the )?(main )?"
                        r"(\w+ )?(guy|person|people|politicians?|meps?) behind|"
                        r"(who|companies|firms) (\w+ )?(signed|refused)|how much did it cost)\b"),
     # what a court decided: the corpus holds no judgments
-    ("case law", r"\b(what|how|why) did (the )?(\w+ ){0,3}(court of justice|court|cjeu|ecj|judges?|tribunal)s? ((actually|really|finally) )?"
+    ("case law", r"\b(what|how|why) did (the )?(\w+ ){0,3}(court|cjeu|ecj|judges?|tribunal)s? ((actually|really|finally) )?"
                  r"(decide|rule|say|find|hold|conclude|stop)\b"
                  r"|\bdid (the )?(\w+ ){0,3}(court|judges?)s?\b|\b(ruled (that|in favou?r|against|on)|struck down|overturned|who won|landmark)\b"
                  r"|\b(the|that|this) (\w+ ){1,3}(ruling|judg(e)?ment|verdict)\b(?! (of|by|from) (a|the) (\w+ )?court)"),
@@ -102,12 +100,11 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
     ("using an app or device", r"\b(how (do|can|would|should) (i|we|you|u)|where (is|are|do i find|can i find)|"
                                r"(i )?(can'?t|cannot|cant) find)\b.{0,80}\b(settings?|buttons?|toggle|menu|"
                                r"parental controls?|the (form|link|option) (in|on)|app store)\b"
-                               r"|\b(greyed|grayed) out\b|\bkeeps (crashing|failing|freezing|popping up)\b"
-                               r"|\b(clear|delete) (my |the )?(cookies|cache|browsing history|site data)\b"
+                               r"|\b(greyed|grayed) out\b|\bkeeps (crashing|failing|freezing)\b"
                                r"|\b(turn|switch)(ed|ing)? (it |them )?(on|off)\b.{0,40}\b(features?|settings?|button)\b"
                                r"|\b(turn|switch)(ed|ing)? (on|off) (the |my )?(\w+ ){0,2}(features?|settings?|button)\b"),
     # how the technology works rather than what the law says of it
-    ("how the technology works", r"\b((math|maths|science) behind|work technically|technically work|under the hood|neural net\w*|transformers?|"
+    ("how the technology works", r"\b(work technically|technically work|under the hood|neural net\w*|transformers?|"
                                  r"rnns?|lstms?|backpropagation|next word|(is|are) (chatgpt|it|ai|llms?|the model|they) "
                                  r"(actually |really )?(conscious|sentient|self[- ]aware|alive)|(have|has) (real )?feelings|"
                                  r"does it (actually |really )?understand)\b"),
@@ -115,8 +112,7 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                              r"(do|did) (you|u) think\b.{0,80}\b(will|gonna|going to)|your (personal )?opinion|"
                              r"what do (you|u) think of|(gonna|going to) (kill|destroy|ruin|replace)|"
                              r"(good|bad|right) career|career (move|choice|path)|waste of (money|time)|"
-                             r"should i (do|study|take|get) (a |an |the )?(\w+ )?(cert\w*|course|degree|masters?|llm|phd)|"
-                             r"should i (study|major in|go into))\b"),
+                             r"should i (do|study|take|get) (a |an |the )?(\w+ )?(cert\w*|course|degree|masters?|llm|phd))\b"),
     # writing, translating, naming, recommending rather than a question on the texts
     ("writing, translating or recommending",
      r"^\W*((please|pls|can (you|u)|could (you|u)) )?(write|draft (me|a|an|my)|generate|compose|translate|"
@@ -125,8 +121,7 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
      r"|\bhelp (me|us) (to )?(write|draft|compose|word)\b"
      r"|\b(write|draft|compose) (me |us )?(a|an|some|my|our) (\w+ ){0,3}(poem|slogan|tagline|cover letter|letter|"
      r"e-?mail|tweet|post|speech|essay|song|joke|story|summary)s?\b"
-     r"|\b(catchy|funny|short) (\w+ )?(slogan|tagline|poem|name)s?\b|\btranslate\b.{0,80}\binto\b"
-     r"|\b(summari[sz]e|rewrite|proofread|paraphrase)\b.{0,40}\b(news|e-?mail|blog|essay|contract|letter)\b"),
+     r"|\b(catchy|funny|short) (\w+ )?(slogan|tagline|poem|name)s?\b|\btranslate\b.{0,80}\binto\b"),
 ))
 # Fields whose questions are declined even when they name one of our texts ("should I buy AI stocks
 # now the AI Act is adopted?", "the best GDPR software", "what did the CJEU decide on the GDPR",
