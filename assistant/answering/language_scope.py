@@ -31,8 +31,9 @@ from ..tuning import DEFAULT, Tuning
 from .scope import ANY_NAMES, EU_WORDS, OTHER_ACT, OTHER_FIELDS, OTHER_JURISDICTION, OUR_ACTS
 
 
-def _says(lang: str, kind: str | tuple[str, ...], text: str) -> bool:
-    pattern = words(lang, "scope", *((kind,) if isinstance(kind, str) else kind))
+def _says(lang: str, text: str, *path: str) -> bool:
+    """Whether ``text`` uses the cue words at ``scope.<path>`` of ``lang``'s locale."""
+    pattern = words(lang, "scope", *path)
     return bool(pattern and pattern.search(text))
 
 
@@ -43,7 +44,7 @@ def other_field(question: str, lang: str, names_ours: bool) -> str | None:
     or None. As in English, a question naming one of our texts is declined only for the fields of
     ``ANY_NAMES``."""
     for field, _ in OTHER_FIELDS:
-        if (field in ANY_NAMES or not names_ours) and _says(lang, ("outside", field), question):
+        if (field in ANY_NAMES or not names_ours) and _says(lang, question, "outside", field):
             return field
     return None
 
@@ -59,9 +60,9 @@ def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, t
     rewritten = english_references(question, lang)
     references = find_references(rewritten)
     ours = mentioned_documents(rewritten)
-    other_act = _says(lang, "other_act", question) or bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question))
-    elsewhere = _says(lang, "other_jurisdiction", question) or bool(OTHER_JURISDICTION.search(question))
-    eu = _says(lang, "eu", question) or bool(EU_WORDS.search(question))
+    other_act = _says(lang, question, "other_act") or bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question))
+    elsewhere = _says(lang, question, "other_jurisdiction") or bool(OTHER_JURISDICTION.search(question))
+    eu = _says(lang, question, "eu") or bool(EU_WORDS.search(question))
     if (other_act or (elsewhere and not ours and not eu)) and not references:
         return True
     if not references and other_field(question, lang, bool(ours)):
