@@ -226,6 +226,19 @@ def test_a_part_of_a_short_article_comes_with_the_whole_article(assistant):
     assert "Annex III" in answer.text and "safety component" in answer.text
 
 
+def test_a_long_clause_cut_for_its_quote_keeps_the_part_that_was_found(library):
+    # GDPR Art. 12 is 3 500 characters; 12(6), on checking who asks, starts ~2 900 in. A supporting
+    # quote (max_quote) cut from the start would stop before it: the quote ends with it instead.
+    from assistant.answering.composer import quote_of
+
+    article, found = library.get(G, "Art. 12"), library.get(G, "Art. 12(6)")
+    quote, cut = quote_of(article.text, DEFAULT.max_quote, found.text)
+    assert cut and found.text in quote and quote in article.text and len(quote) <= DEFAULT.max_quote
+    assert quote_of(article.text, DEFAULT.max_quote)[0] == article.text[:len(quote_of(article.text, DEFAULT.max_quote)[0])]
+    near_start = library.get(G, "Art. 12(1)")  # a part inside the usual cut changes nothing
+    assert quote_of(article.text, DEFAULT.max_quote, near_start.text) == quote_of(article.text, DEFAULT.max_quote)
+
+
 def test_another_languages_question_is_matched_to_the_clauses_in_their_english_words(library):
     from assistant.answering.composer import asked_text
     from assistant.plan import build

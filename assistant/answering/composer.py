@@ -101,14 +101,21 @@ def sentences(text: str) -> list[str]:
     return parts
 
 
-def quote_of(text: str, limit: int) -> tuple[str, bool]:
-    """A verbatim quote of a clause, cut at a line or sentence end when it is long."""
+def quote_of(text: str, limit: int, focus: str = "") -> tuple[str, bool]:
+    """A verbatim quote of a clause, cut at a line or sentence end when it is long. ``focus`` is
+    the part of the clause the search found: when a quote from the start would stop before it
+    ends, the quote is the run of whole lines that ends with it and starts as early as ``limit``
+    allows (GDPR Art. 12(6), on checking who asks, lies 2 900 characters into Art. 12)."""
     if len(text) <= limit:
         return text, False
     cut = text.rfind("\n", 0, limit)
     if cut < limit // 2:
         cut = max(text.rfind(". ", 0, limit) + 1, limit // 2)
-    return text[:cut].rstrip(), True
+    at = text.find(focus) if focus else -1
+    if at < 0 or at + len(focus) <= cut:
+        return text[:cut].rstrip(), True
+    start = text.find("\n", max(at + len(focus) - limit, 0) - 1) + 1  # the first line start that still fits
+    return quote_of(text[min(start, at):], limit)[0], True
 
 
 class Composer:
@@ -396,10 +403,12 @@ class Composer:
         elif plan.adopted_beside and self.alignment is not None:
             chosen, beside = self.adopted_counterpart(plan, chosen, hits)
         citations: list[Citation] = []
+        ranked = self.ranked(plan, hits)
         for i, hit in enumerate(chosen, 1):
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
                      else t.max_first_quote if i == 1 else t.max_quote)
-            quote, _ = quote_of(hit.text, limit)
+            found = next((h for h in ranked if h.doc == hit.doc and h.ref != hit.ref and is_within(h.ref, hit.ref)), None)
+            quote, _ = quote_of(hit.text, limit, found.text if found and hit.how != "reference" else "")
             citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
         if plan.asks == "provision" or all(h.how == "reference" for h in chosen):
             # Reading a provision: the provision itself, whole, is the answer.
@@ -424,7 +433,8 @@ class Composer:
             chapeau = self.chapeau(hit)
             if chapeau:
                 lines.append(_blockquote(chapeau) + "\n> […]")
-            lines.append(_blockquote(citation.quote) + ("\n> […]" if citation.quote != hit.text else ""))
+            lines.append(("> […]\n" if not hit.text.startswith(citation.quote) else "") + _blockquote(citation.quote)
+                         + ("\n> […]" if not hit.text.endswith(citation.quote) else ""))
             if hit.url:
                 lines.append(f"[{top_level(hit.ref)} on EUR-Lex]({hit.url})" if "eur-lex" in hit.url
                              else f"[Source]({hit.url})")
