@@ -21,7 +21,7 @@ Computed from the two texts, never typed by hand:
 * defined terms that were renamed (user -> deployer) come from the aligned definitions articles.
 
 A few documented exceptions (``corpus/alignment_exceptions.json``, each with its reason) override
-the computed pairs. The result is stored as JSON in the data directory (beside the index), keyed by
+the computed pairs, of an article or annex or of one of its paragraphs or points. The result is stored as JSON in the data directory (beside the index), keyed by
 a digest of both parsed texts, the algorithm and the exceptions, and kept in memory for lookups.
 """
 from __future__ import annotations
@@ -425,6 +425,14 @@ def load_exceptions(path: Path = EXCEPTIONS_PATH) -> list[dict]:
     return items
 
 
+def _documented(pair: Pair, exception: dict) -> Pair:
+    """The pair an exception states instead of the one computed (kept in the evidence)."""
+    final = tuple(exception["final"])
+    return Pair(pair.kind, pair.proposal, final, 1.0 if final else 0.0,
+                f"documented exception: {exception['reason']} (computed: {', '.join(pair.final) or 'none'})",
+                tuple(1.0 for _ in final))
+
+
 def build(library: Library, exceptions: list[dict] | None = None) -> dict:
     """The alignment as a JSON-ready dict (deterministic for the same texts and exceptions)."""
     started = time.perf_counter()
@@ -447,10 +455,7 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
     overrides = {e["proposal"]: e for e in exceptions}
     for n, pair in enumerate(units):
         if pair.proposal in overrides:
-            e = overrides[pair.proposal]
-            units[n] = Pair(pair.kind, pair.proposal, tuple(e["final"]), 1.0 if e["final"] else 0.0,
-                            f"documented exception: {e['reason']} (computed: {', '.join(pair.final) or 'none'})",
-                            tuple(1.0 for _ in e["final"]))
+            units[n] = _documented(pair, overrides[pair.proposal])
             parts = [p for p in parts if top_level(p.proposal) != pair.proposal]
     used = {ref for p in units for ref in p.final}
     unmatched = [ref for ref in unmatched if ref not in used]
@@ -459,6 +464,8 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
             parts += _align_parts(lexicon, proposal, final, [pair.proposal], pair.final)
     split = moved.paragraphs(units, parts)
     parts += split
+    # an exception for a paragraph or point overrides the pair computed for it
+    parts = [_documented(p, overrides[p.proposal]) if p.proposal in overrides else p for p in parts]
     units = [_with_moved_parts(pair, split) for pair in units]
     used = {ref for p in units for ref in p.final}
     unmatched = [ref for ref in unmatched if ref not in used]

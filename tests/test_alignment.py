@@ -253,6 +253,13 @@ def test_the_boards_purpose_is_paired_through_its_documented_exception(aligned):
     assert finals(aligned, "Art. 56(1)") == ["Art. 65(1)"]
 
 
+def test_a_paragraph_is_paired_through_its_documented_exception(aligned):
+    # the general date of application: 85(2) -> Art. 113's second subparagraph, not its first (entry into force)
+    assert finals(aligned, "Art. 85(2)") == ["Art. 113, second subparagraph"]
+    assert finals(aligned, "Art. 85(1)") == ["Art. 113, first subparagraph"]
+    assert "documented exception" in next(p.evidence for p in aligned.parts if p.proposal == "Art. 85(2)")
+
+
 def test_points_nested_one_level_deeper_in_the_final_act(aligned):
     assert finals(aligned, "Art. 50(c)") == ["Art. 18(1)(c)"]  # document retention: points under 18(1)
 
