@@ -21,8 +21,9 @@ Computed from the two texts, never typed by hand:
 * defined terms that were renamed (user -> deployer) come from the aligned definitions articles.
 
 A few documented exceptions (``corpus/alignment_exceptions.json``, each with its reason) override
-the computed pairs, of an article or annex or of one of its paragraphs or points. The result is stored as JSON in the data directory (beside the index), keyed by
-a digest of both parsed texts, the algorithm and the exceptions, and kept in memory for lookups.
+the computed pairs, of an article or annex or of one of its paragraphs or points. The result is
+stored as JSON in the data directory (beside the index), keyed by a digest of both parsed texts,
+the algorithm and the exceptions, and kept in memory for lookups.
 """
 from __future__ import annotations
 
