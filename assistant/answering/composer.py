@@ -114,8 +114,10 @@ def quote_of(text: str, limit: int, focus: str = "") -> tuple[str, bool]:
     at = text.find(focus) if focus else -1
     if at < 0 or at + len(focus) <= cut:
         return text[:cut].rstrip(), True
-    start = text.find("\n", max(at + len(focus) - limit, 0) - 1) + 1  # the first line start that still fits
-    return quote_of(text[min(start, at):], limit)[0], True
+    earliest = at + len(focus) - limit  # a quote starting before this would stop before the found part ends
+    newline = text.find("\n", earliest - 1, at) if earliest > 0 else -1
+    start = 0 if earliest <= 0 else newline + 1 if newline >= 0 else at  # the first line start that fits
+    return quote_of(text[start:], limit)[0], True
 
 
 class Composer:
@@ -403,12 +405,10 @@ class Composer:
         elif plan.adopted_beside and self.alignment is not None:
             chosen, beside = self.adopted_counterpart(plan, chosen, hits)
         citations: list[Citation] = []
-        ranked = self.ranked(plan, hits)
         for i, hit in enumerate(chosen, 1):
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
                      else t.max_first_quote if i == 1 else t.max_quote)
-            found = next((h for h in ranked if h.doc == hit.doc and h.ref != hit.ref and is_within(h.ref, hit.ref)), None)
-            quote, _ = quote_of(hit.text, limit, found.text if found and hit.how != "reference" else "")
+            quote, _ = quote_of(hit.text, limit, self.found_inside(plan, hit, hits) if len(hit.text) > limit else "")
             citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
         if plan.asks == "provision" or all(h.how == "reference" for h in chosen):
             # Reading a provision: the provision itself, whole, is the answer.
@@ -444,6 +444,15 @@ class Composer:
         retrieved = {h.key() for h in hits}
         consulted = [h for h in chosen if h.key() not in retrieved]
         return Draft("\n".join(pieces[:4]) + "".join(pieces[4:]).rstrip(), citations, consulted=consulted)
+
+    def found_inside(self, plan: QueryPlan, hit: Hit, hits: list[Hit]) -> str:
+        """The text of the best-ranked clause found inside a chosen one (what its quote must keep);
+        empty for a clause the question names, which is read whole."""
+        if hit.how == "reference":
+            return ""
+        found = next((h for h in self.ranked(plan, hits)
+                      if h.doc == hit.doc and h.ref != hit.ref and is_within(h.ref, hit.ref)), None)
+        return found.text if found else ""
 
     def versions(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], list[str]]:
         """Proposal vs final Act: the best clauses of either version (those scoring at least

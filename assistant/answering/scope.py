@@ -40,8 +40,8 @@ EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # near-field questions out of scope, 30 in scope, written blind and read only after the first version
 # of these rules): declined 9 -> 16 of 30 by that version, no in-scope question declined by a field;
 # cues read off its misses that matched no other tune question were taken out again. Tune (1 063):
-# abstention recall 0.69 -> 0.95 before that, and no field declines an in-scope question. Each field declines a question that names none of our texts; those in
-# ``ANY_NAMES`` whatever it names.
+# abstention recall 0.69 -> 0.95 before that, and no field declines an in-scope question. Each field
+# declines a question that names none of our texts; those in ``ANY_NAMES`` whatever it names.
 # A field's name completes the decline's "It reads as a matter of {field}."
 Field = Literal["intellectual property", "tax", "company law", "employment law", "criminal law", "consumer law",
                 "family and personal matters", "savings and investments", "investment advice", "choosing a product",
