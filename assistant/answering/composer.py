@@ -135,7 +135,9 @@ class Composer:
     def prior(self, hit: Hit, plan: QueryPlan, kinds: dict[str, float]) -> float:
         t = self.tuning
         prior = kinds.get(hit.kind, 1.0)
-        named = set(plan.documents_named)
+        # the documents compared are named too ("was it optional in the original?" names the draft,
+        # and asks of the Act as much)
+        named = set(plan.documents_named) | set(plan.documents_compared)
         if named and hit.doc not in named and not plan.filtered:
             prior *= t.other_document  # the question asked about another document
         if hit.how == "definition":
