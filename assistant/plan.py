@@ -53,6 +53,7 @@ class QueryPlan:
     wants_memorandum: bool = False                  # asks about the explanatory memorandum
     wants_commentary: bool = False                  # asks what commentators said
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
+    asks_application: bool = False                  # asks when an act or its rules apply
     general: bool = False                           # asks what an act is about, covers or is for
     asks_to_hide: bool = False                      # asks it to pretend to be human or drop its AI notice
     asks_penalty: bool = False                      # asks the fine or penalty for breaking a rule
@@ -120,10 +121,14 @@ RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purp
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",
                               re.IGNORECASE)
 MEMORANDUM = re.compile(r"\b(explanatory memo(randum)?|memorandum)\b", re.IGNORECASE)
-FINAL_PROVISION_TERMS = re.compile(
+# When an act applies, and the rest of its final provisions.
+APPLICATION_TERMS = re.compile(
     r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
-    r"when (does|do|will) .{0,40}\b(apply|start|begin)|amend\w*|repeal\w*|transitional|evaluation and review|"
-    r"delegated acts?|committee procedure|final provisions)\b", re.IGNORECASE)
+    r"start(s|ed|ing)? applying|kick(s|ed|ing)? in|take(s|n)? effect|come into effect|become applicable|"
+    r"when (does|do|will) .{0,40}\b(apply|start|begin))\b", re.IGNORECASE)
+FINAL_PROVISION_TERMS = re.compile(
+    r"\b(amend\w*|repeal\w*|transitional|evaluation and review|delegated acts?|committee procedure|final provisions)\b",
+    re.IGNORECASE)
 # "Fine" the noun or verb, not the adjective ("if a customer says it's fine", "is that fine?", "we're
 # fine with it") nor "fine-tune" or "the fine print": read as fines, they put the fine tiers above a
 # transfer question's own article. corpus/glossary.json's fines entry uses it ('{fine}'). Each form
@@ -628,6 +633,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if not classifies and not references and not compared and language == "en" and asks in ("yes_no", "explanation") \
             and described_use(question, asking):
         classifies = ("prohibited", "high-risk")
+    application = cue("application", APPLICATION_TERMS, whole, language)
+    asks_application = application and (compares or asks) == "deadline"
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
@@ -637,8 +644,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_recitals=cue("recitals", RECITAL_TERMS, whole, language),
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
         wants_commentary=cue("opinion", OPINION_TERMS, whole, language),
-        wants_final_provisions=cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
-        general=cue("general", GENERAL, question, language) and not references and asks != "comparison",
+        wants_final_provisions=application or cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
+        asks_application=asks_application,
+        general=cue("general", GENERAL, question, language) and not references and asks != "comparison"
+        and not asks_application,  # "when does the GDPR apply?" asks a date, not the act's scope
         asks_to_hide=asks_to_hide(typed, language),
         asks_penalty=cue("penalty", PENALTY_TERMS, question, language) and not PENALTY_RULES.search(question),
         adopted_beside=adopted_beside and not references,

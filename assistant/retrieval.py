@@ -58,6 +58,8 @@ FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re
 # The kinds of clause that enact (a recital explains them).
 ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent", "annex", "annex_section"})
 # "Subject-matter", "Subject matter and objectives", "Scope", "Material scope", "Territorial scope".
+# "Entry into force and application", in all three acts.
+APPLICATION = re.compile(r"^Article \d+ Entry into force and application$", re.IGNORECASE)
 SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 
 
@@ -493,10 +495,15 @@ class Retriever:
             for found in [(clause.doc, clause.ref)] + annexes_cited(clause, self.library):
                 if found not in named and found not in defined:
                     defined.append(found)
-        if plan.general:  # what an act is about: its own subject-matter and scope articles first
-            for doc in [d for d, w in sorted(plan.weights.items(), key=lambda x: -x[1]) if w >= 1.0][:1]:
+        first = [d for d, w in sorted(plan.weights.items(), key=lambda x: -x[1]) if w >= 1.0][:1]
+        # What an act is about: its own subject-matter and scope articles first. When an act applies:
+        # its article on that (of each version compared), not the transitional articles on systems
+        # already on the market, which share its words ("apply", "from", dates) and were found first.
+        for wanted, heading, docs in ((plan.general, SUBJECT_AND_SCOPE, first),
+                                      (plan.asks_application, APPLICATION, plan.documents_compared or first)):
+            for doc in docs if wanted else ():
                 for clause in self.library.document(doc).clauses.values():
-                    if clause.kind == "article" and SUBJECT_AND_SCOPE.match(clause.heading_path[-1]):
+                    if clause.kind == "article" and heading.match(clause.heading_path[-1]):
                         if (doc, clause.ref) not in named:
                             defined.append((doc, clause.ref))
         asked = plan.reading or plan.question

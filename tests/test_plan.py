@@ -315,7 +315,15 @@ def test_the_leaked_draft_by_other_names(library, question):
 @pytest.mark.parametrize("question", ["When does the GDPR apply from?", "from when do the penalty rules apply?",
                                       "When will the rules on general-purpose AI start to apply?"])
 def test_when_rules_apply_asks_for_the_final_provisions(library, question):
-    assert read(question, library).wants_final_provisions
+    plan = read(question, library)
+    assert plan.wants_final_provisions and plan.asks_application and not plan.general
+
+
+@pytest.mark.parametrize("question", ["For how long is the Commission empowered to adopt delegated acts?",
+                                      "when does the transitional period for systems already on the market end?"])
+def test_other_final_provisions_are_not_when_the_act_applies(library, question):
+    plan = read(question, library)
+    assert plan.wants_final_provisions and not plan.asks_application
 
 
 # ------------------------------------------------------------------ questions in other languages
@@ -353,7 +361,7 @@ def test_another_languages_words_for_the_versions_and_the_final_provisions(libra
     assert set(fate.documents_compared) == {P, F} and fate.asks == "comparison"
     assert read("Wanneer treedt de verordening in werking?", library).wants_final_provisions
     assert read("¿Cuándo empieza a aplicarse el reglamento de IA?", library).wants_final_provisions
-    assert read("Od kiedy zacznie się stosować rozporządzenie o AI?", library).wants_final_provisions
+    assert read("Od kiedy zacznie się stosować rozporządzenie o AI?", library).asks_application
     assert read("Perché il riconoscimento delle emozioni è vietato?", library).wants_recitals
     # a ban named as a thing (a noun) is not a question whether a use is banned
     assert read("Czy wyraźna zgoda znosi zakaz przetwarzania danych biometrycznych?", library).classifies == ()

@@ -112,6 +112,16 @@ def test_an_articles_further_clauses_rank_among_the_other_articles_discounted(as
     assert first_repeat(discounted) < 5 and discounted[:5].count(discounted[0]) >= 2
 
 
+@pytest.mark.parametrize("question, expected", [
+    ("when do the ai act rules actually kick in? the draft said 24 months", [(PROPOSAL, "Art. 85"), (FINAL, "Art. 113")]),
+    ("When did the GDPR start to apply?", [(GDPR, "Art. 99")]),
+])
+def test_when_an_act_applies_is_answered_by_its_article_on_application(assistant, question, expected):
+    # not by the transitional articles on systems already on the market (proposal Art. 83, Act
+    # Art. 111), which share its words and ranked first
+    assert articles(assistant.retrieve(question, k=10), len(expected)) == expected
+
+
 def test_a_comparison_searches_both_versions(assistant):
     hits = assistant.retrieve("Is emotion recognition at work banned in the final act? How was it treated in the proposal?")
     assert {h.doc for h in hits[:4]} == {FINAL, PROPOSAL}
