@@ -301,9 +301,14 @@ def test_a_news_site_is_not_the_news_report(library):
     "does the draft regulation protect people's rights at all?",
     "what is the proposal meant to achieve?",
     "does the ai law apply to the military?",  # "law", as people call the acts
+    "give me a short summary of the gdpr",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
+
+
+def test_a_summary_of_something_else_is_no_general_question(library):
+    assert not read("does my bank have to send me a copy of all my data or just a summary?", library).general
 
 
 @pytest.mark.parametrize("question", ["what fines did the leaked proposal have?",
