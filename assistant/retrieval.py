@@ -58,9 +58,9 @@ FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re
 # The kinds of clause that enact (a recital explains them).
 ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent", "annex", "annex_section"})
 # "Subject-matter", "Subject matter and objectives", "Scope", "Material scope", "Territorial scope".
+SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 # "Entry into force and application", in all three acts.
 APPLICATION = re.compile(r"^Article \d+ Entry into force and application$", re.IGNORECASE)
-SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 
 
 def search_text(text: str) -> str:
@@ -261,9 +261,9 @@ class Retriever:
         searched (and in the adopted Act beside a question naming no version, whose answer shows
         the Act too: tune article R@5 +8 -0), the item of the list that says so nearest the
         question, as (doc, ref, dense similarity), so that a use described in everyday words meets
-        the point describing it even when other articles share more of the question's words. Dense alone: on 18 everyday
-        descriptions of Annex III and Art. 5(1) uses it chose the right area or point for 17,
-        adding BM25's ranks 15 (the question's "is that high risk" matches every item alike).
+        the point describing it even when other articles share more of the question's words. Dense
+        alone: on 18 everyday descriptions of Annex III and Art. 5(1) uses it chose the right area or
+        point for 17, adding BM25's ranks 15 (the question's "is that high risk" matches every item alike).
         No similarity tells a use that is not listed: a spam filter's nearest point scores as
         high as a listed use's, so this point is evidence to quote, not a verdict."""
         import numpy as np
