@@ -12,7 +12,7 @@ import re
 import time
 from dataclasses import replace
 
-from langchain_core.runnables import Runnable, RunnableLambda, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda
 
 from . import plan as planning
 from .answering.base import BackendUnavailable, Draft
@@ -75,6 +75,16 @@ def _timed(name: str, fn):
     return step
 
 
+def _then(key: str, fn) -> Runnable:
+    """A step that adds ``fn(state)`` to the state as ``key``. ``RunnablePassthrough.assign`` does the
+    same through a thread pool started for each call, which one step at a time does not need: five
+    steps cost ~12 ms a question that way, ~3 ms this way (2 cores, one busy)."""
+    def step(state: dict) -> dict:
+        out = fn(state)  # before the copy: a step may note its timing in the state
+        return {**state, key: out}
+    return RunnableLambda(step, name=key)
+
+
 def build_prepare(assistant) -> Runnable:
     """plan -> retrieve -> scope."""
     library = assistant.library
@@ -104,9 +114,9 @@ def build_prepare(assistant) -> Runnable:
         return decline(p, state["hits"], similarity, tuning, margin=margin)
 
     return (
-        RunnablePassthrough.assign(plan=_timed("condense", plan))
-        | RunnablePassthrough.assign(hits=_timed("retrieve", retrieve))
-        | RunnablePassthrough.assign(decline=_timed("scope", scope))
+        _then("plan", _timed("condense", plan))
+        | _then("hits", _timed("retrieve", retrieve))
+        | _then("decline", _timed("scope", scope))
     )
 
 
@@ -153,8 +163,8 @@ def searched(hits: list[Hit], draft: Draft) -> list[Hit]:
 def build_chain(assistant) -> Runnable:
     return (
         build_prepare(assistant)
-        | RunnablePassthrough.assign(draft=_timed("answer", lambda state: draft_for(assistant, state)))
-        | RunnablePassthrough.assign(verified=_timed("verify", lambda state: checked(assistant, state)))
+        | _then("draft", _timed("answer", lambda state: draft_for(assistant, state)))
+        | _then("verified", _timed("verify", lambda state: checked(assistant, state)))
         | RunnableLambda(lambda state: finish(state, assistant.tuning.max_answer_chars))
     )
 
