@@ -15,8 +15,9 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
 3. Everyday words get the texts' legal wording added (``corpus/glossary.json``). The dense
    query is the question plus that wording; in BM25 the added words count ``expansion_weight``
    of the question's own. A question in another language is searched with the English terms of
-   the acts' terms it uses (``legal_terms``: "Auftragsverarbeiter" -> "processor") appended to
-   its multilingual-e5 query and, at ``term_weight``, in BM25; BM25 also reads, at ``term_weight``,
+   the acts' terms it uses (``legal_terms``: "Auftragsverarbeiter" -> "processor") and the legal
+   wording of its everyday words (its locale's ``glossary``, the same entries in its language)
+   appended to its multilingual-e5 query and, at ``term_weight``, in BM25; BM25 also reads, at ``term_weight``,
    the English corpus words nearest its other words (``word_map``), and of its own words only what
    English can read (``lexical_text``).
 4. Each unit scores ``prior x sum of weight/(rrf_k + rank)`` over the dense and BM25 rankings;
@@ -47,6 +48,7 @@ from .citations import find_references, is_within, without_document_names
 from .clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Library, top_level
 from .config import REPO_ROOT
 from .embedding import embed_query
+from .i18n import locale, words
 from .index import ClauseIndex, tokenize
 from .legal_terms import english_terms
 from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, FINE, QueryPlan
@@ -74,15 +76,20 @@ def _glossary_entries() -> list[dict]:
     return json.loads(GLOSSARY_PATH.read_text(encoding="utf-8"))["entries"]
 
 
-@lru_cache(maxsize=1)
-def glossary() -> list[tuple[re.Pattern, str]]:
-    return [(re.compile(r"\b(" + "|".join(e["terms"]).replace("{fine}", FINE) + r")\b", re.IGNORECASE), e["means"])
-            for e in _glossary_entries()]
+@lru_cache(maxsize=None)
+def glossary(lang: str = "en") -> list[tuple[re.Pattern, str]]:
+    """(everyday words, the texts' English wording for them): corpus/glossary.json for English; for
+    another language, its locale's ``glossary``, the same entries in that language's everyday words."""
+    if lang == "en":
+        return [(re.compile(r"\b(" + "|".join(e["terms"]).replace("{fine}", FINE) + r")\b", re.IGNORECASE),
+                 e["means"]) for e in _glossary_entries()]
+    return [(pattern, means) for means in locale(lang).get("glossary", {})
+            if (pattern := words(lang, "glossary", means)) is not None]
 
 
-def legal_wording(question: str) -> list[str]:
-    """The texts' wording for the everyday words the question uses (corpus/glossary.json)."""
-    return [means for pattern, means in glossary() if pattern.search(question)]
+def legal_wording(question: str, lang: str = "en") -> list[str]:
+    """The texts' wording for the everyday words the question, written in ``lang``, uses."""
+    return [means for pattern, means in glossary(lang) if pattern.search(question)]
 
 
 @lru_cache(maxsize=1)
@@ -101,6 +108,18 @@ def spell_out(question: str) -> str:
     return question
 
 
+def english_reading(bare: str, lang: str) -> str:
+    """What a question in another language says in the English corpus's words: the English terms
+    of the acts' terms it uses (``legal_terms``: "Auftragsverarbeiter" -> "processor") and the
+    legal wording of the everyday words it uses (its locale's glossary: "pozwać" -> "judicial
+    remedy"). Translated tune questions (770, 7 languages), mean article R@5 / all key facts: terms
+    alone 0.777 / 0.677; with the glossary's wording in BM25 only 0.825 / 0.728; in the e5 query
+    too (this) 0.831 / 0.747. Empty for English, whose glossary ``expand`` applies."""
+    if lang == "en":
+        return ""
+    return " ".join([*english_terms(bare, lang), *legal_wording(bare, lang)])
+
+
 def expand(question: str) -> str:
     """The question plus the legal wording for the everyday words it uses."""
     return " ".join([question] + legal_wording(question))
@@ -108,7 +127,7 @@ def expand(question: str) -> str:
 
 def query_terms(question: str, expansion_weight: float, terms: str = "", term_weight: float = 0.0) -> dict[str, float]:
     """BM25 query terms with weights: the question's own words 1, words the glossary adds less, and
-    the English ``terms`` of another language's question (``legal_terms``) ``term_weight``."""
+    the English ``terms`` of another language's question (``english_reading``) ``term_weight``."""
     weighted: dict[str, float] = {}
     for token in tokenize(question):
         weighted[token] = weighted.get(token, 0.0) + 1.0
@@ -160,7 +179,7 @@ def lexical_text(bare: str) -> str:
 
 def multilingual_query(bare: str, terms: str) -> str:
     """What multilingual-e5 embeds for a question in another language: the question (without the
-    documents' names) and ``terms``, the English terms of the acts' terms it uses."""
+    documents' names) and ``terms``, its ``english_reading``."""
     return f"{bare} {terms}".strip()
 
 
@@ -272,7 +291,7 @@ class Retriever:
         bare = search_text(text)
         lexical = None
         if foreign:  # MiniLM reads English only: another language's question meets the items in e5's vectors
-            terms = " ".join(english_terms(bare, plan.language))
+            terms = english_reading(bare, plan.language)
             vector = np.asarray(multilingual_vector(multilingual_query(bare, terms)), dtype=np.float32)
             # ... and BM25's scores, read as the retrieval reads it (fused_item)
             lexical = self.index.lexical_scores(self.lexical_query(plan, bare, terms), list(CLASSIFIED_DOCUMENTS))
@@ -390,7 +409,7 @@ class Retriever:
         fused: dict[int, float] = {}
         for text, weight in queries:
             bare = search_text(text)
-            terms = " ".join(english_terms(bare, plan.language))  # the acts' terms it uses, in English
+            terms = english_reading(bare, plan.language)
             if plan.language != "en":  # a question in another language: the multilingual model's dense side
                 dense = self.multilingual.dense(multilingual_vector(multilingual_query(bare, terms)),
                                                 t.candidates, docs, t.window_handicap)

@@ -110,12 +110,13 @@ def cmd_glossary(retriever, questions) -> None:
     try:  # the glossary is data, not a weight: it is swapped for the measurement only
         for i, (pattern, means) in enumerate(entries):
             fires = sum(1 for q in questions if pattern.search(q.question))
-            retrieval.glossary = lambda i=i: [e for j, e in enumerate(entries) if j != i]
+            retrieval.glossary = lambda lang="en", i=i: (
+                [e for j, e in enumerate(entries) if j != i] if lang == "en" else original(lang))
             retrieval._query_vector.cache_clear()
             m = evaluate(retriever, questions)
             print(f"  without #{i:2d} (fires on {fires:3d}): a@5 {m[1] - base[1]:+.3f}  mrr {m[6] - base[6]:+.3f}"
                   f"  -> {means[:50]}", flush=True)
-        retrieval.glossary = lambda: []
+        retrieval.glossary = lambda lang="en": [] if lang == "en" else original(lang)
         retrieval._query_vector.cache_clear()
         show("no glossary", evaluate(retriever, questions))
     finally:
