@@ -42,7 +42,7 @@ from .config import REPO_ROOT, Settings
 from .errors import UnknownReference
 from .index import tokenize
 
-ALGORITHM = "align-v7:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part"
+ALGORITHM = "align-v8:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part,one-paragraph-article"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence
@@ -281,10 +281,21 @@ def _children(doc: Document, refs: Sequence[str]) -> list[Clause]:
     return [doc.clauses[child] for ref in refs for child in doc.clauses[ref].children]
 
 
+def _articles(doc: Document, refs: Sequence[str]) -> bool:
+    return all(doc.clauses[ref].kind == "article" for ref in refs)
+
+
 def _align_parts(lexicon: Lexicon, proposal: Document, final: Document, left_refs: Sequence[str],
                  right_refs: Sequence[str]) -> list[Pair]:
     """Paragraphs, subparagraphs and points of aligned units, level by level."""
     left, right = _children(proposal, left_refs), _children(final, right_refs)
+    # An article of one paragraph has no parts: it is its own one part beside the other version's
+    # article's paragraphs (proposal Art. 51 -> final Art. 49(1)-(3)), as it was when the parser
+    # gave it a "first subparagraph".
+    if not left and right and _articles(proposal, left_refs) and _articles(final, right_refs):
+        left = [proposal.clauses[ref] for ref in left_refs]
+    elif left and not right and _articles(proposal, left_refs) and _articles(final, right_refs):
+        right = [final.clauses[ref] for ref in right_refs]
     if not left or not right:
         return []
     scores = lexicon.matrix([c.text for c in left], [c.text for c in right])
@@ -372,7 +383,9 @@ class _Moved:
             ref = top_level(target.ref)
             finals[ref] = max(finals.get(ref, 0.0), round(score, 3))
         evidence = "text moved: " + "; ".join(f"{c.ref} -> {t.ref} (content {s:.2f})" for c, (t, s) in found)
-        parts = [p for c, (t, s) in found if c is not article for p in self._pair(c, t, s)]
+        # an article of one paragraph (a clause of its own) is paired with where its words went too:
+        # Art. 45 -> Art. 44(3), second subparagraph, which a comparison quotes rather than all of Art. 44
+        parts = [p for c, (t, s) in found for p in self._pair(c, t, s)]
         return replace(pair, final=tuple(finals), score=max(finals.values()), evidence=evidence,
                        scores=tuple(finals.values())), parts
 
@@ -466,7 +479,9 @@ def build(library: Library, exceptions: list[dict] | None = None) -> dict:
     split = moved.paragraphs(units, parts)
     parts += split
     # an exception for a paragraph or point overrides the pair computed for it
-    parts = [_documented(p, overrides[p.proposal]) if p.proposal in overrides else p for p in parts]
+    # (not an article of one paragraph paired as its own part: its exception is its unit's)
+    parts = [_documented(p, overrides[p.proposal]) if p.proposal in overrides and p.kind != "article" else p
+             for p in parts]
     units = [_with_moved_parts(pair, split) for pair in units]
     used = {ref for p in units for ref in p.final}
     unmatched = [ref for ref in unmatched if ref not in used]

@@ -192,7 +192,10 @@ def _parse_act(source: Source, records: list[dict]) -> dict[str, Clause]:
             url = _article_url(source, rec["number"])
             text = "\n".join(render(n) for n in content)
             b.add(ref, "article", text, path, url, None, title=rec.get("title"))
-            b.nodes(content, ref, False, path, url)
+            # An article of one unnumbered paragraph is cited as the article ("Article 48"), as EUR-Lex
+            # does: it has no "first subparagraph" of the same words (29 articles of the three acts).
+            if not (len(content) == 1 and content[0].get("num") is None and not content[0].get("children")):
+                b.nodes(content, ref, False, path, url)
         elif kind == "annex":
             _add_annex(b, source, rec)
     return b.clauses
