@@ -193,7 +193,7 @@ def _parse_act(source: Source, records: list[dict]) -> dict[str, Clause]:
             text = "\n".join(render(n) for n in content)
             b.add(ref, "article", text, path, url, None, title=rec.get("title"))
             # An article of one unnumbered paragraph is cited as the article ("Article 48"), as EUR-Lex
-            # does: it has no "first subparagraph" of the same words (29 articles of the three acts).
+            # does: it has no "first subparagraph" of the same words (28 articles of the three acts).
             if not (len(content) == 1 and content[0].get("num") is None and not content[0].get("children")):
                 b.nodes(content, ref, False, path, url)
         elif kind == "annex":
@@ -326,6 +326,8 @@ def build_clauses(source: Source, records: list[dict]) -> dict[str, Clause]:
 
 # ---------------------------------------------------------------- documents
 
+ONE_PARAGRAPH = re.compile(r"(Art\. \d+\w*), first subparagraph")
+
 @dataclass
 class Document:
     source: Source
@@ -336,11 +338,20 @@ class Document:
     def id(self) -> str:
         return self.source.id
 
+    def find(self, ref: str) -> Clause | None:
+        """The clause ``ref`` names; the "first subparagraph" of an article of one paragraph is the
+        article, which has no sub-units of its own (``_parse_act``)."""
+        clause = self.clauses.get(ref)
+        if clause is None and (one := ONE_PARAGRAPH.match(ref)):
+            article = self.clauses.get(one.group(1))
+            return article if article is not None and not article.children else None
+        return clause
+
     def get(self, ref: str) -> Clause:
-        try:
-            return self.clauses[ref]
-        except KeyError:
-            raise UnknownReference(nearby_message(self, ref)) from None
+        clause = self.find(ref)
+        if clause is None:
+            raise UnknownReference(nearby_message(self, ref))
+        return clause
 
     def count(self, kind: str) -> int:
         return sum(1 for c in self.clauses.values() if c.kind == kind)
@@ -432,7 +443,7 @@ class Library:
 
     def find(self, doc_id: str, ref: str) -> Clause | None:
         doc = self.documents.get(doc_id)
-        return doc.clauses.get(ref) if doc else None
+        return doc.find(ref) if doc else None
 
     def has_list(self, clause: Clause) -> bool:
         """Whether the clause holds a list: two points or indents or more."""

@@ -416,7 +416,7 @@ def named_clauses(question: str, library, documents: list[str] | None,
         candidates = [d for d in dict.fromkeys(candidates) if not documents or d in documents] or [default]
         doc = next((d for d in candidates if library.find(d, reference.ref)), None)
         if doc is not None:
-            key = NamedClause(doc, reference.ref)
+            key = NamedClause(doc, library.find(doc, reference.ref).ref)
             if key not in found:
                 found.append(key)
             continue

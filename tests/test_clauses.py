@@ -134,3 +134,17 @@ def test_unknown_reference_says_what_exists(library):
         library.get(PROPOSAL, "Art. 130")
     with pytest.raises(UnknownReference, match="Known documents"):
         library.document("no-such-doc")
+
+
+def test_an_article_of_one_paragraph_is_cited_as_the_article(library):
+    # EUR-Lex cites "Article 48", not a "first subparagraph" of the same words
+    article = library.get(GDPR, "Art. 48")
+    assert article.children == [] and article.text.startswith("Any judgment of a court or tribunal")
+    assert library.find(GDPR, "Art. 48, first subparagraph") is article  # as a user may still write it
+    assert library.get(PROPOSAL, "Art. 51, first subparagraph").ref == "Art. 51"
+    assert library.find(GDPR, "Art. 48, second subparagraph") is None
+    # an article whose one paragraph leads a list keeps it, with its points
+    assert library.get(PROPOSAL, "Art. 1, first subparagraph").children[0] == "Art. 1, first subparagraph(a)"
+    one = [(d.id, c.ref) for d in library for c in d.clauses.values() if c.kind == "article" and not c.children]
+    assert len(one) == 28  # 9 of the proposal, 14 of the GDPR, 5 of the final Act
+    assert not [ref for doc, ref in one if f"{ref}, first subparagraph" in library.document(doc).clauses]
