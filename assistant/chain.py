@@ -77,7 +77,8 @@ def _timed(name: str, fn):
 def _then(key: str, fn) -> Runnable:
     """A step that adds ``fn(state)`` to the state as ``key``. ``RunnablePassthrough.assign`` does the
     same through a thread pool started for each call, which one step at a time does not need: five
-    steps cost ~12 ms a question that way, ~3 ms this way (2 cores, one busy)."""
+    steps cost ~12 ms a question that way, ~3 ms this way (2 cores, one busy); whole questions, p50
+    72 -> 55 ms on 100 tune questions in one process."""
     def step(state: dict) -> dict:
         out = fn(state)  # before the copy: a step may note its timing in the state
         return {**state, key: out}

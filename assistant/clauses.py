@@ -326,7 +326,9 @@ def build_clauses(source: Source, records: list[dict]) -> dict[str, Clause]:
 
 # ---------------------------------------------------------------- documents
 
+# "Art. 48, first subparagraph": how an article of one paragraph may still be named (``Document.find``).
 ONE_PARAGRAPH = re.compile(r"(Art\. \d+\w*), first subparagraph")
+
 
 @dataclass
 class Document:
