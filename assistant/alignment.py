@@ -292,10 +292,9 @@ def _align_parts(lexicon: Lexicon, proposal: Document, final: Document, left_ref
     # An article of one paragraph has no parts: it is its own one part beside the other version's
     # article's paragraphs (proposal Art. 51 -> final Art. 49(1)-(3)), as it was when the parser
     # gave it a "first subparagraph".
-    if not left and right and _articles(proposal, left_refs) and _articles(final, right_refs):
-        left = [proposal.clauses[ref] for ref in left_refs]
-    elif left and not right and _articles(proposal, left_refs) and _articles(final, right_refs):
-        right = [final.clauses[ref] for ref in right_refs]
+    if bool(left) != bool(right) and _articles(proposal, left_refs) and _articles(final, right_refs):
+        left = left or [proposal.clauses[ref] for ref in left_refs]
+        right = right or [final.clauses[ref] for ref in right_refs]
     if not left or not right:
         return []
     scores = lexicon.matrix([c.text for c in left], [c.text for c in right])

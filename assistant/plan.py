@@ -414,9 +414,9 @@ def named_clauses(question: str, library, documents: list[str] | None,
         near = [doc for start, _, doc in mentions if sentence <= start < reference.start]
         candidates = [reference.doc] if reference.doc else (near[-1:] + [default, PROPOSAL] + named_docs)
         candidates = [d for d in dict.fromkeys(candidates) if not documents or d in documents] or [default]
-        doc = next((d for d in candidates if library.find(d, reference.ref)), None)
-        if doc is not None:
-            key = NamedClause(doc, library.find(doc, reference.ref).ref)
+        clause = next((c for d in candidates if (c := library.find(d, reference.ref))), None)
+        if clause is not None:
+            key = NamedClause(clause.doc, clause.ref)
             if key not in found:
                 found.append(key)
             continue

@@ -16,10 +16,10 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
    query is the question plus that wording; in BM25 the added words count ``expansion_weight``
    of the question's own. A question in another language is searched with the English terms of
    the acts' terms it uses (``legal_terms``: "Auftragsverarbeiter" -> "processor") and the legal
-   wording of its everyday words (its locale's ``glossary``, the same entries in its language)
-   appended to its multilingual-e5 query and, at ``term_weight``, in BM25; BM25 also reads, at ``term_weight``,
-   the English corpus words nearest its other words (``word_map``), and of its own words only what
-   English can read (``lexical_text``).
+   wording of its everyday words (its locale's ``glossary``, the same entries in its language),
+   together its ``english_reading``, appended to its multilingual-e5 query and, at ``term_weight``,
+   in BM25; BM25 also reads, at ``term_weight``, the English corpus words nearest its other words
+   (``word_map``), and of its own words only what English can read (``lexical_text``).
 4. Each unit scores ``prior x sum of weight/(rrf_k + rank)`` over the dense and BM25 rankings;
    the prior is the document's weight x the kind's (recitals, memorandum and commentary weigh
    less than enacting terms unless asked for) x where it sits (final and amending provisions
