@@ -585,12 +585,21 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     adopted_beside = not compared and not documents and not named and not follow_up and \
         weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0 and not MEMORANDUM.search(question) and \
         not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language)
-    # An AI act's question on a GDPR notion: "is that banned by the proposal, and do they need a DPIA?"
-    crossed = not compared and not documents and len(named) == 1 and named[0] in (PROPOSAL, FINAL_ACT) and \
-        bool(GDPR_NOTIONS.search(question))
+    # Two acts asked together, one of them named and the other by its notions or its bare name: an AI
+    # act's question on a GDPR notion ("is that banned by the proposal, and do they need a DPIA?"), or
+    # the GDPR's beside "the AI act" with no version, the draft ("does the ai act have its own
+    # definition of personal data or does it just use the gdpr one?"), which naming the GDPR alone
+    # had left unsearched.
+    other = None
+    if not compared and not documents and len(named) == 1:
+        if named[0] in (PROPOSAL, FINAL_ACT) and GDPR_NOTIONS.search(question):
+            other = "gdpr"
+        elif named[0] == "gdpr" and GENERIC_AI_ACT.search(question):
+            other = PROPOSAL
+    crossed = other is not None
     if crossed:
-        compared = [named[0], "gdpr"]
-        weights = {**weights, "gdpr": 1.0}
+        compared = [named[0], other]
+        weights = {**weights, other: 1.0}
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
         # "is it the same in the final act?", "was anything added to that?": what is compared is what

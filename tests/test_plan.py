@@ -446,13 +446,22 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
     ("a lending app works out with ai how much money i can borrow. is that one of the risky uses in the eu proposal",
      "yes_no"),
     ("I closed my account years ago. does the company have to delete my stuff if I ask?", "yes_no"),
-    # the asking sentence alone says nothing of the shape: the statement before it does
+    # the asking sentence alone says nothing of the shape: the statement before it does (a figure,
+    # compared between the GDPR named and "the AI Act", the draft, which is searched too)
     ("Fines under the GDPR reach 4 % of turnover. What about the AI Act?", "figure"),
     # a reference's full stop ends no statement
     ("What does Art. 5 say about social scoring?", "provision"),
 ])
 def test_what_is_asked_is_read_from_the_asking_sentences(library, question, asks):
-    assert read(question, library).asks == asks
+    plan = read(question, library)
+    assert (plan.compares or plan.asks) == asks
+
+
+def test_the_gdpr_named_beside_the_ai_act_without_a_version_searches_both(library):
+    plan = read("does the ai act have its own definition of personal data or does it just use the gdpr one?", library)
+    assert set(plan.documents_compared) == {G, P} and plan.weights[P] == 1.0
+    # the GDPR named alone is searched alone
+    assert read("what does the gdpr say about profiling?", library).searched == [G]
 
 
 def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_risk(library):
