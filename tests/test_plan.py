@@ -106,7 +106,9 @@ def test_the_ai_act_named_without_a_version_is_the_draft_with_the_adopted_act_be
 @pytest.mark.parametrize("question, beside", [
     ("is an ai that scores job applicants high risk?", True),  # no act named: the draft, the Act beside
     ("is an ai that scores job applicants high risk under the proposal?", False),  # a version named
-    ("can a company keep my cv for years after i applied?", False),  # the GDPR's
+    ("can a company keep my personal data for years after i applied?", False),  # the GDPR's words
+    # neither act's words: the GDPR is searched first, and an answer from the draft gets the Act beside it
+    ("are the police allowed to scan faces live in the street?", True),
     ("what did the edpb and edps say about facial recognition?", False),  # a commentary named
 ])
 def test_an_ai_rule_asked_with_no_act_named_shows_the_adopted_act_beside_the_draft(library, question, beside):

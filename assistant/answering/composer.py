@@ -529,13 +529,14 @@ class Composer:
 
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
         """For a question naming no version: the clauses chosen, then the adopted Act's counterpart of
-        the first draft clause among them, and the sentence that says so with what changed between
-        the two texts; the clauses alone when the Act is quoted already or the clause has no
-        counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
+        the draft clause the answer leads with, and the sentence that says so with what changed
+        between the two texts; the clauses alone when the answer leads with another document's
+        clause (a GDPR answer's stray draft clause gets no Act beside it), when the Act is quoted
+        already or when the clause has no counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
         deepfakes, quoted as all of Art. 52): its counterpart is the Act's paragraph on them, not
         all of Art. 50, whose quote would stop before it."""
-        first = next((h for h in chosen if h.doc == PROPOSAL), None)
-        if first is None or any(h.doc == FINAL_ACT for h in chosen):
+        first = chosen[0]
+        if first.doc != PROPOSAL or any(h.doc == FINAL_ACT for h in chosen):
             return chosen, ""
         inner = next((h for h in self.ranked(plan, hits) if h.doc == PROPOSAL and is_within(h.ref, first.ref)), first)
         pairs = versions(self.alignment(), PROPOSAL, inner.ref) or versions(self.alignment(), PROPOSAL, first.ref)
