@@ -462,6 +462,10 @@ def test_what_is_asked_is_read_from_the_asking_sentences(library, question, asks
 def test_the_gdpr_named_beside_the_ai_act_without_a_version_searches_both(library):
     plan = read("does the ai act have its own definition of personal data or does it just use the gdpr one?", library)
     assert set(plan.documents_compared) == {G, P} and plan.weights[P] == 1.0
+    # an AI act named, in the GDPR's words: both acts
+    plan = read("where do i complain if a company broke the 2024 ai act? is it where i'd complain about my personal data?",
+                library)
+    assert set(plan.documents_compared) == {F, G}
     # the GDPR named alone is searched alone
     assert read("what does the gdpr say about profiling?", library).searched == [G]
 
