@@ -438,6 +438,10 @@ def named_clauses(question: str, library, documents: list[str] | None,
 _KIND_BEFORE = re.compile(r"\b(systems?|techniques?|approaches?|products?)"
                           r"\s+((listed|referred to|set out|mentioned|named|included)\s+)?(in|under|on)\s+(the\s+)?$"
                           r"|\bfalls?\s+(in|into|under|within)\s+(an?\s+)?$", re.IGNORECASE)
+# ... before "systems", "use cases" or "areas": a determiner ("an annex iii system") or a preposition
+# ("which route applies to Annex III high-risk systems?", "is there a derogation for Annex III
+# systems?"; tune: 2 questions, neither expects the annex), not "the" ("what are the annex iii areas?")
+_DESCRIBING_BEFORE = re.compile(r"\b(an?|every|each|any|to|for|on|by|with|about|under|from)\s+$", re.IGNORECASE)
 _KIND_AFTER = re.compile(r"^\s+((high[- ]risk\s+)?(ai\s+)?systems?|use[- ]?cases?|areas?)\b", re.IGNORECASE)
 
 
@@ -446,8 +450,7 @@ def described_by(question: str, reference) -> bool:
     if not reference.ref.startswith("Annex") or "(" in reference.ref:
         return False
     before, after = question[:reference.start], question[reference.end:]
-    return bool(_KIND_BEFORE.search(before) or (re.search(r"\b(an?|every|each|any)\s+$", before, re.IGNORECASE)
-                                                 and _KIND_AFTER.match(after)))
+    return bool(_KIND_BEFORE.search(before) or (_DESCRIBING_BEFORE.search(before) and _KIND_AFTER.match(after)))
 
 
 def missing_message(document, ref: str, language: str = "en") -> str:

@@ -141,6 +141,7 @@ def test_an_annex_named_to_say_which_systems_is_not_the_clause_asked_for(library
     assert read("how long is a certificate valid for an annex iii system?", library).references == ()
     assert read("can a system listed in annex III avoid being high-risk under the final act?", library).references == ()
     assert read("was every annex iii use case high-risk in the draft?", library).references == ()
+    assert read("which conformity assessment route applies to annex iii high-risk systems?", library).references == ()
     assert read("can a tool that falls within an annex III area escape the high-risk rules?", library).references == ()
     assert [r.ref for r in read("What are the eight areas listed in Annex III of the proposal?", library).references] == ["Annex III"]
     assert [r.ref for r in read("Which systems are listed in Annex III?", library).references] == ["Annex III"]
