@@ -536,7 +536,7 @@ class Composer:
         deepfakes, quoted as all of Art. 52): its counterpart is the Act's paragraph on them, not
         all of Art. 50, whose quote would stop before it."""
         first = chosen[0]
-        if first.doc != PROPOSAL or any(h.doc == FINAL_ACT for h in chosen):
+        if first.doc != PROPOSAL:
             return chosen, ""
         inner = next((h for h in self.ranked(plan, hits) if h.doc == PROPOSAL and is_within(h.ref, first.ref)), first)
         pairs = versions(self.alignment(), PROPOSAL, inner.ref) or versions(self.alignment(), PROPOSAL, first.ref)
@@ -544,9 +544,13 @@ class Composer:
             return chosen, ""
         pair = pairs[0]
         final = self.as_hit(pair.final, first)
-        out = chosen + [final]
+        # the counterpart may be chosen already (the Act's listed use found beside the draft's)
+        present = next((i for i, h in enumerate(chosen) if h.doc == FINAL_ACT and is_within(final.ref, h.ref)), None)
+        if present is None and any(h.doc == FINAL_ACT for h in chosen):
+            return chosen, ""
+        out = chosen if present is not None else chosen + [final]
         return out, "In the AI Act as adopted in 2024: " + self.changed(
-            self.as_hit(pair.proposal, first), final, pair, chosen.index(first) + 1, len(out))
+            self.as_hit(pair.proposal, first), final, pair, 1, (present + 1) if present is not None else len(out))
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
