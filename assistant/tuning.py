@@ -73,7 +73,7 @@ class Tuning:
     own_weight: float = 0.5         # a follow-up searched on its own, besides the whole conversation (weight 1)
     # The listed use nearest a "is it high-risk / banned" question, as a share of the best other match.
     # Tune (1183), 0.8 / 1.0 / 1.25: all key facts 0.774 / 0.778 / 0.776 (at 1.0 +5 -1 against 0.8:
-    # the listed use leads instead of a clause sharing the situation's words, "startup" -> Art. 55);
+    # the listed use leads instead of a clause sharing the situation's words: "an ai marks exams");
     # article and clause R@5 unchanged; translated tune questions unchanged in every language.
     classification_score: float = 1.0
     # A question on the fine for breaking a rule is answered with the fine tier naming the rule's

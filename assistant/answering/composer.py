@@ -530,9 +530,10 @@ class Composer:
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
         """For a question naming no version: the clauses chosen, then the adopted Act's counterpart of
         the draft clause the answer leads with, and the sentence that says so with what changed
-        between the two texts; the clauses alone when the answer leads with another document's
-        clause (a GDPR answer's stray draft clause gets no Act beside it), when the Act is quoted
-        already or when the clause has no counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
+        between the two texts (naming the counterpart where it is chosen already); the clauses alone
+        when the answer leads with another document's clause (a GDPR answer's stray draft clause gets
+        no Act beside it), when another clause of the Act is quoted or when the clause has no
+        counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
         deepfakes, quoted as all of Art. 52): its counterpart is the Act's paragraph on them, not
         all of Art. 50, whose quote would stop before it."""
         first = chosen[0]
