@@ -588,8 +588,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # A question in neither act's words ("are the police allowed to scan faces live with cameras in the
     # street?") searches the GDPR first, but an answer from the draft still gets the Act beside it (the
     # composer adds it only then). Tune: both versions cited +5 -0, all key facts +1 -0.
+    gdpr_words = in_gdpr_words(question, language)
     adopted_beside = not compared and not documents and not named and not follow_up and \
-        weights.get(PROPOSAL, 0.0) > 0 and not in_gdpr_words(question, language) and not MEMORANDUM.search(question) and \
+        weights.get(PROPOSAL, 0.0) > 0 and not gdpr_words and not MEMORANDUM.search(question) and \
         not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language)
     # Two acts asked together, one of them named and the other by its words or its bare name: an AI
     # act's question in the GDPR's words ("is that banned by the proposal, and do they need a DPIA?",
@@ -600,7 +601,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # -> 0.67); translated tune questions fr and pt +1 each, the others unchanged.
     other = None
     if not compared and not documents and len(named) == 1:
-        if named[0] in (PROPOSAL, FINAL_ACT) and in_gdpr_words(question, language):
+        if named[0] in (PROPOSAL, FINAL_ACT) and gdpr_words:
             other = "gdpr"
         elif named[0] == "gdpr" and GENERIC_AI_ACT.search(question):
             other = PROPOSAL

@@ -547,11 +547,12 @@ class Composer:
         final = self.as_hit(pair.final, first)
         # the counterpart may be chosen already (the Act's listed use found beside the draft's)
         present = next((i for i, h in enumerate(chosen) if h.doc == FINAL_ACT and is_within(final.ref, h.ref)), None)
-        if present is None and any(h.doc == FINAL_ACT for h in chosen):
-            return chosen, ""
-        out = chosen if present is not None else chosen + [final]
-        return out, "In the AI Act as adopted in 2024: " + self.changed(
-            self.as_hit(pair.proposal, first), final, pair, 1, (present + 1) if present is not None else len(out))
+        if present is None:
+            if any(h.doc == FINAL_ACT for h in chosen):
+                return chosen, ""
+            chosen, present = chosen + [final], len(chosen)
+        return chosen, "In the AI Act as adopted in 2024: " + self.changed(
+            self.as_hit(pair.proposal, first), final, pair, 1, present + 1)
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
