@@ -591,14 +591,17 @@ gradio-app > .gradio-container, .gradio-container .main, .gradio-container .main
 }
 </style>"""
 
-# A citation link opens its card (and the answer's section) and scrolls it into view.
+# A citation link opens its card (and the answer's section) and scrolls it into view. The scroll is
+# instant and repeated on the next frame, once the opened <details> have their height: a smooth scroll
+# started before that was seen to stop short on a loaded phone-sized page (card open, not on screen).
 HEAD = FRAME_CSS + """<script>
 (() => {
   function openSource(id) {
     const card = document.getElementById(id);
     if (!card) return false;
     for (let el = card; el; el = el.parentElement) { if (el.tagName === "DETAILS") el.open = true; }
-    card.scrollIntoView({ behavior: "smooth", block: "nearest" });
+    const show = () => card.scrollIntoView({ block: "nearest" });
+    show(); requestAnimationFrame(show);
     card.classList.remove("flash"); void card.offsetWidth; card.classList.add("flash");
     return true;
   }
