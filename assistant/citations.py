@@ -173,8 +173,11 @@ ARTICLE_IN_WORDS = re.compile(
     r"\barticle\s++(?P<words>(?:" + "|".join(list(_TENS) + list(_NUMBER_WORDS)) + r")(?:[\s-]++(?:"
     + "|".join(_NUMBER_WORDS) + r"))?)\b", re.IGNORECASE)
 RECITAL = re.compile(r"\b(?P<head>recitals?)\s*+\(?(?P<num>-?\d++)\)?" + _MORE_NUMBERS, re.IGNORECASE)
+# A lone "i" before a verb of saying or knowing is the pronoun ("tied it to an annex i think"),
+# which read as Annex I put the proposal's list of techniques in the place of the definition asked.
+_I_SAYS = r"(?!(?<=\bi)\s++(?:think|thought|believe|guess|mean|remember|recall|know|suppose|assume|read|heard|saw|am|was)\b)"
 ANNEX = re.compile(
-    rf"\b(?P<head>annex(?:es)?)\s++(?P<num>[ivxlcdm]++)(?![\w])"
+    rf"\b(?P<head>annex(?:es)?)\s++(?P<num>[ivxlcdm]++)(?![\w]){_I_SAYS}"
     rf"(?:\s*+,?\s*+(?P<kind>section|part)\s++(?P<sec>[a-z0-9])(?![\w]))?"
     rf"(?:\s*+,?\s*+(?:(?:point|pt\.?)\s*+)?\(?\s*+(?P<pt>\d{{1,2}}(?:\.\d{{1,2}})?)(?:\s*+\))?\.?(?![\d]))?"
     rf"(?P<parts>(?:\s*+{_P})*+)" + _SUFFIX + _MORE_ROMANS,

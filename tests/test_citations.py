@@ -30,6 +30,9 @@ P, G, F = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
     ("section 3.5 of the explanatory memorandum", []),
     ("explanatory memorandum section 3.5", [(None, "EM 3.5")]),
     ("What are the fines of 6 % in 2021?", []),
+    ("the draft tied it to a list of techniques in an annex i think", []),
+    ("Annex I thought so", []),
+    ("Annex I, point (a)", [(None, "Annex I(a)")]),
 ])
 def test_people_write_references_like_this(text, expected):
     assert [(r.doc, r.ref) for r in find_references(text)] == expected
