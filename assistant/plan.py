@@ -227,6 +227,15 @@ NOW = re.compile(r"\b(still|now|nowadays|anymore|no longer)\b", re.IGNORECASE)
 DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |merely |originally )?"
                         r"(said|had|wanted|required|talked|put|allowed|gave|listed|covered|banned|called|set|asked)\b",
                         re.IGNORECASE)
+# The draft referred to without its name, in a question naming the final Act ("was that filter
+# there from the start?", "was the delegation framed the same way originally?"), or the draft named
+# with words that set it against what followed ("compared to what the 2021 text required", "has
+# anything been added since the Commission's proposal?", "was that already in the Commission's
+# original Annex III?"): the two versions are compared.
+ORIGINALLY = re.compile(r"\b(original(ly)?|initially|at first|from the (start|outset|beginning)|to begin with)\b", re.IGNORECASE)
+COMPARED_TO = re.compile(r"\b(compared? (to|with)|in comparison (to|with)|as against|vs\.?|versus)\b", re.IGNORECASE)
+SINCE_OR_ALREADY = re.compile(r"\b(since (the |that |then|20\d\d)|already (in|part of|on|listed in|covered by) (the|its|that)|"
+                              r"back then|at the time)\b", re.IGNORECASE)
 # A question asked in the present ("from when do the bans apply?", "do authorities have to report
 # ...?") beside a sentence naming the draft in the past or in no tense of its own ("in the 2021 draft
 # the regulation applied 24 months after ...", "how did the 2021 text word it?", "same in the
@@ -384,7 +393,7 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     named = [d for d in mentioned_documents(text) if not documents or d in documents]
     if named == [FINAL_ACT] and PROPOSAL in weights and (
             cue("compares", COMPARES, text, language) or cue("fate", FATE, text, language) or cue("now", NOW, text, language)
-            or CHANGED.search(text) or GREW.search(text)):
+            or CHANGED.search(text) or GREW.search(text) or ORIGINALLY.search(text)):
         return [FINAL_ACT, PROPOSAL]
     return named if len(named) > 1 else []
 
@@ -564,6 +573,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             (FINAL_ACT not in read_as_named and (
                 cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
+                    or COMPARED_TO.search(question) or SINCE_OR_ALREADY.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))

@@ -434,6 +434,29 @@ def test_the_final_act_named_with_words_that_measure_it_against_the_draft(librar
     assert not read("does the final act cap fines at the lower amount for start-ups?", library).versions
 
 
+def test_the_other_version_in_vague_words_compares_both(library):
+    # the draft as "originally" or "from the start" beside the final Act named
+    assert read("Under Regulation 2024/1689 an Annex III system can escape the high-risk class. Was that "
+                "filter there from the start?", library).versions
+    assert read("how long is the delegation under the final act, and was it framed the same way originally?",
+                library).versions
+    # the draft named with words that set it against what followed
+    assert read("what must distributors check, compared to what the 2021 text required?", library).versions
+    assert read("has anything been added to the importer checks since the Commission's proposal?", library).versions
+    assert read("are election-influencing systems high-risk? was that already in the Commission's original "
+                "Annex III?", library).versions
+    # ... not a system "already in service", nor a person comparing two things of the draft alone
+    assert not read("The draft spares AI that is part of large EU IT systems if it's already in service. "
+                    "Up to what date?", library).versions
+    assert not read("the bank clerk cant change the decision. under the eu ai draft shouldnt staff be able to "
+                    "overrule the machine", library).versions
+
+
+def test_the_commission_proposing_names_the_draft(library):
+    assert read("the commission proposed that the regulation would apply 24 months after entry into force. "
+                "when does the ai act actually apply?", library).versions
+
+
 def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_versions(library):
     plan = read("must deployers tell workers before using high-risk AI at work? the draft only had them "
                 "respect their GDPR duties", library)
