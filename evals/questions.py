@@ -20,7 +20,7 @@ CATEGORIES = """definitions prohibited-practices biometric-exceptions high-risk-
 high-risk-requirements operator-obligations conformity-assessment transparency sandboxes governance
 eu-database post-market-monitoring codes-of-conduct penalties entry-into-force recitals
 explanatory-memorandum gdpr-principles gdpr-lawful-basis gdpr-consent gdpr-special-categories
-gdpr-rights gdpr-automated-decisions gdpr-dpia gdpr-breach gdpr-dpo gdpr-transfers gdpr-fines
+gdpr-rights gdpr-automated-decisions gdpr-dpia gdpr-breach gdpr-dpo gdpr-processors gdpr-transfers gdpr-fines
 cross-document commentary proposal-vs-final out-of-scope nonexistent multi-turn disclosure-attack
 everyday-wording lists figures general""".split()
 
