@@ -91,7 +91,7 @@ class Assistant:
                     from .index import ClauseIndex
                     from .retrieval import Retriever
                     index = ClauseIndex(self.library, self.settings).open(progress=self.progress)
-                    self._retriever = Retriever(self.library, index, self.tuning)
+                    self._retriever = Retriever(self.library, index, self.tuning, alignment=lambda: self.alignment)
         return self._retriever
 
     @property

@@ -18,7 +18,8 @@ class Hit:
     kind: str = ""
     # How it was found: "reference" (named in the question), "definition" (defines a term asked
     # about), "classification" (the listed use nearest a "high-risk / banned?" question), "penalty"
-    # (the fine tier naming the rule asked about), "hybrid" (the fused ranking)
+    # (the fine tier naming the rule asked about), "hybrid" (the fused ranking), "adopted" (the final
+    # Act's clause with nothing like it in the draft, beside a draft answer to a question naming no version)
     how: str = ""
     similarity: float = 0.0  # cosine similarity of question and clause (0 when not among the dense candidates)
 

@@ -38,7 +38,7 @@ from __future__ import annotations
 import json
 import re
 from functools import cached_property, lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document as LCDocument
@@ -54,6 +54,9 @@ from .legal_terms import english_terms
 from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, FINE, QueryPlan
 from .records import Hit
 from .tuning import DEFAULT, Tuning
+
+if TYPE_CHECKING:
+    from .alignment import Alignment
 
 GLOSSARY_PATH = REPO_ROOT / "corpus" / "glossary.json"
 FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re.IGNORECASE)
@@ -210,10 +213,12 @@ def annexes_cited(clause, library: Library) -> list[tuple[str, str]]:
 class Retriever:
     """Plain search over a ``ClauseIndex`` for a query plan; ``HybridRetriever`` wraps it for LangChain."""
 
-    def __init__(self, library: Library, index: ClauseIndex, tuning: Tuning = DEFAULT):
+    def __init__(self, library: Library, index: ClauseIndex, tuning: Tuning = DEFAULT,
+                 alignment: "Callable[[], Alignment] | None" = None):
         self.library = library
         self.index = index
         self.tuning = tuning
+        self.alignment = alignment  # the proposal <-> final Act alignment, loaded when first needed
 
     @cached_property
     def multilingual(self):
@@ -498,6 +503,35 @@ class Retriever:
                 score = target[0][1] if target else 0.0
                 target.insert(min(twin_position, len(target)), (twin, score))
 
+    def new_in_adopted(self, row: int) -> bool:
+        """Whether a unit of the final Act has nothing like it in the draft: no aligned counterpart
+        of its own (one through an ancestor does not count: Art. 5(1)(e) is new in an aligned Art. 5)
+        and no draft clause whose vector is ``adopted_new_similarity`` alike."""
+        unit = self.index.units[row]
+        counterparts = self.alignment().counterpart(FINAL_ACT, unit.ref)
+        if counterparts and counterparts[0].via == unit.ref:
+            return False
+        vector = self.index.vector(row)
+        nearest = self.index.dense(vector, 1, [PROPOSAL]) if vector is not None else []
+        return not nearest or nearest[0][1] < self.tuning.adopted_new_similarity
+
+    def with_adopted_only(self, plan: QueryPlan, queries, kinds, discount: float,
+                          ranked: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int | None]:
+        """The ranking of a question naming no version and answered from the draft (``plan.adopted_beside``,
+        the draft searched first) with the adopted Act's clause for it that is new in the Act (the ban on scraping faces, the
+        deployer's duty to tell workers), which the draft cannot answer: the Act is searched beside
+        the documents searched, weighed as the draft is, and its first clause among the first
+        ``adopted_only_depth`` found that has nothing like it in the draft joins the ranking at its
+        score there. Returns the row added, if any."""
+        weights = {**plan.weights, FINAL_ACT: 1.0}
+        fused, _ = self.fuse(plan, queries, weights, kinds)
+        for row, score in self.rank(fused, discount)[:self.tuning.adopted_only_depth]:
+            if self.index.units[row].doc == FINAL_ACT and self.new_in_adopted(row):
+                score *= self.tuning.adopted_only_score
+                at = next((i for i, (_, s) in enumerate(ranked) if s < score), len(ranked))
+                return ranked[:at] + [(row, score)] + ranked[at:], row
+        return ranked, None
+
     def search(self, question: "str | QueryPlan", k: int = 10, documents: list[str] | None = None) -> list[Hit]:
         """The ``k`` best clauses for a plan (or a question, read into a plan here): named
         clauses first, then definitions of terms whose meaning is asked (with the annex a
@@ -548,6 +582,9 @@ class Retriever:
         else:
             fused, similarity = self.fuse(plan, queries, plan.weights, kinds)
             ranked = self.rank(fused, discount)
+        adopted = None
+        if plan.adopted_beside and plan.weights.get(PROPOSAL, 0.0) >= 1.0 and self.alignment is not None:
+            ranked, adopted = self.with_adopted_only(plan, queries, kinds, discount, ranked)
         rows = self.index.by_id
         hits = [self.hit(doc, ref, 2.0 - i * 0.01, "reference") for i, (doc, ref) in enumerate(named)]
         hits += [self.hit(doc, ref, 1.5, "definition", similarity.get(rows.get(f"{doc}::{ref}"), 0.0))
@@ -582,7 +619,8 @@ class Retriever:
             if (doc, ref) in seen:
                 continue
             seen.add((doc, ref))
-            hits.append(self.hit(doc, ref, min(score / top, 1.0), "hybrid", similarity.get(row, 0.0)))
+            hits.append(self.hit(doc, ref, min(score / top, 1.0), "adopted" if row == adopted else "hybrid",
+                                 similarity.get(row, 0.0)))
         return hits[:k]
 
 

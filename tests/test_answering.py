@@ -82,6 +82,12 @@ def test_a_listed_use_is_quoted_with_its_heading_and_no_verdict_it_does_not_supp
     # "The AI Act" with no version: the adopted Act is quoted beside the draft, so no such caveat
     both = assistant.ask("my health insurance company uses ai to set my premium. does the eu ai act say anything about that")
     assert {d for d, _ in cited(both)} == {P, F} and "named no version" not in both.text
+    # What only the adopted Act has is quoted from it, and the answer does not claim to be the draft's alone
+    new = assistant.ask("is it legal in the eu to build a face recognition database by scraping photos off "
+                        "social media and cctv?")
+    assert (F, "Art. 5(1)(e)") in cited(new) and "named no version" not in new.text
+    assert "untargeted scraping of facial images" in new.text
+    assert_grounded(new, assistant)
     # A clause that merely mentions high-risk systems is no "Yes" either.
     assert "Yes." not in assistant.ask("is a spam filter high-risk?").text
     assert "Yes. Article 5(1)(c)" in assistant.ask("Is social scoring banned under the draft?").text
@@ -290,6 +296,7 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     # what they ask lies outside the texts, whatever text they name
     ("which consent management tool is the best for gdpr on a small shop?", "choosing a product"),
     ("how much have companies been fined under the gdpr so far in total?", "current events"),
+    ("what did clearview do back in 2020 when they were caught?", "current events"),
     ("help me write a linkedin post about the ai act for our startup", "writing, translating or recommending"),
 ])
 def test_each_other_field_declines_its_questions(assistant, question, field):
@@ -323,6 +330,8 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "i'm moving to a new bank, can the old one send my transaction history straight to the new one?",
     "a court outside the eu ordered us to hand over customer data, do we have to?",
     "did the ban on emotion recognition at work make it into the final ai act?",
+    # the year of a text is no past event: "back in 2021" is the draft
+    "the ban on ai that exploits vulnerable people, which vulnerabilities did it cover back in 2021?",
     # what the watchdogs wanted is the commentary's (the EDPB-EDPS opinion), not news
     "did the privacy regulators recommend a ban on social scoring?",
 ])

@@ -548,7 +548,7 @@ class Composer:
         # the counterpart may be chosen already (the Act's listed use found beside the draft's)
         present = next((i for i, h in enumerate(chosen) if h.doc == FINAL_ACT and is_within(final.ref, h.ref)), None)
         if present is None:
-            if any(h.doc == FINAL_ACT for h in chosen):
+            if any(h.doc == FINAL_ACT and h.how != "adopted" for h in chosen):
                 return chosen, ""
             chosen, present = chosen + [final], len(chosen)
         return chosen, "In the AI Act as adopted in 2024: " + self.changed(
