@@ -286,9 +286,12 @@ CLASSED_AS = re.compile(r"\b(count(s|ed)?|considered|treated|seen|classed|classi
 GENERIC_AI_ACT = re.compile(r"\b(?:eu |eu's |european |the )?(?:ai|artificial intelligence) (?:act|law|regulation)\b",
                             re.IGNORECASE)
 # Questions about an act as a whole: its subject matter and scope answer them. A summary of the act,
-# not any summary ("a copy of my data or just a summary?").
+# not any summary ("a copy of my data or just a summary?"); the act's purpose, not any ("the purpose
+# limitation principle", "a new purpose", "the intended purpose", "general purpose AI").
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
-                     r"(cover|regulate|apply to|do)|(?<!-)purpose|aims?|objectives?|scope|who does (it|the \w+) apply to|"
+                     r"(cover|regulate|apply to|do)|(its|their|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law)['’]s) purpose(?! limitation)|"
+                     r"purpose of (it|this|that|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law))\b|"
+                     r"what is the purpose\s*+\?|aims?|objectives?|scope|who does (it|the \w+) apply to|"
                      r"overview|lays? down|summar(ise|ize)|summary of (it|the \w+)|who (has|have|needs?|must) to (follow|comply|obey)|"
                      r"(gdpr|regulation|act|proposal|draft|law) (also |even |really |actually )?(does not |doesn't |not )?"
                      r"(apply|applies|cover|covers|protect|protects)|"

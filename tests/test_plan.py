@@ -305,13 +305,22 @@ def test_a_news_site_is_not_the_news_report(library):
     "what is the proposal meant to achieve?",
     "does the ai law apply to the military?",  # "law", as people call the acts
     "give me a short summary of the gdpr",
+    "what is the 2024 ai act actually for? whats its purpose",
+    "What is the purpose of the AI Act?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
 
 
-def test_a_summary_of_something_else_is_no_general_question(library):
-    assert not read("does my bank have to send me a copy of all my data or just a summary?", library).general
+@pytest.mark.parametrize("question", [
+    "does my bank have to send me a copy of all my data or just a summary?",
+    # a purpose, not the act's
+    "Can we reuse patient data to train an AI in a sandbox, given the GDPR's purpose limitation principle?",
+    "We want to use customer data for a new purpose without new consent. What does GDPR say?",
+    "If we change the intended purpose of a high-risk AI system we bought, do we become its provider?",
+])
+def test_a_summary_or_purpose_of_something_else_is_no_general_question(library, question):
+    assert not read(question, library).general
 
 
 @pytest.mark.parametrize("question", ["what fines did the leaked proposal have?",
