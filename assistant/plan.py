@@ -622,6 +622,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if crossed:
         compared = [named[0], other]
         weights = {**weights, other: 1.0}
+        # "the AI act" read as the draft is, as above, with the adopted Act's counterpart beside it
+        adopted_beside = other == PROPOSAL and not follow_up and all(
+            m.group(0).lower() == "gdpr" for m in VERSION_WORDS.finditer(question))
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
     if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
         # "is it the same in the final act?", "was anything added to that?": what is compared is what

@@ -123,6 +123,13 @@ def test_a_question_naming_no_version_gets_the_adopted_acts_counterpart_after_th
     # a version named: that version alone
     named = assistant.ask("do i have to label deepfakes under the proposal?")
     assert all(doc == P for doc, _ in cited(named))
+    # the GDPR beside "the AI act": the draft's side of the two gets its counterpart, numbered as quoted
+    both = assistant.ask("to test our hiring model for racial bias we'd need applicants ethnicity data, which gdpr "
+                         "treats as sensitive. does the ai act let us use it, and on what conditions?")
+    assert (G, "Art. 9(1)") in cited(both) and (F, "Art. 10(5)") in cited(both)
+    number = cited(both).index((P, "Art. 10(5)")) + 1
+    assert re.search(rf"In the AI Act as adopted in 2024: Article 10\(5\) of the AI Act proposal.{{0,40}}\[{number}\]",
+                     both.text), both.text
 
 
 def test_a_comparison_naming_one_version_weighs_the_other_version_as_much(assistant):

@@ -495,6 +495,11 @@ def test_what_is_asked_is_read_from_the_asking_sentences(library, question, asks
 def test_the_gdpr_named_beside_the_ai_act_without_a_version_searches_both(library):
     plan = read("does the ai act have its own definition of personal data or does it just use the gdpr one?", library)
     assert set(plan.documents_compared) == {G, P} and plan.weights[P] == 1.0
+    # ... "the AI act" read as the draft, with the adopted Act's counterpart beside it; not when a
+    # version is named
+    assert plan.adopted_beside
+    assert not read("does the 2021 draft ai act have its own definition of personal data or does it use the gdpr one?",
+                    library).adopted_beside
     # an AI act named, in the GDPR's words: both acts
     plan = read("where do i complain if a company broke the 2024 ai act? is it where i'd complain about my personal data?",
                 library)

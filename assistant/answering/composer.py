@@ -536,7 +536,9 @@ class Composer:
         counterpart. The clause aligned is the best match inside the one quoted (Art. 52(3) on
         deepfakes, quoted as all of Art. 52): its counterpart is the Act's paragraph on them, not
         all of Art. 50, whose quote would stop before it."""
-        first = chosen[0]
+        # the draft clause the answer leads with; in a question on the GDPR and "the AI act", the
+        # draft's side of the two compared, wherever it stands
+        first = chosen[0] if not plan.documents_compared else next((h for h in chosen if h.doc == PROPOSAL), chosen[0])
         if first.doc != PROPOSAL:
             return chosen, ""
         inner = next((h for h in self.ranked(plan, hits) if h.doc == PROPOSAL and is_within(h.ref, first.ref)), first)
@@ -552,7 +554,7 @@ class Composer:
                 return chosen, ""
             chosen, present = chosen + [final], len(chosen)
         return chosen, "In the AI Act as adopted in 2024: " + self.changed(
-            self.as_hit(pair.proposal, first), final, pair, 1, present + 1)
+            self.as_hit(pair.proposal, first), final, pair, chosen.index(first) + 1, present + 1)
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
