@@ -517,12 +517,12 @@ class Retriever:
 
     def with_adopted_only(self, plan: QueryPlan, queries, kinds, discount: float,
                           ranked: list[tuple[int, float]]) -> tuple[list[tuple[int, float]], int | None]:
-        """The ranking of a question naming no version and answered from the draft (``plan.adopted_beside``,
-        the draft searched first) with the adopted Act's clause for it that is new in the Act (the ban on scraping faces, the
-        deployer's duty to tell workers), which the draft cannot answer: the Act is searched beside
-        the documents searched, weighed as the draft is, and its first clause among the first
-        ``adopted_only_depth`` found that has nothing like it in the draft joins the ranking at its
-        score there. Returns the row added, if any."""
+        """The ranking of a question naming no version and answered from the draft searched first
+        (``plan.adopted_beside``), with the adopted Act's clause for it that is new in the Act (the
+        ban on scraping faces, the deployer's duty to tell workers), which the draft cannot answer:
+        the Act is searched beside the documents searched, weighed as the draft is, and its first
+        clause among the first ``adopted_only_depth`` found that has nothing like it in the draft
+        joins the ranking at its score there times ``adopted_only_score``. Returns the row added, if any."""
         weights = {**plan.weights, FINAL_ACT: 1.0}
         fused, _ = self.fuse(plan, queries, weights, kinds)
         for row, score in self.rank(fused, discount)[:self.tuning.adopted_only_depth]:
