@@ -229,11 +229,10 @@ DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |m
                         re.IGNORECASE)
 # The draft referred to without its name, in a question naming the final Act ("was that filter
 # there from the start?", "was the delegation framed the same way originally?"), or the draft named
-# with words that set it against what followed ("compared to what the 2021 text required", "has
-# anything been added since the Commission's proposal?", "was that already in the Commission's
-# original Annex III?"): the two versions are compared.
+# with words that set it against what followed ("has anything been added since the Commission's
+# proposal?", "was that already in the Commission's original Annex III?"): the two versions are
+# compared. Tune: 2 questions each.
 ORIGINALLY = re.compile(r"\b(original(ly)?|initially|at first|from the (start|outset|beginning)|to begin with)\b", re.IGNORECASE)
-COMPARED_TO = re.compile(r"\b(compared? (to|with)|in comparison (to|with)|as against|vs\.?|versus)\b", re.IGNORECASE)
 SINCE_OR_ALREADY = re.compile(r"\b(since (the |that |then|20\d\d)|already (in|part of|on|listed in|covered by) (the|its|that)|"
                               r"back then|at the time)\b", re.IGNORECASE)
 # A question asked in the present ("from when do the bans apply?", "do authorities have to report
@@ -576,7 +575,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             (FINAL_ACT not in read_as_named and (
                 cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
-                    or COMPARED_TO.search(question) or SINCE_OR_ALREADY.search(question)
+                    or SINCE_OR_ALREADY.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))

@@ -265,15 +265,7 @@ class Composer:
         t = self.tuning
         named = [h for h in hits if h.how == "reference"]
         if named:
-            chosen = named[:t.max_citations + 1]
-            # two acts compared, clauses of one named ("GDPR Art. 9 prohibits ethnicity data. Under the
-            # final AI Act, can a provider process it to check for bias?"): the other's best clause too.
-            # Not for the versions, whose named clauses are compared with their counterparts.
-            for doc in () if plan.versions else plan.documents_compared:
-                if all(c.doc != doc for c in chosen):
-                    chosen += [self.readable(h, hits, t.context_limit, whole_list=True)
-                               for h in self.ranked(plan, hits) if h.doc == doc][:1]
-            return chosen
+            return named[:t.max_citations + 1]
         ranked = self.ranked(plan, hits)
         if not ranked:
             return []
