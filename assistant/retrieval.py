@@ -23,7 +23,8 @@ How a query plan (``assistant/plan.py``: what the question names, compares and a
 4. Each unit scores ``prior x sum of weight/(rrf_k + rank)`` over the dense and BM25 rankings;
    the prior is the document's weight x the kind's (recitals, memorandum and commentary weigh
    less than enacting terms unless asked for) x where it sits (final and amending provisions
-   less unless asked for; subject matter and scope more for a question about a whole act).
+   less unless asked for; subject matter and scope more for a question about a whole act; an
+   article's first paragraph, which states its rule, a little more).
 5. Articles are ranked by their best unit, which stands for the article; its further clauses
    rank by their own score discounted once for each clause of the article before them
    (``repeat_discount``). For a question that asks for a list or compares lists, an item of a
@@ -64,6 +65,8 @@ FINAL_PROVISIONS = re.compile(r"^(Title|Chapter) [IVXLC]+ FINAL PROVISIONS$", re
 ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent", "annex", "annex_section"})
 # "Subject-matter", "Subject matter and objectives", "Scope", "Material scope", "Territorial scope".
 SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
+# An article's first paragraph ("Art. 9(1)"), which states its rule (``Tuning.first_paragraph``).
+FIRST_PARAGRAPH = re.compile(r"^Art\. \d+[a-z]?\(1\)$")
 # "Entry into force and application", in all three acts.
 APPLICATION = re.compile(r"^Article \d+ Entry into force and application$", re.IGNORECASE)
 
@@ -390,6 +393,8 @@ class Retriever:
         prior = weights.get(unit.doc, 0.0) * kinds.get(clause.kind, 1.0)
         if not plan.wants_final_provisions:
             prior *= self.structural_priors.get(unit.id, 1.0)
+        if plan.language == "en" and FIRST_PARAGRAPH.match(unit.ref):  # English only: see the tuning table
+            prior *= self.tuning.first_paragraph
         if plan.general and clause.heading_path and SUBJECT_AND_SCOPE.match(clause.heading_path[-1]):
             prior *= 1.0 / self.tuning.final_provisions  # what an act is about: its subject matter and scope
         return prior

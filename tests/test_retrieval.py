@@ -340,3 +340,18 @@ def test_english_questions_never_wait_for_the_multilingual_vectors(assistant, tm
                          replace(DEFAULT, english_e5_weight=0.0)).search(ENGLISH_EVERYDAY, k=5)
     assert [(h.doc, h.ref) for h in hits] == [(h.doc, h.ref) for h in expected]
     assert not (tmp_path / "multilingual").exists()
+
+
+def test_an_articles_first_paragraph_counts_a_little_more_for_an_english_question(assistant):
+    """The first paragraph states an article's rule (GDPR Art. 9(1) the ban on special categories,
+    Art. 9(4) the national conditions that share its words): it weighs ``first_paragraph`` more."""
+    retriever = assistant.retriever
+    rows = {u.ref: i for i, u in enumerate(retriever.index.units) if u.doc == GDPR and u.ref.startswith("Art. 9(")}
+    for question, factor in (("can my gym keep data on my health?", DEFAULT.first_paragraph),
+                             ("Mon club de sport peut-il garder des données sur ma santé ?", 1.0)):
+        plan = planning.build(question, assistant.library, tuning=retriever.tuning)
+        kinds = planning.kind_weights(plan, retriever.tuning)
+        first = retriever.prior(rows["Art. 9(1)"], plan, plan.weights, kinds)
+        fourth = retriever.prior(rows["Art. 9(4)"], plan, plan.weights, kinds)
+        assert first == pytest.approx(fourth * factor), plan.language
+    assert DEFAULT.first_paragraph > 1.0
