@@ -328,3 +328,13 @@ def test_a_comparison_of_deadlines_weighs_time_limits_as_a_deadline_question_doe
     ratio = composer.prior(dated, plan, kinds) / composer.prior(undated, plan, kinds)
     no_deadline = changed(plan, compares="yes_no")
     assert ratio > composer.prior(dated, no_deadline, kinds) / composer.prior(undated, no_deadline, kinds)
+
+
+def test_a_question_about_a_named_annex_cites_the_article_that_governs_it(assistant):
+    """An annex is a list that articles govern: asked who may amend Annex III, the answer quotes the
+    proposal's article empowering the Commission to (Art. 7) before the annex; asked what the annex
+    holds, the annex alone."""
+    cited = [(c.doc, c.ref) for c in assistant.ask("who can add things to annex III of the proposal?").citations]
+    assert cited[0][0] == P and cited[0][1].startswith("Art. 7(") and (P, "Annex III") in cited
+    cited = [(c.doc, c.ref) for c in assistant.ask("what is in Annex III of the proposal?").citations]
+    assert cited == [(P, "Annex III")]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Callable, Generator
 
-from ..citations import format_citation, is_within
+from ..citations import find_references, format_citation, is_within
 from ..clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
@@ -261,11 +261,29 @@ class Composer:
 
     # ------------------------------------------------------------ selection
 
+    def governing(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
+        """For a question naming only annexes and asking something else than their content ("how
+        often is Annex III reviewed?", "does a notified body check the Annex III systems?"): the
+        articles found that refer to a named annex, best first, one per document. An annex is a list
+        that articles govern (who amends it, when, which procedure applies to it)."""
+        named = [h for h in hits if h.how == "reference"]
+        if not named or plan.asks in ("list", "provision", "definition") or \
+                not all(h.ref.startswith("Annex") for h in named):
+            return []
+        out: list[Hit] = []
+        for hit in hits:
+            if hit.how == "reference" or hit.ref.startswith(("Annex", "Recital")) or any(o.doc == hit.doc for o in out):
+                continue
+            cited = {(r.doc or hit.doc, top_level(r.ref)) for r in find_references(hit.text) if not r.external}
+            if any((n.doc, top_level(n.ref)) in cited for n in named):
+                out.append(hit)
+        return out
+
     def select(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
         t = self.tuning
         named = [h for h in hits if h.how == "reference"]
         if named:
-            return named[:t.max_citations + 1]
+            return (self.governing(plan, hits) + named)[:t.max_citations + 1]
         ranked = self.ranked(plan, hits)
         if not ranked:
             return []
@@ -468,7 +486,7 @@ class Composer:
         # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
         # A point found is compared as its list when that is short enough to quote whole ("were
         # criteria added?" is answered by the two lists and the points added).
-        found = [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL_ACT)] or [
+        found = self.governing(plan, hits) + [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL_ACT)] or [
             self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL_ACT)]
         if not found:
             return chosen, []
