@@ -276,8 +276,10 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = (), told: r
 # "providers of high-risk systems" ask about the class, not whether a use is in it).
 _NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
 CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
-    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal)\b",
-                              re.IGNORECASE)),
+    # ... and asked in everyday words whether it may be done at all ("is that allowed?", "is it even legal?")
+    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|allowed|permitted|"
+                              r"legal(?!\s+(basis|bases|obligations?|claims?|advice|persons?|entit\w*|requirements?|acts?|"
+                              r"framework|grounds?|effects?|remed\w*|proceedings?)))\b", re.IGNORECASE)),
     ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the

@@ -266,6 +266,11 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
     assert read("my bank uses an ai to decide who gets a loan. is that high risk?", library).classifies == ("high-risk",)
     assert read("does an ai that picks which ambulance goes first count as high-risk", library).classifies == ("high-risk",)
     assert read("Is social scoring banned under the draft?", library).classifies == ("prohibited",)
+    # ... or whether it may be done at all, in everyday words
+    assert read("my landlord wants an ai camera that guesses how tenants feel. is that even legal?",
+                library).classifies == ("prohibited",)
+    assert read("can the city use software that scores residents' behaviour? is that allowed?",
+                library).classifies == ("prohibited",)
     # About the rule itself, or a named clause: no use to classify.
     assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
     assert read("Is Article 5 about banned practices?", library).classifies == ()
