@@ -531,7 +531,9 @@ class Retriever:
         weights = {**plan.weights, FINAL_ACT: 1.0}
         fused, _ = self.fuse(plan, queries, weights, kinds)
         for row, score in self.rank(fused, discount)[:self.tuning.adopted_only_depth]:
-            if self.index.units[row].doc == FINAL_ACT and self.new_in_adopted(row):
+            unit = self.index.units[row]
+            # a rule the draft lacks, not a recital explaining one
+            if unit.doc == FINAL_ACT and self.library.get(unit.doc, unit.ref).kind in ENACTING and self.new_in_adopted(row):
                 score *= self.tuning.adopted_only_score
                 at = next((i for i, (_, s) in enumerate(ranked) if s < score), len(ranked))
                 return ranked[:at] + [(row, score)] + ranked[at:], row
