@@ -490,18 +490,15 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
     plan = read("must deployers tell workers before using high-risk AI at work? the draft only had them "
                 "respect their GDPR duties", library)
     assert set(plan.documents_compared) == {P, F}
-    # a question that compares the draft with the GDPR in one sentence keeps comparing them
-    plan = read("Do users of high-risk systems still have to carry out a GDPR DPIA, and does the proposal "
-                "help them with it?", library)
-    assert set(plan.documents_compared) == {P, G}
-    # the draft told with no finite past ("lets", an adjective in -ed) beside a present question
-    # compares it with the GDPR it names
-    plan = read("The GDPR limits profiling. I read that the 2021 AI draft lets banks use automated scoring "
-                "anyway. How does that work?", library)
-    assert set(plan.documents_compared) == {P, G}
-    plan = read("we are the user under the draft ai act and the controller under the gdpr. what goes into "
-                "our dpia?", library)
-    assert set(plan.documents_compared) == {P, G}
+    for question in (
+            # a question that compares the draft with the GDPR in one sentence keeps comparing them
+            "Do users of high-risk systems still have to carry out a GDPR DPIA, and does the proposal help them with it?",
+            # the draft told with no finite past ("lets", an adjective in -ed) beside a present question
+            # compares it with the GDPR it names
+            "The GDPR limits profiling. I read that the 2021 AI draft lets banks use automated scoring anyway. "
+            "How does that work?",
+            "we are the user under the draft ai act and the controller under the gdpr. what goes into our dpia?"):
+        assert set(read(question, library).documents_compared) == {P, G}, question
 
 
 @pytest.mark.parametrize("question, asks", [
