@@ -486,6 +486,15 @@ def test_the_other_version_in_vague_words_compares_both(library):
                     "overrule the machine", library).versions
 
 
+def test_an_abbreviation_or_a_closing_bracket_ends_no_sentence(library):
+    # "(logs, manuals etc.)" inside the present question: one sentence asking now, beside the draft told
+    # in the past, compares the versions
+    assert read("must deployers keep the records (logs, manuals etc.) for six months? in the 2021 draft "
+                "I think the users kept them", library).versions
+    assert read("must deployers keep the records (e.g. logs) for six months? in the 2021 draft I think the "
+                "users kept them", library).versions
+
+
 def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_versions(library):
     plan = read("must deployers tell workers before using high-risk AI at work? the draft only had them "
                 "respect their GDPR duties", library)
