@@ -103,8 +103,7 @@ class Tuning:
     # clause both versions share. Tune (1243; 0.6 / 0.8 / 1.0): all key facts 0.789 / 0.793 / 0.792
     # against 0.773 without it (+19 -0 at 0.8 as kept: the ban on scraping faces, telling workers,
     # marking synthetic content, the deployer's impact assessment); the blind batch tune27 +1 -0.
-    # Depth 8 instead of 5 changed nothing (tune 1 363, +0 -0). Recitals never join (a rule the draft
-    # lacks, not the recital explaining it).
+    # Depth 8 instead of 5 changed nothing (tune 1 363, +0 -0).
     adopted_only_depth: int = 5
     adopted_only_score: float = 0.8
     adopted_new_similarity: float = 0.9

@@ -38,8 +38,6 @@ def read(question, library, **kwargs):
     # what a document has to contain is a list
     ("we hire a firm to run our payroll. what has to be in our agreement with them?", "list"),
     ("do we need a written policy, and what goes in it?", "list"),
-    # a time told in the story is not a deadline asked
-    ("my bank still has my old address from 5 years ago. can i make them fix it?", "yes_no"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
@@ -222,8 +220,6 @@ def test_an_ai_acts_question_on_a_gdpr_notion_is_answered_from_both(library):
     ("can they be fined for that?", True),
     ("if a customer says it's fine, can we send their file abroad?", False),  # the adjective
     ("is that fine under the GDPR?", False),
-    ("so how much did that fine go up in the end?", True),  # "that fine" the noun
-    ("is this fine for a small shop?", False),
     ("Do we become a provider if we fine-tune a general-purpose model?", False),
     ("how is a deep fake defined in the final act?", False),  # "fined" inside another word
     ("can a company be fined and refined models withdrawn?", True),
@@ -439,20 +435,6 @@ def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quot
     # the proposal's clauses quoted first, each to be compared with its counterpart; not the final
     # Act's (the version the follow-up names), nor the GDPR's
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]
-    # ... unless it asks how the fine changed: the fines for what was asked before, found from it
-    earlier = [("what if a provider hides a defect from the notified body?", quoted((P, "Art. 46(3)"), (F, "Art. 45(3)")))]
-    plan = read("and did that fine change in the adopted act?", library, history=earlier)
-    assert plan.versions and plan.asks_penalty and not plan.references
-
-
-def test_a_follow_up_on_the_fine_compares_the_fines_for_what_was_asked(assistant):
-    first = "what happens under the draft if a company lies to a notified body?"
-    answer = assistant.ask(first)
-    followed = assistant.ask("and how did that fine change in the final act?", history=[(first, answer)])
-    cited = [(c.doc, c.ref) for c in followed.citations]
-    # the fines of both versions, not the notified-body articles quoted before
-    assert cited[0][0] == P and cited[0][1].startswith("Art. 71(") and cited[1][0] == F and cited[1][1].startswith("Art. 99(")
-    assert (P, "Art. 71(5)") in cited and (F, "Art. 99(5)") in cited  # misleading information to bodies
 
 
 def test_the_act_as_adopted_described_in_a_follow_up(library):
@@ -484,15 +466,6 @@ def test_the_other_version_in_vague_words_compares_both(library):
                     "Up to what date?", library).versions
     assert not read("the bank clerk cant change the decision. under the eu ai draft shouldnt staff be able to "
                     "overrule the machine", library).versions
-
-
-def test_an_abbreviation_or_a_closing_bracket_ends_no_sentence(library):
-    # "(logs, manuals etc.)" inside the present question: one sentence asking now, beside the draft told
-    # in the past, compares the versions
-    assert read("must deployers keep the records (logs, manuals etc.) for six months? in the 2021 draft "
-                "I think the users kept them", library).versions
-    assert read("must deployers keep the records (e.g. logs) for six months? in the 2021 draft I think the "
-                "users kept them", library).versions
 
 
 def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_versions(library):
