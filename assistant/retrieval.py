@@ -266,6 +266,11 @@ class Retriever:
         return priors
 
     @cached_property
+    def first_paragraphs(self) -> frozenset[int]:
+        """The rows of the articles' first paragraphs (``FIRST_PARAGRAPH``), read from the index once."""
+        return frozenset(i for i, unit in enumerate(self.index.units) if FIRST_PARAGRAPH.match(unit.ref))
+
+    @cached_property
     def class_lists(self) -> dict[tuple[str, str], tuple[list[int], "object"]]:
         """(doc, class) -> (unit rows, their MiniLM vectors as a matrix) of the items of the list
         that says what falls under the class (``CLASS_LISTS``): the units inside it that have no
@@ -393,7 +398,7 @@ class Retriever:
         prior = weights.get(unit.doc, 0.0) * kinds.get(clause.kind, 1.0)
         if not plan.wants_final_provisions:
             prior *= self.structural_priors.get(unit.id, 1.0)
-        if plan.language == "en" and FIRST_PARAGRAPH.match(unit.ref):  # English only: see the tuning table
+        if plan.language == "en" and row in self.first_paragraphs:  # English only: see the tuning table
             prior *= self.tuning.first_paragraph
         if plan.general and clause.heading_path and SUBJECT_AND_SCOPE.match(clause.heading_path[-1]):
             prior *= 1.0 / self.tuning.final_provisions  # what an act is about: its subject matter and scope
@@ -531,9 +536,7 @@ class Retriever:
         weights = {**plan.weights, FINAL_ACT: 1.0}
         fused, _ = self.fuse(plan, queries, weights, kinds)
         for row, score in self.rank(fused, discount)[:self.tuning.adopted_only_depth]:
-            unit = self.index.units[row]
-            # a rule the draft lacks, not a recital explaining one
-            if unit.doc == FINAL_ACT and self.library.get(unit.doc, unit.ref).kind in ENACTING and self.new_in_adopted(row):
+            if self.index.units[row].doc == FINAL_ACT and self.new_in_adopted(row):
                 score *= self.tuning.adopted_only_score
                 at = next((i for i, (_, s) in enumerate(ranked) if s < score), len(ranked))
                 return ranked[:at] + [(row, score)] + ranked[at:], row

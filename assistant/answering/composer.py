@@ -20,13 +20,14 @@ from __future__ import annotations
 import re
 from typing import Callable, Generator
 
-from ..citations import find_references, format_citation, is_within
+from ..citations import format_citation, is_within
 from ..clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
 from ..records import Citation, Hit
+from ..retrieval import annexes_cited
 from ..textdiff import VersionPair, compare, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
@@ -274,7 +275,7 @@ class Composer:
         for hit in hits:
             if hit.how == "reference" or hit.ref.startswith(("Annex", "Recital")) or any(o.doc == hit.doc for o in out):
                 continue
-            cited = {(r.doc or hit.doc, top_level(r.ref)) for r in find_references(hit.text) if not r.external}
+            cited = {(doc, top_level(ref)) for doc, ref in annexes_cited(self.clause(hit), self.library)}
             if any((n.doc, top_level(n.ref)) in cited for n in named):
                 out.append(hit)
         return out
