@@ -284,13 +284,15 @@ CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
     ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|allowed|permitted|"
                               r"legal(?!\s+(basis|bases|obligations?|claims?|advice|persons?|entit\w*|requirements?|acts?|"
                               r"framework|grounds?|effects?|remed\w*|proceedings?)))\b", re.IGNORECASE)),
-    ("high-risk", re.compile(_NOT_A_PREDICATE + r"\b(high[- ]?risk|risky)\b", re.IGNORECASE)),
+    # "a high-risk system" names the class ("we use a high-risk AI system ..."), "is it a high-risk use?" asks it
+    ("high-risk", re.compile(_NOT_A_PREDICATE + r"(?<!\ba )(?<!\ban )\b(high[- ]?risk|risky)\b"
+                             r"|\b(is|are|be)\b(\s+\w+){0,2}\s+an?\s+(high[- ]?risk|risky)\b", re.IGNORECASE)),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
 CLASS_LISTS: dict[Classification, str] = {"high-risk": "Annex III", "prohibited": "Art. 5(1)"}
 CLASSIFIED_DOCUMENTS = (PROPOSAL, FINAL_ACT)
-CLASSED_AS = re.compile(r"\b(count(s|ed)?|considered|treated|seen|classed|classified|qualif\w*|regarded|deemed) as\b",
+CLASSED_AS = re.compile(r"\b(count(s|ed)?( it| that| this| them)?|considered|treated|seen|classed|classified|qualif\w*|regarded|deemed) as\b",
                         re.IGNORECASE)
 # The AI Act named without saying which version ("does the eu ai act cover that?").
 GENERIC_AI_ACT = re.compile(r"\b(?:eu |eu's |european |the )?(?:ai|artificial intelligence) (?:act|law|regulation)\b",
@@ -585,6 +587,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         compared, read_as_named = [], [PROPOSAL]
     else:
         read_as_named = named
+    # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
+    # for a question on the act as a whole, which its subject-matter and scope articles answer)
+    generic_act = bool(not named and GENERIC_AI_ACT.search(question) and not VERSION_WORDS.search(question)
+                       and not cue("general", GENERAL, question, language))
     if not compared and not documents and (
             (FINAL_ACT not in read_as_named and (
                 cue("fate", FATE, question, language) or (read_as_named == [PROPOSAL] and (
@@ -599,10 +605,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                 and weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0)
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
             or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)
-            # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
-            # for a question on the act as a whole, which its subject-matter and scope articles answer)
-            or (not named and GENERIC_AI_ACT.search(question) and not VERSION_WORDS.search(question)
-                and not cue("general", GENERAL, question, language))):
+            or generic_act):
         # "where did the chatbot rule end up?", "still ... like in the draft?": both versions
         compared = [PROPOSAL, FINAL_ACT]
         weights = {**weights, FINAL_ACT: 1.0}
@@ -676,7 +679,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     compares = asks_of(question, compared, references, defined, language, comparing=False) if asks == "comparison" else None
     classifies = tuple(name for name, pattern in CLASSIFIES if cue(name.replace("-", "_"), pattern, question, language)
                        ) if not references and (
-        asks == "yes_no" or (crossed and compares == "yes_no")  # "is that banned by the proposal, and ...?"
+        asks == "yes_no" or ((crossed or generic_act) and compares == "yes_no")  # "is that banned by the proposal, and ...?"
         or cue("classed_as", CLASSED_AS, question, language)) else ()
     if not classifies and not references and not compared and language == "en" and asks in ("yes_no", "explanation") \
             and described_use(question, asking):

@@ -267,11 +267,17 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
                 library).classifies == ("prohibited",)
     assert read("can the city use software that scores residents' behaviour? is that allowed?",
                 library).classifies == ("prohibited",)
+    # ... of "the AI act" with no version (both versions searched), and "count that as"
+    assert read("a school wants an ai to mark the kids' tests. does the ai act count that as high risk?",
+                library).classifies == ("high-risk",)
+    assert read("is this a high-risk use?", library).classifies == ("high-risk",)
     # About the rule itself, or a named clause: no use to classify.
     assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
     assert read("Is Article 5 about banned practices?", library).classifies == ()
     assert read("Did the top fine for prohibited practices go up in the final act?", library).classifies == ()
     assert read("Do providers of high-risk AI systems need a risk management system?", library).classifies == ()
+    assert read("we use a high-risk ai system from a vendor. do we have to tell our staff?", library).classifies == ()
+    assert read("does the ai act say a person has to be able to switch off a risky ai system?", library).classifies == ()
 
 
 def test_the_plan_is_part_of_the_answer_record(library):
