@@ -48,12 +48,13 @@ from langchain_core.retrievers import BaseRetriever
 from .citations import find_references, is_within, without_document_names
 from .clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Library, top_level
 from .config import REPO_ROOT
-from .embedding import embed_query
+from .embedding import embed_documents, embed_query
 from .i18n import locale, words
 from .index import ClauseIndex, tokenize
 from .legal_terms import english_terms
 from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, FINE, QueryPlan
 from .records import Hit
+from .textdiff import LABEL
 from .tuning import DEFAULT, Tuning
 
 if TYPE_CHECKING:
@@ -194,6 +195,22 @@ def source_weights(plan: QueryPlan, tuning: Tuning) -> tuple[float, float]:
     return tuning.dense_weight, (tuning.lexical_weight if plan.language == "en" else tuning.foreign_lexical_weight)
 
 
+def told_apart(texts: list[str]) -> list[str]:
+    """The texts without the opening words at least half of them share (unchanged if none do)."""
+    words = [text.split() for text in texts]
+    shared: tuple[str, ...] = ()
+    while True:
+        n = len(shared) + 1
+        heads = [tuple(w[:n]) for w in words if len(w) > n]
+        best = max(set(heads), key=heads.count, default=None)
+        if best is None or 2 * heads.count(best) < len(words):
+            break
+        shared = best
+    if not shared:
+        return list(texts)
+    return [" ".join(w[len(shared):]) if tuple(w[:len(shared)]) == shared else text for w, text in zip(words, texts)]
+
+
 def round_robin(lists: list[list]) -> list:
     """The first of each list, then the second of each, ... (a comparison's documents in turn)."""
     out = []
@@ -283,10 +300,31 @@ class Retriever:
                   for doc in CLASSIFIED_DOCUMENTS for name, ref in CLASS_LISTS.items()}
         vectors = self.index.vectors([row for rows in wanted.values() for row in rows])
         out = {}
-        for key, rows in wanted.items():
+        for (doc, name), rows in wanted.items():
             rows = [row for row in rows if row in vectors]
-            out[key] = rows, np.asarray([vectors[row] for row in rows], dtype=np.float32).reshape(len(rows), -1)
+            matrix = np.asarray([vectors[row] for row in rows], dtype=np.float32).reshape(len(rows), -1)
+            # Items that open with the same words ("the placing on the market, the putting into service
+            # or the use of an AI system that ...", each Art. 5(1) point) are told apart by the rest:
+            # their stored vectors, which also carry the article's heading and chapeau, lie so close
+            # that a camera reading moods at work was nearest the ban on scraping faces. Tune, the
+            # classified single questions' nearest item (82 choices): Art. 5(1) +7 -0 (the ban on
+            # emotion recognition at work 6 times); Annex III items share no opening and keep theirs.
+            texts = [self.item_text(doc, self.index.units[row].ref, CLASS_LISTS[name]) for row in rows]
+            distinct = told_apart(texts)
+            if rows and distinct != texts:
+                matrix = np.asarray(embed_documents(distinct), dtype=np.float32)
+            out[doc, name] = rows, matrix
         return out
+
+    def item_text(self, doc: str, ref: str, within: str) -> str:
+        """A list item's own words after those of the items it sits in, up to the list ``within``
+        (Art. 5(1)(c)(i): the social-scoring point's words, then its own), without their labels."""
+        parts = []
+        clause = self.library.get(doc, ref)
+        while clause.ref != within:
+            parts.insert(0, LABEL.sub("", clause.text.split("\n", 1)[0].strip(), count=1))
+            clause = self.library.get(doc, clause.parent)
+        return " ".join(parts)
 
     def classified(self, plan: QueryPlan, text: str) -> list[tuple[str, str, float]]:
         """For a question whether a use is high-risk or banned: in each version of the AI Act

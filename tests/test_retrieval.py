@@ -11,7 +11,7 @@ import pytest
 from assistant.clauses import LIST_KINDS, top_level
 from assistant.index import ClauseIndex
 from assistant import plan as planning
-from assistant.retrieval import HybridRetriever, Retriever, hits_from_documents
+from assistant.retrieval import HybridRetriever, Retriever, hits_from_documents, told_apart
 from assistant.tuning import DEFAULT
 
 pytestmark = pytest.mark.slow
@@ -196,6 +196,20 @@ def test_a_practice_asked_about_meets_its_point_of_the_prohibitions_in_the_versi
     # (tune: 4 more comparisons with all key facts without it, none fewer).
     assert not [h for h in assistant.retrieve("is emotion recognition at work still banned in the final act?", k=10)
                 if h.how == "classification"]
+    # In everyday words: the point's own words decide, not the opening every point shares ("faces" and
+    # "cameras" had put the ban on scraping faces, 5(1)(e), nearest)
+    found = [h for h in assistant.retrieve("my boss wants cameras that read our faces to see if we look happy or "
+                                           "stressed at work. is that banned under the final AI act?", k=10)
+             if h.how == "classification"]
+    assert [(h.doc, h.ref) for h in found] == [(FINAL, "Art. 5(1)(f)")]
+
+
+def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
+    items = ["the use of an AI system that scores people", "the use of an AI system that reads moods",
+             "the use of an AI system that scrapes faces", "real-time identification, unless"]
+    assert told_apart(items) == ["scores people", "reads moods", "scrapes faces", "real-time identification, unless"]
+    assert told_apart(["AI systems for credit", "biometric systems", "border control"]) == \
+        ["AI systems for credit", "biometric systems", "border control"]
 
 
 @pytest.mark.parametrize("question, doc, articles", [
