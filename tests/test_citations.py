@@ -140,6 +140,7 @@ def test_the_final_act_described_is_the_final_act(text):
 
 def test_the_draft_described_is_the_draft():
     assert mentioned_documents("Was that already in the Commission's original Annex III?") == [P]
+    assert mentioned_documents("under the proposed ai act what do they have to do as the ones using it?") == [P]
     # what the Commission proposed to do is the draft's content, as in the other languages' wording
     assert mentioned_documents("list the AI practices that the Commission proposed to ban") == []
 
