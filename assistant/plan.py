@@ -414,18 +414,20 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
 
 
 def named_clauses(question: str, library, documents: list[str] | None,
-                  max_messages: int, language: str = "en") -> tuple[list[NamedClause], list[str], list[str]]:
+                  max_messages: int, language: str = "en", unnamed: str = PROPOSAL,
+                  ) -> tuple[list[NamedClause], list[str], list[str]]:
     """(clauses the question names that exist, messages in ``language`` for those that do not,
     whether it names an article of an instrument outside the corpus). A reference that names no document
     belongs to the document the question names otherwise (or the filter's first); when that
-    name already belongs to another reference ("Recital 72 ... Article 6(4) GDPR"), to the proposal."""
+    name already belongs to another reference ("Recital 72 ... Article 6(4) GDPR"), to the proposal;
+    in a question that names none, to ``unnamed``, the act its words are about."""
     named_docs = mentioned_documents(question)
     references = find_references(question)
     external = list(dict.fromkeys(f"{r.ref} {r.external}" for r in references if r.external))
     references = [r for r in references if not r.external]
     claimed = {r.doc for r in references if r.doc}
     unclaimed = [d for d in named_docs if d not in claimed]
-    default = (documents or unclaimed or ([] if claimed else named_docs) or [PROPOSAL])[0]
+    default = (documents or unclaimed or ([] if claimed else named_docs) or [PROPOSAL if named_docs else unnamed])[0]
     found: list[NamedClause] = []
     missing: list[str] = []
     mentions = document_mentions(question)
@@ -641,7 +643,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         # "the AI act" read as the draft is, as above, with the adopted Act's counterpart beside it
         adopted_beside = other == PROPOSAL and not follow_up and all(
             m.group(0).lower() == "gdpr" for m in VERSION_WORDS.finditer(question))
-    references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language)
+    # An article named with no act, in a question in the GDPR's words ("what does article 28 say the
+    # data processing agreement has to contain?"), is the GDPR's, not the draft's
+    unnamed = "gdpr" if gdpr_words and weights.get("gdpr", 0.0) > weights.get(PROPOSAL, 0.0) else PROPOSAL
+    references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language,
+                                                  unnamed)
     if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
         # "is it the same in the final act?", "was anything added to that?": what is compared is what
         # the last answer quoted first (its first clauses of the version the follow-up does not name:

@@ -428,6 +428,18 @@ def test_a_bare_reference_belongs_to_the_document_its_sentence_names(library):
         (F, "Art. 60")]
 
 
+def test_a_reference_naming_no_document_belongs_to_the_act_the_question_is_worded_in(library):
+    def refs(question):
+        return [(r.doc, r.ref) for r in read(question, library).references]
+
+    assert refs("We're reviewing a SaaS vendor's DPA. What terms does Art. 28 require the controller-processor "
+                "contract to contain?") == [(G, "Art. 28")]
+    assert refs("For health data, what kind of consent lifts the Article 9 prohibition?") == [(G, "Art. 9")]
+    # no GDPR words: the draft, as before
+    assert refs("who can draw up a code of conduct under Art 69?") == [(P, "Art. 69")]
+    assert refs("Does art 5(1)(b) protect people with a mental disability, or only children?") == [(P, "Art. 5(1)(b)")]
+
+
 def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quoted(library):
     from types import SimpleNamespace
 
