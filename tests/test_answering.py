@@ -104,6 +104,11 @@ def test_list_question_quotes_all_points(assistant):
     assert (P, "Annex III") in cited(answer)
     for area in ("Biometric identification", "Employment", "Migration, asylum", "Administration of justice"):
         assert area in answer.text
+    # ... also when the list is not the first clause quoted (the article amending Annex III led here)
+    answer = assistant.ask("what are all the high-risk areas listed in the Commission's AI Act proposal? "
+                           "need the complete list for a slide")
+    for area in ("Biometric identification", "Migration, asylum", "Administration of justice"):
+        assert area in answer.text
 
 
 def test_comparison_cites_both_documents(assistant):

@@ -427,7 +427,10 @@ class Composer:
             chosen, beside = self.adopted_counterpart(plan, chosen, hits)
         citations: list[Citation] = []
         for i, hit in enumerate(chosen, 1):
-            limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if plan.asks == "list" and i == 1
+            # a list asked for is quoted whole wherever it stands (the areas of Annex III after the article
+            # that amends them)
+            listed = plan.asks == "list" and (i == 1 or self.is_list(self.clause(hit)))
+            limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if listed
                      else t.max_first_quote if i == 1 else t.max_quote)
             quote, _ = quote_of(hit.text, limit, self.found_inside(plan, hit, hits) if len(hit.text) > limit else "")
             citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
