@@ -92,7 +92,11 @@ GDPR_TERMS = re.compile(
     rf"my {PERSONAL_ITEMS}|(data|info\w*) (about|on) me|delete my|"
     # ... and a business asking about the people whose data it holds, in the same words
     rf"(customers?|clients?|employees?|users?|staff|members?|patients?|residents?)'? {PERSONAL_ITEMS}|"
-    r"privacy (watchdogs?|regulators?|authorit\w*|notices?|polic\w*))\b", re.IGNORECASE)
+    r"privacy (watchdogs?|regulators?|authorit\w*|notices?|polic\w*)|"
+    # A decision about a person taken by a machine alone, or a human asked to look at it again: the
+    # GDPR's automated decisions, whatever AI words describe the machine
+    r"human intervention|(human|person) (being )?(ever |actually )?(to )?(look|review|check|step)\w*|"
+    r"(solely|purely|fully|entirely|only|all) (by (a )?(computer|machine|algorithm)|automat\w*))\b", re.IGNORECASE)
 # What only the AI acts talk about. An English question with neither these nor GDPR words is read as
 # about the GDPR ("a company wants 25 euros before sending me a copy of what they have on me": the
 # proposal's Art. 25 "keep a copy" came first). On tune: 4 questions' first right clause ranked

@@ -196,6 +196,16 @@ def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     assert read("what does the draft decision procedure look like for a lead authority?", library).documents_named == ()
 
 
+def test_a_machine_deciding_about_a_person_asks_about_the_gdpr_whatever_words_describe_it(library):
+    # the GDPR's automated decisions (Art. 22), though "an ai" and "the algorithm" are the AI acts' words
+    for question in ("my loan got turned down and the bank says an ai scored me. can i insist a human looks at it?",
+                     "the algorithm rejected my application purely automatically, is that ok?"):
+        weights = read(question, library).weights
+        assert weights[G] == 1.0 and weights[P] < 1.0, question
+    # a human watching over a system is the AI acts' oversight, not a decision about someone
+    assert read("must a human oversee a high-risk AI system?", library).weights[G] < 1.0
+
+
 def test_a_question_without_the_ai_acts_words_is_about_the_gdpr(library):
     weights = read("a company wants 25 euros before they send me a copy of what they have on me", library).weights
     assert weights[G] == 1.0 and weights[P] < 1.0
