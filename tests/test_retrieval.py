@@ -223,6 +223,8 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     ("can I take my listening history with me when I switch to another music service?", "gdpr", {"Art. 20"}),
     ("we are a small company with 40 employees, do we need to keep records of processing?", "gdpr", {"Art. 30"}),
     ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
+    # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
+    ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
     # a blind tune question (tune8-every-*) the recital bridge brought in: Recital 39 -> Art. 13(2)
     ("when a shop takes my details at the till, are they meant to tell me how long they will hang on "
      "to them", "gdpr", {"Art. 13"}),
