@@ -225,6 +225,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
     ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
+    # asking to have a decision explained is asking for "meaningful information about the logic involved"
+    ("the bank's scoring software refused my credit card. can i make them explain how it decided?", "gdpr",
+     {"Art. 13", "Art. 14", "Art. 15"}),
     # a blind tune question (tune8-every-*) the recital bridge brought in: Recital 39 -> Art. 13(2)
     ("when a shop takes my details at the till, are they meant to tell me how long they will hang on "
      "to them", "gdpr", {"Art. 13"}),
@@ -267,6 +270,7 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pt", "Quero que apaguem os meus dados", "right to erasure"),
     ("es", "¿Qué pasa si una máquina decide sobre mi préstamo?", "automated processing"),
     ("pl", "Mój szef chce, żebyśmy wszyscy przeszli szkolenie z AI", "AI literacy"),
+    ("fr", "Peuvent-ils m'expliquer comment le logiciel a décidé ?", "logic involved"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
