@@ -133,6 +133,7 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "with the ai act that got adopted, do i have to label ai-written articles?",
     "under the ai act as passed, who registers high-risk systems?",
     "does the AI Act that was adopted in 2024 replace the GDPR?",
+    "is the top fine the same in the law that passed?",
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
@@ -143,6 +144,11 @@ def test_the_draft_described_is_the_draft():
     assert mentioned_documents("under the proposed ai act what do they have to do as the ones using it?") == [P]
     # what the Commission proposed to do is the draft's content, as in the other languages' wording
     assert mentioned_documents("list the AI practices that the Commission proposed to ban") == []
+    # the draft as what was first proposed, or "the original" standing for it
+    assert mentioned_documents("back when the ai act was first proposed, were small firms fined less?") == [P]
+    assert mentioned_documents("the original seemed to leave sandboxes optional. is that still so?") == [P]
+    assert mentioned_documents("compare the original wording with the final wording") == [P, F]
+    assert mentioned_documents("can they use my data beyond the original purpose?") == []
 
 
 @pytest.mark.parametrize("text,expected", [
