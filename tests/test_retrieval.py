@@ -225,6 +225,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
     ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
+    # the two-person check of a biometric match by its everyday names
+    ("in the draft, does a face recognition hit have to be double checked by 2 people before police act?",
+     "ai-act-proposal-2021", {"Art. 14"}),
     # asking to have a decision explained is asking for "meaningful information about the logic involved"
     ("the bank's scoring software refused my credit card. can i make them explain how it decided?", "gdpr",
      {"Art. 13", "Art. 14", "Art. 15"}),
