@@ -42,7 +42,7 @@ from .config import REPO_ROOT, Settings
 from .errors import UnknownReference
 from .index import tokenize
 
-ALGORITHM = "align-v8:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part,one-paragraph-article"
+ALGORITHM = "align-v8:tfidf-title+content,nw,moved,parts,moved-text,nesting,split-own-part,one-paragraph-article,stem-register"
 EXCEPTIONS_PATH = REPO_ROOT / "corpus" / "alignment_exceptions.json"
 
 # Similarity below which two units are not paired in sequence, and above which a unit the sequence

@@ -100,9 +100,15 @@ def _stemmer():
     return stemmer
 
 
+# Snowball stems "register" regist and "registration" registr: one stem for both, so "do public
+# bodies have to register?" meets Art. 51 "Registration" and Art. 49(3) "register themselves".
+_SAME_STEM = {"registr": "regist", "registri": "regist"}
+
+
 @lru_cache(maxsize=200_000)
 def _stem(word: str) -> str:
-    return _stemmer().stemWord(word)  # pure Python: ~20 us a word, so each word once
+    stem = _stemmer().stemWord(word)  # pure Python: ~20 us a word, so each word once
+    return _SAME_STEM.get(stem, stem)
 
 
 def tokenize(text: str) -> list[str]:

@@ -77,6 +77,11 @@ def corpus_root(settings, tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("small")
 
 
+def test_register_and_registration_share_a_stem():
+    # Snowball stems them apart ("regist", "registr"): "do we have to register?" missed Art. 51 "Registration"
+    assert tokenize("register registered registration registries") == ["regist"] * 4
+
+
 def test_tokenizer_normalises_legal_forms():
     assert tokenize("Art. 5(1)(c)") == tokenize("Article 5 (1) (c)") == tokenize("art 5(1)(c)")
     assert tokenize("Arts. 52") == tokenize("articles 52") == ["articl", "52"]
