@@ -348,9 +348,11 @@ def find_references(text: str) -> list[Reference]:
             out.append(Reference(None, ref, start, end, external.group("name").strip()))
             continue
         doc = None
-        # An alias right after the reference ("Article 52 of the draft", "art 22 GDPR") ...
+        # An alias right after the reference ("Article 52 of the draft", "art 22 GDPR"), not past the
+        # parenthesis the reference stands in ("the proposal's deepfake rule (Art 52(3)) in the final act")
+        bracketed = text.rfind("(", 0, start) > text.rfind(")", 0, start)
         after = [a for a in aliases if end <= a[0] <= end + 40 and a[0] < max(next_start, end + 1)
-                 and not re.search(r"[.?!;]", text[end:a[0]])]
+                 and not re.search(r"[.?!;]", text[end:a[0]]) and not (bracketed and ")" in text[end:a[0]])]
         # ... or right before it ("GDPR Article 22", "AI Act proposal, Art. 5").
         before = [a for a in aliases if a[1] <= start and start - a[1] <= 3]
         if after:

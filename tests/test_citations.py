@@ -33,6 +33,9 @@ P, G, F = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
     ("the draft tied it to a list of techniques in an annex i think", []),
     ("Annex I thought so", []),
     ("Annex I, point (a)", [(None, "Annex I(a)")]),
+    # a reference in parentheses is not the document named after them
+    ("the proposal's deepfake rule (Art 52(3)) in the final act", [(None, "Art. 52(3)")]),
+    ("the deepfake rule (Art. 50 of the final act)", [(F, "Art. 50")]),
 ])
 def test_people_write_references_like_this(text, expected):
     assert [(r.doc, r.ref) for r in find_references(text)] == expected
