@@ -168,9 +168,11 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
                           rf"thresholds?)\b|%|{FINE}", re.IGNORECASE)),
-    # "When" asks for a time at the head of a question ("when does it apply?", "by when ..."); inside
-    # one it states a condition ("who supervises agencies when they use AI?").
-    ("deadline", re.compile(r"^\s*+when\b|\b(by|until|from|since|as of) when\b"
+    # "When" asks for a time at the head of a question ("when does it apply?", "by when ...", after an
+    # opening "ok, so" unless a modal follows: "ok and when can they say no?" asks in which cases);
+    # inside one it states a condition ("who supervises agencies when they use AI?").
+    ("deadline", re.compile(r"^\s*+when\b|^\s*+((ok\w*|so|and|but|right|alright|then|also)\W+)+when\b"
+                            r"(?!\s+(can|may|could|might|must|should)\b)|\b(by|until|from|since|as of) when\b"
                             r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|dates?(?! of birth))\b",
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"

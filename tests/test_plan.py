@@ -33,6 +33,8 @@ def read(question, library, **kwargs):
     ("We have no adequacy decision - which safeguards allow the transfer?", "list"),
     ("Who handles complaints when a public body uses AI?", "explanation"),  # a condition, not a time
     ("When does the regulation start to apply?", "deadline"),
+    ("ok, so when does that apply from?", "deadline"),  # after an opening "ok, so"
+    ("ok and when can they say no?", "explanation"),  # ... but "when can they" asks in which cases
     ("Our form asks for a date of birth and a home address. Is that allowed?", "yes_no"),
     ("with the act that got adopted, do i have to say so when an article on my site was written by ai?", "yes_no"),
     # what a document has to contain is a list
