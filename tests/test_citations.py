@@ -137,6 +137,7 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "under the ai act as passed, who registers high-risk systems?",
     "does the AI Act that was adopted in 2024 replace the GDPR?",
     "is the top fine the same in the law that passed?",
+    "is that even legal under the new ai rules??",  # "the new AI law", not "the new AI act proposal"
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
@@ -152,6 +153,7 @@ def test_the_draft_described_is_the_draft():
     assert mentioned_documents("the original seemed to leave sandboxes optional. is that still so?") == [P]
     assert mentioned_documents("compare the original wording with the final wording") == [P, F]
     assert mentioned_documents("can they use my data beyond the original purpose?") == []
+    assert mentioned_documents("what did the new ai act proposal say about chatbots?") == [P]
 
 
 @pytest.mark.parametrize("text,expected", [
