@@ -311,7 +311,7 @@ class Retriever:
             # emotion recognition at work 6 times); Annex III items share no opening and keep theirs.
             texts = [self.item_text(doc, self.index.units[row].ref, CLASS_LISTS[name]) for row in rows]
             distinct = told_apart(texts)
-            if rows and distinct != texts:
+            if distinct != texts:
                 matrix = np.asarray(embed_documents(distinct), dtype=np.float32)
             out[doc, name] = rows, matrix
         return out
