@@ -250,6 +250,19 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     assert any(d == doc and a in articles for d, a in top), top
 
 
+@pytest.mark.parametrize("question", [
+    "is there a limit on how long an online shop can store my order history?",
+    "how long may my old landlord hold on to a copy of my passport?",
+])
+def test_how_long_data_may_be_kept_is_storage_limitation_not_a_notification_deadline(assistant, question):
+    """"how long" reads as a deadline ("without undue delay", "hours", "days"), which led 9 of 11
+    tune questions on keeping data with Art. 33's 72 hours for reporting a breach; keeping data
+    for how long is the storage limitation principle (corpus/glossary.json)."""
+    hits = assistant.retrieve(question, k=5)
+    assert (hits[0].doc, top_level(hits[0].ref)) == (GDPR, "Art. 5"), articles(hits)
+    assert (GDPR, "Art. 33") not in articles(hits, 3)
+
+
 def test_every_language_has_the_glossary_in_its_own_everyday_words():
     import json
 
