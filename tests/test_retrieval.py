@@ -255,7 +255,7 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     "how long may my old landlord hold on to a copy of my passport?",
 ])
 def test_how_long_data_may_be_kept_is_storage_limitation_not_a_notification_deadline(assistant, question):
-    """"how long" reads as a deadline ("without undue delay", "hours", "days"), which led 9 of 11
+    """"how long" reads as a deadline ("without undue delay", "hours", "days"), which led 8 of 11
     tune questions on keeping data with Art. 33's 72 hours for reporting a breach; keeping data
     for how long is the storage limitation principle (corpus/glossary.json)."""
     hits = assistant.retrieve(question, k=5)
