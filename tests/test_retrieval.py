@@ -298,6 +298,26 @@ def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text,
     assert means in english_reading(text, lang) and english_reading(text.lower(), "en") == ""
 
 
+@pytest.mark.parametrize("lang, keep, answer", [
+    # written for this test: how long data may be kept, then how long someone has to answer
+    ("fr", "Combien de temps peuvent-ils conserver mes données ?", "Combien de temps ont-ils pour répondre ?"),
+    ("de", "Wie lange darf die Firma meine Daten speichern?", "Wie lange hat die Firma Zeit für die Antwort?"),
+    ("es", "¿Cuánto tiempo pueden guardar mis datos?", "¿Cuánto tiempo tienen para responder?"),
+    ("it", "Quanto tempo possono conservare i miei dati?", "In quanto tempo devono rispondere?"),
+    ("pl", "Jak długo mogą przechowywać moje dane?", "Jak długo mają na odpowiedź?"),
+    ("nl", "Hoe lang mogen ze mijn gegevens bewaren?", "Hoe lang hebben ze om te antwoorden?"),
+    ("pt", "Quanto tempo podem guardar os meus dados?", "Quanto tempo têm para responder?"),
+])
+def test_another_languages_how_long_data_is_kept_is_not_a_deadline(lang, keep, answer):
+    """As in English (corpus/glossary.json): the deadline words of every locale had read keeping
+    data as a time limit, and the translated tune question on it led with Art. 33 in 4 languages."""
+    from assistant.retrieval import legal_wording
+
+    assert any("storage limitation" in m for m in legal_wording(keep, lang)), legal_wording(keep, lang)
+    assert not any("without undue delay" in m for m in legal_wording(keep, lang)), legal_wording(keep, lang)
+    assert any("without undue delay" in m for m in legal_wording(answer, lang)), legal_wording(answer, lang)
+
+
 @pytest.mark.parametrize("question, doc, articles, n", [
     # written for this test; without the locales' glossaries none of these is in the top n (the
     # breach notice to the people affected was 4th, after the DPIA, portability and processors)
