@@ -334,6 +334,10 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "which lawful basis should we choose for our newsletter?",
     "i'm moving to a new bank, can the old one send my transaction history straight to the new one?",
     "a court outside the eu ordered us to hand over customer data, do we have to?",
+    # a country outside the EU named as where personal data go: the GDPR's transfers (all were declined)
+    "can we transfer our customers' personal data to a us cloud provider?",
+    "there's no adequacy decision for india, so what can we rely on instead?",
+    "we want to move our hr records to a data centre in japan, what do we need?",
     "did the ban on emotion recognition at work make it into the final ai act?",
     # the year of a text is no past event: "back in 2021" is the draft
     "the ban on ai that exploits vulnerable people, which vulnerabilities did it cover back in 2021?",

@@ -244,6 +244,9 @@ def test_translated_out_of_scope_questions_are_declined_and_in_scope_ones_are_no
     ("fr", "Le livreur a-t-il le droit de garder mon adresse après la livraison ?", False),
     ("fr", "Mon club de sport peut-il donner mon numéro à un partenaire sans me demander ?", False),
     ("fr", "Comment récupérer mes e-mails supprimés sur mon téléphone ?", True),
+    # personal data sent to a country outside the EU: the GDPR's transfers, not that country's law
+    ("pl", "Czy możemy przekazać dane klientów do chmury w USA?", False),
+    ("de", "Dürfen wir Kundendaten an einen Dienstleister in Indien übermitteln?", False),
 ])
 def test_scope_of_new_questions_in_other_languages(lang, question, declined):
     # (detect() read two of these as Spanish: the tiramisù and the deepfake question; see the report)

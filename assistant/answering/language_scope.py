@@ -27,8 +27,10 @@ from collections.abc import Callable
 from ..citations import find_references, mentioned_documents
 from ..i18n import words
 from ..language import english_references
+from ..legal_terms import english_terms
 from ..tuning import DEFAULT, Tuning
-from .scope import ANY_NAMES, EU_WORDS, OTHER_ACT, OTHER_FIELDS, OTHER_JURISDICTION, OUR_ACTS
+from .scope import (ANY_NAMES, EU_WORDS, OTHER_ACT, OTHER_FIELDS, OTHER_JURISDICTION, OUR_ACTS, TRANSFER_ABROAD,
+                    TRANSFER_TERMS)
 
 
 def _says(lang: str, text: str, *path: str) -> bool:
@@ -63,7 +65,8 @@ def out_of_scope(question: str, lang: str, margin: Callable[[], float] | None, t
     other_act = _says(lang, question, "other_act") or bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question))
     elsewhere = _says(lang, question, "other_jurisdiction") or bool(OTHER_JURISDICTION.search(question))
     eu = _says(lang, question, "eu") or bool(EU_WORDS.search(question))
-    if (other_act or (elsewhere and not ours and not eu)) and not references:
+    abroad = bool(TRANSFER_ABROAD.search(question)) or not TRANSFER_TERMS.isdisjoint(english_terms(question, lang))
+    if (other_act or (elsewhere and not ours and not eu and not abroad)) and not references:
         return True
     if not references and other_field(question, lang, bool(ours)):
         return True

@@ -18,7 +18,7 @@ OUR_ACTS = re.compile(r"\b(AI|Artificial Intelligence) Act\b|General Data Protec
 OTHER_ACT = re.compile(r"\b(?:[A-Z][\w'-]+\s+){1,5}(?:Act|Directive|Law|Code|Order|Bill)\b"
                        r"|\bexecutive order\b|\b(?:Digital (?:Services|Markets)|Data Governance|Online Safety)\b"
                        # as people type them, in lower case too
-                       r"|(?i:\b(?:DSA|DMA|NIS ?2|CCPA|HIPAA|ePrivacy|product liability directive|"
+                       r"|(?i:\b(?:DSA|DMA|NIS ?2|CCPA|HIPAA|PIPL|PIPEDA|LGPD|DPDP|ePrivacy|product liability directive|"
                        r"(?:digital services|digital markets|data governance|online safety|cyber ?resilience|data) act|"
                        r"competition law|antitrust|eidas|small claims)\b)")
 # "us" is a word in lower case; the acronyms count only as written. US states with AI laws of their own.
@@ -30,6 +30,17 @@ OTHER_JURISDICTION = re.compile(
 OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:'s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
                            r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
 EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
+# Personal data sent abroad, the GDPR's Chapter V: a question on it names the country the data go to
+# ("can we transfer customer data to a US cloud provider?", "there is no adequacy decision for India"),
+# which makes it no question on that country's law. Every such question had been declined, in a
+# follow-up too (tune33-mt-transfer-no-adequacy; five more written to check it, all declined).
+TRANSFER_ABROAD = re.compile(
+    r"\b(transfer\w*|adequacy|third countr(y|ies)|standard (contractual|data protection) clauses|binding corporate rules)\b"
+    r"|\b(send|sends|sent|sending|move|moves|moved|moving|export\w*|upload\w*)\b.{0,40}\b(data|databases?|records|files)\b"
+    r".{0,40}\b(to|into)\b|\b(servers?|cloud|data cent(re|er)s?)\b.{0,20}\b(in|based in|located in)\b", re.IGNORECASE)
+# ... and the English terms ``legal_terms`` gives another language's words for it
+TRANSFER_TERMS = frozenset({"transfer", "transfers of personal data to third countries", "third country",
+                            "adequacy decision", "binding corporate rules"})
 # Other fields of law and advice, which neither act nor the GDPR governs, however much the question
 # says of AI or data ("who owns the copyright in what midjourney makes", "which vat do i charge on my
 # ai app", "is being fired for using chatgpt unfair dismissal"). Named in their own words only:
@@ -177,7 +188,8 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     the words leave it open."""
     question = plan.question
     names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
-        bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)) or \
+        bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)
+             and not TRANSFER_ABROAD.search(question)) or \
         bool(OTHER_VERSION.search(question))
     if names_other and not find_references(question):
         return True
