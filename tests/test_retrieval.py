@@ -251,6 +251,16 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
 
 
 @pytest.mark.parametrize("question", [
+    # written for this test: where the data would go, named as a country, is what makes it a transfer
+    "we'd like to host our client files on servers located in india, is that a problem?",
+    "our payroll contractor in the US wants a copy of our staff list. can we just send it?",
+])
+def test_data_kept_by_a_server_or_contractor_in_a_named_country_is_a_transfer(assistant, question):
+    top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=3)]
+    assert any(d == GDPR and a in {"Art. 44", "Art. 45", "Art. 46"} for d, a in top), top
+
+
+@pytest.mark.parametrize("question", [
     "is there a limit on how long an online shop can store my order history?",
     "how long may my old landlord hold on to a copy of my passport?",
 ])
