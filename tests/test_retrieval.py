@@ -250,6 +250,20 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     assert any(d == doc and a in articles for d, a in top), top
 
 
+@pytest.mark.parametrize("question, processor", [
+    # written for this test: a household's supplier is the controller one leaves, not a processor
+    ("switching gas supplier, can my usage history go with me?", False),
+    ("we switched to another phone supplier. can the old one send our data straight over?", False),
+    ("our IT supplier stores our customer files. what contract do we need?", True),
+])
+def test_a_households_supplier_is_no_processor(question, processor):
+    from assistant.retrieval import legal_wording
+
+    read = legal_wording(question)
+    assert any("processor" in m for m in read) is processor, read
+    assert processor or any("data portability" in m for m in read), read
+
+
 @pytest.mark.parametrize("question", [
     # written for this test: where the data would go, named as a country, is what makes it a transfer
     "we'd like to host our client files on servers located in india, is that a problem?",
