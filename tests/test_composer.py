@@ -132,6 +132,17 @@ def test_a_question_naming_no_version_gets_the_adopted_acts_counterpart_after_th
                      both.text), both.text
 
 
+def test_a_use_banned_only_in_the_adopted_act_gets_the_acts_ban_beside_the_draft(assistant):
+    # written for this test: the draft lists no such ban (its Art. 52(2) only has people told), the Act does
+    answer = assistant.ask("our call centre wants software that picks up whether agents sound stressed or angry "
+                           "during calls. is that allowed?")
+    assert cited(answer)[0][0] == P and (F, "Art. 5(1)(f)") in cited(answer), cited(answer)
+    # a use the draft's list holds as well as the Act's: the Act's side is the counterpart of the draft's item
+    scoring = assistant.ask("would a supermarket chain that rates how trustworthy its customers are be caught by "
+                            "the social scoring ban?")
+    assert (F, "Art. 5(1)(c)") in cited(scoring) and (F, "Art. 5(1), second subparagraph") not in cited(scoring)
+
+
 def test_a_comparison_naming_one_version_weighs_the_other_version_as_much(assistant):
     # "in the draft" names the proposal, but the question asks of the Act too: the Act's clauses are
     # not those of a document the question did not name (they lost x0.6 and Art. 57(1) went unquoted)

@@ -563,6 +563,9 @@ class Composer:
         first = chosen[0] if not plan.documents_compared else next((h for h in chosen if h.doc == PROPOSAL), chosen[0])
         if first.doc != PROPOSAL:
             return chosen, ""
+        listed = self.listed_only_now(plan, hits)
+        if listed is not None and all(h.doc != FINAL_ACT for h in chosen):
+            chosen = chosen + [self.readable(listed, hits, self.tuning.context_limit)]
         inner = next((h for h in self.ranked(plan, hits) if h.doc == PROPOSAL and is_within(h.ref, first.ref)), first)
         pairs = versions(self.alignment(), PROPOSAL, inner.ref) or versions(self.alignment(), PROPOSAL, first.ref)
         if not pairs:
@@ -577,6 +580,26 @@ class Composer:
             chosen, present = chosen + [final], len(chosen)
         return chosen, "In the AI Act as adopted in 2024: " + self.changed(
             self.as_hit(pair.proposal, first), final, pair, chosen.index(first) + 1, present + 1)
+
+    def listed_only_now(self, plan: QueryPlan, hits: list[Hit]) -> Hit | None:
+        """For a question whether a use is banned or high-risk, naming no version: the adopted Act's
+        listed item nearest the question when the Act's list holds the use clearly nearer than the
+        draft's list of the same class does (by ``tuning.listed_gain`` in dense similarity): the
+        Act's own item, not the counterpart of the draft clause led with, says whether the use is
+        banned or high-risk today ("can my boss read our moods through the webcam, is that legal?":
+        the draft's transparency rule, Art. 52(2), led; its counterpart Art. 50(3) came beside it, not
+        the Act's ban, Art. 5(1)(f), 0.52-0.59 against the draft list's best 0.33-0.38)."""
+        if not plan.classifies:
+            return None
+        found = [h for h in hits if h.how == "classification"]
+        best, gain = None, self.tuning.listed_gain
+        for hit in (h for h in found if h.doc == FINAL_ACT):
+            name = next((n for n in plan.classifies if is_within(hit.ref, CLASS_LISTS[n])), None)
+            draft = max((h.similarity for h in found if h.doc == PROPOSAL and name
+                         and is_within(h.ref, CLASS_LISTS[name])), default=0.0)
+            if hit.similarity - draft >= gain:
+                best, gain = hit, hit.similarity - draft
+        return best
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
