@@ -290,6 +290,9 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
     assert read("Do providers of high-risk AI systems need a risk management system?", library).classifies == ()
     assert read("we use a high-risk ai system from a vendor. do we have to tell our staff?", library).classifies == ()
     assert read("does the ai act say a person has to be able to switch off a risky ai system?", library).classifies == ()
+    # a situation told, then a duty asked of it (written for this test): no use to classify either
+    assert read("we put a voice bot on our hotline. do we have to tell callers that it is an ai?", library).classifies == ()
+    assert read("my gym uses ai cameras now. is that allowed by the ai rules?", library).classifies != ()
 
 
 def test_the_plan_is_part_of_the_answer_record(library):
