@@ -123,7 +123,7 @@ MEMORANDUM = re.compile(r"\b(explanatory memo(randum)?|memorandum)\b", re.IGNORE
 APPLICATION_TERMS = re.compile(
     r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
     r"start(s|ed|ing)? applying|kick(s|ed|ing)? in|take(s|n)? effect|come into effect|become applicable|"
-    r"when (does|do|will) .{0,40}\b(apply|start|begin))\b", re.IGNORECASE)
+    r"(when|(from )?(what|which) date|from when|as of when) (does|do|will) .{0,60}\b(apply|start|begin))\b", re.IGNORECASE)
 FINAL_PROVISION_TERMS = re.compile(
     r"\b(amend\w*|repeal\w*|transitional|evaluation and review|delegated acts?|committee procedure|final provisions)\b",
     re.IGNORECASE)

@@ -359,7 +359,9 @@ def test_the_leaked_draft_by_other_names(library, question):
 
 
 @pytest.mark.parametrize("question", ["When does the GDPR apply from?", "from when do the penalty rules apply?",
-                                      "When will the rules on general-purpose AI start to apply?"])
+                                      "When will the rules on general-purpose AI start to apply?",
+                                      # by the date asked, the act named at length between
+                                      "From which date will the adopted regulation, Regulation (EU) 2024/1689, apply?"])
 def test_when_rules_apply_asks_for_the_final_provisions(library, question):
     plan = read(question, library)
     assert plan.wants_final_provisions and plan.asks_application and not plan.general
