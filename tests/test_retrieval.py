@@ -319,6 +319,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Przychodnia ma błędny numer PESEL mojego syna", "rectification"),
     # ... and with Dutch's subordinate clause, its verbs last
     ("nl", "Ik wil weten hoe die webwinkel aan mijn e-mailadres is gekomen", "from which source"),
+    # Spanish "quedarse con" among the verbs of keeping, as in its own "cuánto tiempo ... se quedan" pattern
+    ("es", "¿El gimnasio puede quedarse con mi foto para siempre?", "storage limitation"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
