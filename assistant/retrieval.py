@@ -655,15 +655,21 @@ class Retriever:
         if fine and fine not in seen:  # the fine for breaking the rule found first, as the best match found
             seen.add(fine)
             hits.append(self.hit(*fine, 1.0, "penalty", similarity.get(rows.get(f"{fine[0]}::{fine[1]}"), 0.0)))
+        # A point none of whose own words the question uses was found by the words it continues (its
+        # chapeau, its article's heading, indexed with it): it stands for the list that holds them
+        # ("(a) the point of contact of the provider ..." for a question on complaints, found by "...
+        # shall have the right to lodge a complaint ...:"). English questions: another language's
+        # words never meet the English text.
+        asked_words = set(tokenize(expand(whole))) if plan.language == "en" else None
         for row, score in ranked:
             if len(hits) >= k:
                 break
             unit = self.index.units[row]
             doc, ref = unit.doc, unit.ref
-            if "list" in (plan.asks, plan.compares):  # an item of a list stands for its whole list
-                clause = self.library.get(doc, ref)
-                if clause.kind in LIST_KINDS:
-                    ref = self.library.list_of(clause).ref
+            clause = self.library.get(doc, ref)
+            if clause.kind in LIST_KINDS and ("list" in (plan.asks, plan.compares)  # an item stands for its whole list
+                                              or asked_words is not None and not asked_words & set(tokenize(clause.text))):
+                ref = self.library.list_of(clause).ref
             if (doc, ref) in seen:
                 continue
             seen.add((doc, ref))

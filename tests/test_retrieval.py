@@ -250,6 +250,13 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     assert any(d == doc and a in articles for d, a in top), top
 
 
+def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
+    # written for this test: 83(5)(b), the data subjects' rights, was found by its paragraph's "shall be
+    # subject to administrative fines up to 20 000 000 EUR" (indexed with it) and shares no word with the question
+    refs = [(h.doc, h.ref) for h in assistant.retrieve("how high can a gdpr fine get for a company?", k=5)]
+    assert (GDPR, "Art. 83(5)") in refs and not any(r.startswith("Art. 83(5)(") for _, r in refs), refs
+
+
 @pytest.mark.parametrize("question, processor", [
     # written for this test: a household's supplier is the controller one leaves, not a processor
     ("switching gas supplier, can my usage history go with me?", False),
