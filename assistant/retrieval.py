@@ -50,7 +50,7 @@ from .clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Library, top_level
 from .config import REPO_ROOT
 from .embedding import embed_documents, embed_query
 from .i18n import locale, words
-from .index import ClauseIndex, tokenize
+from .index import ClauseIndex, lead_in, tokenize
 from .legal_terms import english_terms
 from .plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, FINE, QueryPlan
 from .records import Hit
@@ -655,12 +655,17 @@ class Retriever:
         if fine and fine not in seen:  # the fine for breaking the rule found first, as the best match found
             seen.add(fine)
             hits.append(self.hit(*fine, 1.0, "penalty", similarity.get(rows.get(f"{fine[0]}::{fine[1]}"), 0.0)))
-        # A point none of whose own words the question uses was found by the words it continues (its
-        # chapeau, its article's heading, indexed with it): it stands for the list that holds them
-        # ("(a) the point of contact of the provider ..." for a question on complaints, found by "...
-        # shall have the right to lodge a complaint ...:"). English questions: another language's
-        # words never meet the English text.
+        # A point that continues a paragraph's chapeau and uses none of the question's rarer words was
+        # found by the words indexed with it (the chapeau, the headings): it stands for the paragraph
+        # that holds them ("(a) the point of contact of the provider of the general-purpose AI model" for
+        # a question on complaints, found by "... shall have the right to lodge a complaint ...:").
+        # Rarer: in fewer than ``tuning.bare_point_df`` of the units ("ai", "system", "data" are in most
+        # headings). English questions only: another language's words never meet the English text.
         asked_words = set(tokenize(expand(whole))) if plan.language == "en" else None
+        if asked_words is not None:
+            lexical = self.index.lexical_index
+            asked_words = {w for w in asked_words if w in lexical.postings
+                           and len(lexical.postings[w][0]) < self.tuning.bare_point_df * lexical.size}
         for row, score in ranked:
             if len(hits) >= k:
                 break
@@ -668,7 +673,8 @@ class Retriever:
             doc, ref = unit.doc, unit.ref
             clause = self.library.get(doc, ref)
             if clause.kind in LIST_KINDS and ("list" in (plan.asks, plan.compares)  # an item stands for its whole list
-                                              or asked_words is not None and not asked_words & set(tokenize(clause.text))):
+                                              or asked_words is not None and lead_in(clause, self.library)
+                                              and not asked_words & set(tokenize(clause.text))):
                 ref = self.library.list_of(clause).ref
             if (doc, ref) in seen:
                 continue
