@@ -316,6 +316,11 @@ class Lexical:
         self.postings = {term: (np.asarray(rows, dtype=np.int32), np.asarray(weights, dtype=np.float32))
                          for term, (rows, weights) in postings.items()}
 
+    def share(self, term: str) -> float:
+        """The share of the units that hold ``term`` (0 for a term none holds)."""
+        posting = self.postings.get(term)
+        return len(posting[0]) / self.size if posting is not None else 0.0
+
     def scores(self, weighted: dict[str, float]):
         """BM25 score of every unit; a term's contribution is multiplied by its weight."""
         import numpy as np

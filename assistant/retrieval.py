@@ -361,6 +361,11 @@ class Retriever:
                     out.append((doc, self.index.units[rows[best]].ref, float(similarity[best])))
         return out
 
+    def found_by_chapeau(self, clause, rarer: set[str]) -> bool:
+        """Whether a point continues a chapeau (indexed with it, ``index.lead_in``) and uses none of
+        the question's ``rarer`` words itself."""
+        return bool(lead_in(clause, self.library)) and rarer.isdisjoint(tokenize(clause.text))
+
     def fused_item(self, similarity, lexical, plan: QueryPlan) -> int:
         """The listed item a question in another language is nearest: e5's ranking of the items
         fused with BM25's (the items it matches at all), by the retrieval's weights and rrf_k. e5
@@ -661,11 +666,10 @@ class Retriever:
         # a question on complaints, found by "... shall have the right to lodge a complaint ...:").
         # Rarer: in fewer than ``tuning.bare_point_df`` of the units ("ai", "system", "data" are in most
         # headings). English questions only: another language's words never meet the English text.
-        asked_words = set(tokenize(expand(whole))) if plan.language == "en" else None
-        if asked_words is not None:
+        rarer = None
+        if plan.language == "en":
             lexical = self.index.lexical_index
-            asked_words = {w for w in asked_words if w in lexical.postings
-                           and len(lexical.postings[w][0]) < self.tuning.bare_point_df * lexical.size}
+            rarer = {w for w in tokenize(expand(whole)) if 0 < lexical.share(w) < self.tuning.bare_point_df}
         for row, score in ranked:
             if len(hits) >= k:
                 break
@@ -673,8 +677,7 @@ class Retriever:
             doc, ref = unit.doc, unit.ref
             clause = self.library.get(doc, ref)
             if clause.kind in LIST_KINDS and ("list" in (plan.asks, plan.compares)  # an item stands for its whole list
-                                              or asked_words is not None and lead_in(clause, self.library)
-                                              and not asked_words & set(tokenize(clause.text))):
+                                              or (rarer is not None and self.found_by_chapeau(clause, rarer))):
                 ref = self.library.list_of(clause).ref
             if (doc, ref) in seen:
                 continue
