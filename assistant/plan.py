@@ -105,6 +105,9 @@ AI_TERMS = re.compile(
     r"\b(AI|A\.I\.|artificial intelligence|algorithm\w*|machine learning|(language|foundation|general[- ]purpose) models?|"
     r"GPAI|high[- ]risk|biometric\w*|(face|facial|emotion) recognition|remote identification|(chat ?)?bots?|deep ?fakes?|"
     r"conformity|notified bod\w*|CE marking|sandbox\w*|social scor\w*|software|systems?|robot\w*|automat\w*|"
+    # a machine as the one acting ("a computer decides", "a real person or a computer"), not where data
+    # are kept ("does the gdpr only apply to data on computers?")
+    r"(a|an|the|some) (computer|machine)( program)?s?|"
     r"providers?|deployers?|importers?|distributors?|market surveillance|post-market|harmonised standards?|"
     r"proposal|draft|commission|annex\w*)\b", re.IGNORECASE)
 # An annex named ("Annex II", as another language's "allegato II" reads in English): the GDPR has
@@ -149,6 +152,8 @@ PENALTY_RULES = re.compile(r"\b(penalty|sanction|fines?) (rules?|regimes?|provis
 ENDED_UP = r"end(ed)? up\b(?! \w+ing\b)"
 COMPARES = re.compile(r"\b(compare\w*|comparison|vs\.?|versus|differ\w*|difference|changed?|changes|"
                       rf"same as|what became of|{ENDED_UP}|still (banned|there|in)|renamed|called now)\b", re.IGNORECASE)
+# The verbs that follow a "when" asking for a time.
+AUXILIARY = r"does|do|did|is|are|was|were|will|would|shall|should|must|can|could|may|might|has|have|had|exactly"
 # What the question asks for, tried in this order; the first that fits decides.
 ASKS: list[tuple[str, re.Pattern]] = [
     ("comparison", COMPARES),
@@ -168,10 +173,12 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
                           rf"thresholds?)\b|%|{FINE}", re.IGNORECASE)),
-    # "When" asks for a time at the head of a question ("when does it apply?", "by when ...", after an
-    # opening "ok, so" unless a modal follows: "ok and when can they say no?" asks in which cases);
-    # inside one it states a condition ("who supervises agencies when they use AI?").
-    ("deadline", re.compile(r"^\s*+when\b|^\s*+((ok\w*|so|and|but|right|alright|then|also)\W+)+when\b"
+    # "When" asks for a time at the head of a question when a verb follows ("when does it apply?",
+    # "when's the deadline", "by when ...", after an opening "ok, so" unless a modal follows: "ok and
+    # when can they say no?" asks in which cases); followed by its subject, or inside a question, it
+    # states a condition ("when i chat with customer support online, do they have to say ...",
+    # "who supervises agencies when they use AI?").
+    ("deadline", re.compile(rf"^\s*+when(?=['’]s\b|\s+({AUXILIARY})\b)|^\s*+((ok\w*|so|and|but|right|alright|then|also)\W+)+when\b"
                             r"(?!\s+(can|may|could|might|must|should)\b)|\b(by|until|from|since|as of) when\b"
                             r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|dates?(?! of birth))\b",
                             re.IGNORECASE)),
@@ -291,8 +298,11 @@ CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
                               r"legal(?!\s+(basis|bases|obligations?|claims?|advice|persons?|entit\w*|requirements?|acts?|"
                               r"framework|grounds?|effects?|remed\w*|proceedings?)))\b", re.IGNORECASE)),
     # "a high-risk system" names the class ("we use a high-risk AI system ..."), "is it a high-risk use?" asks it
+    # ... or in everyday words ("does the eu treat that kind of program as dangerous?"), not the
+    # dangerous stunts a toy eggs kids on to
     ("high-risk", re.compile(_NOT_A_PREDICATE + r"(?<!\ba )(?<!\ban )\b(high[- ]?risk|risky)\b"
-                             r"|\b(is|are|be)\b(\s+\w+){0,2}\s+an?\s+(high[- ]?risk|risky)\b", re.IGNORECASE)),
+                             r"|\b(is|are|be)\b(\s+\w+){0,2}\s+an?\s+(high[- ]?risk|risky)\b"
+                             r"|\bas\s+(\w+\s+)?(dangerous|high[- ]stakes)\b", re.IGNORECASE)),
 ]
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).

@@ -1,6 +1,7 @@
 """The tune split alone, scored and compared per question: what a change gained and lost.
 
     python -m evals.tune_run run OUT.json [--prefix tune4-pvf-]   # score the tune split (or ids with a prefix)
+    python -m evals.tune_run run OUT.json --set repeat_discount=0.5   # ... with a value of the tuning table changed
     python -m evals.tune_run diff BEFORE.json AFTER.json          # per question: facts, both versions cited, art R@5
 
 Never reads the ``test`` split (``assistant eval`` runs both; this is for tuning between two runs).
@@ -20,10 +21,25 @@ from .runner import run_item, summarise
 COMPARED = [("facts", "facts_ok"), ("both cited", "both_versions")]
 
 
-def run(out: Path, prefix: str = "") -> dict:
+def tuning(settings: list[str]):
+    """The tuning table with the values of ``NAME=VALUE`` strings, each of the type of its default."""
+    from dataclasses import replace
+
+    from assistant.tuning import DEFAULT
+
+    values = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        if not hasattr(DEFAULT, name):
+            raise SystemExit(f"--set: no tuning value named {name!r}")
+        values[name] = type(getattr(DEFAULT, name))(value)
+    return replace(DEFAULT, **values)
+
+
+def run(out: Path, prefix: str = "", settings: list[str] = ()) -> dict:
     from assistant.core import Assistant
 
-    assistant = Assistant().warm_up_languages()  # as run_suite: English questions read e5 too
+    assistant = Assistant(tuning=tuning(list(settings))).warm_up_languages()  # as run_suite: English questions read e5 too
     questions = [q for q in load_questions(split="tune") if q.id.startswith(prefix)]
     results = [run_item(assistant, q) for q in questions]
     summary = summarise(results)
@@ -62,12 +78,14 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run")
     r.add_argument("out", type=Path)
     r.add_argument("--prefix", default="", help="only the tune ids that start with this")
+    r.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                   help="a value of the tuning table (assistant/tuning.py) for this run; repeatable")
     d = sub.add_parser("diff")
     d.add_argument("before", type=Path)
     d.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        print(table(run(args.out, args.prefix)))
+        print(table(run(args.out, args.prefix, args.set)))
         return 0
     before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (args.before, args.after))
     print(table(after["summary"]))

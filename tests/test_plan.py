@@ -35,6 +35,9 @@ def read(question, library, **kwargs):
     ("When does the regulation start to apply?", "deadline"),
     ("ok, so when does that apply from?", "deadline"),  # after an opening "ok, so"
     ("ok and when can they say no?", "explanation"),  # ... but "when can they" asks in which cases
+    # "when" and its subject open a condition, not a question on a time
+    ("When I chat with customer support online, does the company have to let me know?", "yes_no"),
+    ("when's the deadline for the bans?", "deadline"),
     ("Our form asks for a date of birth and a home address. Is that allowed?", "yes_no"),
     ("with the act that got adopted, do i have to say so when an article on my site was written by ai?", "yes_no"),
     # what a document has to contain is a list
@@ -212,9 +215,14 @@ def test_a_question_without_the_ai_acts_words_is_about_the_gdpr(library):
     weights = read("a company wants 25 euros before they send me a copy of what they have on me", library).weights
     assert weights[G] == 1.0 and weights[P] < 1.0
     for question in ("do I need to tell people that my shop's help bot is not a person?",
-                     "what must importers check before selling the product?"):
+                     "what must importers check before selling the product?",
+                     # a machine as the one acting is the AI acts' too
+                     "does the company have to let me know if it's a computer and not a real person answering?",
+                     "the council wants a computer to decide who keeps getting their benefits. any rules on that?"):
         weights = read(question, library).weights
         assert weights[P] == 1.0 and weights[G] < 1.0, question
+    # ... not a machine where data are kept
+    assert read("does the gdpr only apply to data on computers, or also to paper files?", library).weights[G] == 1.0
 
 
 def test_an_ai_acts_question_on_a_gdpr_notion_is_answered_from_both(library):
@@ -283,6 +291,11 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
     assert read("a school wants an ai to mark the kids' tests. does the ai act count that as high risk?",
                 library).classifies == ("high-risk",)
     assert read("is this a high-risk use?", library).classifies == ("high-risk",)
+    # ... and "dangerous" as what a use is treated as, not a toy's dangerous stunts
+    assert "high-risk" in read("My bank uses smart software to decide whether I can borrow money. Do the new EU "
+                               "rules treat that kind of program as dangerous?", library).classifies
+    assert read("a talking toy that eggs kids on to do dangerous stunts. would that be allowed?",
+                library).classifies == ("prohibited",)
     # About the rule itself, or a named clause: no use to classify.
     assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
     assert read("Is Article 5 about banned practices?", library).classifies == ()
