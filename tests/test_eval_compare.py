@@ -1,8 +1,10 @@
 """The eval's 'both cited' measure and the per-question comparison of two tune runs (issue 13)."""
 from __future__ import annotations
 
+import pytest
+
 from evals.runner import both_versions_cited
-from evals.tune_run import changes
+from evals.tune_run import changes, tuning
 
 P, F, G = "ai-act-proposal-2021", "ai-act-final-2024", "gdpr"
 
@@ -26,3 +28,13 @@ def test_two_runs_compared_question_by_question():
     assert moved["facts"] == {"gained": ["a"], "lost": ["b"]}
     assert moved["both cited"] == {"gained": ["a"], "lost": []}
     assert moved["art R@5"] == {"gained": ["a"], "lost": ["c"]}
+
+
+def test_a_tune_run_can_change_a_tuning_value():
+    from assistant.tuning import DEFAULT
+
+    changed = tuning(["repeat_discount=0.5", "candidates=40"])
+    assert (changed.repeat_discount, changed.candidates) == (0.5, 40) and isinstance(changed.candidates, int)
+    assert changed.rrf_k == DEFAULT.rrf_k
+    with pytest.raises(SystemExit):
+        tuning(["no_such_value=1"])
