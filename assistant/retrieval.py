@@ -37,6 +37,7 @@ eval question.
 from __future__ import annotations
 
 import json
+import math
 import re
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any, Callable
@@ -239,6 +240,7 @@ class Retriever:
         self.index = index
         self.tuning = tuning
         self.alignment = alignment  # the proposal <-> final Act alignment, loaded when first needed
+        self._own_words: dict[int, frozenset[str]] = {}
 
     @cached_property
     def multilingual(self):
@@ -499,16 +501,55 @@ class Retriever:
         top = top[np.argsort(-scores[top])]
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
-    def rank(self, fused: dict[int, float], discount: float) -> list[tuple[int, float]]:
+    @cached_property
+    def article_rows(self) -> dict[tuple[str, str], list[int]]:
+        """The unit rows of each article."""
+        out: dict[tuple[str, str], list[int]] = {}
+        for row, unit in enumerate(self.index.units):
+            out.setdefault(unit.article, []).append(row)
+        return out
+
+    def own_words(self, row: int) -> frozenset[str]:
+        """A unit's own words: its clause's text, without the headings and chapeau indexed with it."""
+        found = self._own_words.get(row)
+        if found is None:
+            unit = self.index.units[row]
+            found = self._own_words[row] = frozenset(tokenize(self.library.get(unit.doc, unit.ref).text))
+        return found
+
+    def by_own_words(self, items: list[tuple[int, float]], words: frozenset[str]) -> list[tuple[int, float]]:
+        """An article's matched units (best first) in the order the question's words tell them apart:
+        each unit's score times 1 + ``tuning.sibling_words`` x its share of the best sum of the
+        question's words in its own text, each word weighed by how few of the article's units hold
+        it (idf within the article: its headings are in every unit, so only the words of one
+        paragraph say which paragraph is asked about)."""
+        # the units that are parts of the article (the article itself holds every word of them)
+        rows = [r for r in self.article_rows[self.index.units[items[0][0]].article]
+                if self.index.units[r].ref != self.index.units[r].article[1]]
+        present = {w: sum(w in self.own_words(r) for r in rows) for w in words}
+        idf = {w: math.log((len(rows) + 1) / (n + 0.5)) for w, n in present.items() if n}
+        own = {row: sum(weight for w, weight in idf.items() if w in self.own_words(row)) for row, _ in items}
+        best = max(own.values())
+        if best <= 0:
+            return items
+        gain = self.tuning.sibling_words
+        return sorted(items, key=lambda item: -item[1] * (1 + gain * own[item[0]] / best))
+
+    def rank(self, fused: dict[int, float], discount: float,
+             words: frozenset[str] | None = None) -> list[tuple[int, float]]:
         """Articles by their best unit (shown by the clause that best stands for it); an article's
-        further clauses by their own score, discounted once for each clause of it before them."""
+        further clauses by their own score, discounted once for each clause of it before them, in
+        the order the question's ``words`` tell them apart (``by_own_words``), when given."""
         units = self.index.units
         by_article: dict = {}
         for row, score in sorted(fused.items(), key=lambda item: -item[1]):
             by_article.setdefault(units[row].article, []).append((row, score))
         ordered = []  # (rank score, (row, score)): an article's n-th further clause discounted n times
         for items in by_article.values():
-            lead = self.representative(items)
+            best = items[0][1]
+            if words and len(items) > 1 and self.tuning.sibling_words:
+                items = self.by_own_words(items, words)
+            lead = (self.representative(items)[0], best)
             ordered.append((lead[1], lead))
             ordered += [(item[1] * discount ** n, item)
                         for n, item in enumerate((i for i in items if i[0] != lead[0]), 1)]
@@ -622,19 +663,21 @@ class Retriever:
         top = sum(source_weights(plan, self.tuning)) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)
         compared = list(plan.documents_compared)
         discount = self.tuning.repeat_discount if plan.language == "en" else self.tuning.foreign_repeat_discount
+        # English only: another language's words never meet the English text
+        words = frozenset(tokenize(expand(whole))) if plan.language == "en" else None
         if len(compared) > 1:
             # A comparison: each document searched on its own, their best results alternating.
             per_doc, similarity = [], {}
             for doc in compared:
                 fused, sims = self.fuse(plan, queries, {doc: 1.0}, kinds)
                 similarity.update(sims)
-                per_doc.append(self.rank(fused, discount))
+                per_doc.append(self.rank(fused, discount, words))
             if FINAL_ACT in compared and PROPOSAL in compared:
                 self.add_twins(per_doc, compared, named + defined)
             ranked = round_robin(per_doc)
         else:
             fused, similarity = self.fuse(plan, queries, plan.weights, kinds)
-            ranked = self.rank(fused, discount)
+            ranked = self.rank(fused, discount, words)
         adopted = None
         if plan.adopted_beside and plan.weights.get(PROPOSAL, 0.0) >= 1.0 and self.alignment is not None:
             ranked, adopted = self.with_adopted_only(plan, queries, kinds, discount, ranked)
@@ -667,9 +710,9 @@ class Retriever:
         # Rarer: in fewer than ``tuning.bare_point_df`` of the units ("ai", "system", "data" are in most
         # headings). English questions only: another language's words never meet the English text.
         rarer = None
-        if plan.language == "en":
+        if words is not None:
             lexical = self.index.lexical_index
-            rarer = {w for w in tokenize(expand(whole)) if 0 < lexical.share(w) < self.tuning.bare_point_df}
+            rarer = {w for w in words if 0 < lexical.share(w) < self.tuning.bare_point_df}
         for row, score in ranked:
             if len(hits) >= k:
                 break

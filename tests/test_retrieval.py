@@ -260,6 +260,15 @@ def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
     assert (GDPR, "Art. 83(5)") in refs and not any(r.startswith("Art. 83(5)(") for _, r in refs), refs
 
 
+def test_the_paragraph_whose_own_words_answer_leads_its_article(assistant):
+    # written for this test: Art. 29(5)'s first subparagraph is the users' duty to keep the logs; its second
+    # (credit institutions) is indexed with that line and shorter, and alone had come before any other
+    refs = [h.ref for h in assistant.retrieve("how long must a user of a high-risk ai system keep its logs under "
+                                              "the draft?", k=5)]
+    later = "Art. 29(5), second subparagraph"
+    assert "Art. 29(5)" in refs and refs.index("Art. 29(5)") < (refs.index(later) if later in refs else 5), refs
+
+
 @pytest.mark.parametrize("question, processor", [
     # written for this test: a household's supplier is the controller one leaves, not a processor
     ("switching gas supplier, can my usage history go with me?", False),
