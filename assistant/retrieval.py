@@ -363,10 +363,12 @@ class Retriever:
                     out.append((doc, self.index.units[rows[best]].ref, float(similarity[best])))
         return out
 
-    def found_by_chapeau(self, clause, rarer: set[str]) -> bool:
-        """Whether a point continues a chapeau (indexed with it, ``index.lead_in``) and uses none of
-        the question's ``rarer`` words itself."""
-        return bool(lead_in(clause, self.library)) and rarer.isdisjoint(tokenize(clause.text))
+    def found_by_chapeau(self, row: int, rarer: set[str]) -> bool:
+        """Whether a unit's point continues a chapeau (indexed with it, ``index.lead_in``) and uses
+        none of the question's ``rarer`` words itself."""
+        unit = self.index.units[row]
+        clause = self.library.get(unit.doc, unit.ref)
+        return bool(lead_in(clause, self.library)) and rarer.isdisjoint(self.own_words(row))
 
     def fused_item(self, similarity, lexical, plan: QueryPlan) -> int:
         """The listed item a question in another language is nearest: e5's ranking of the items
@@ -502,11 +504,12 @@ class Retriever:
         return [(int(i), float(scores[i])) for i in top if scores[i] > 0]
 
     @cached_property
-    def article_rows(self) -> dict[tuple[str, str], list[int]]:
-        """The unit rows of each article."""
+    def article_parts(self) -> dict[tuple[str, str], list[int]]:
+        """The unit rows of each article's parts (not the whole article's, which holds every word of them)."""
         out: dict[tuple[str, str], list[int]] = {}
         for row, unit in enumerate(self.index.units):
-            out.setdefault(unit.article, []).append(row)
+            if unit.ref != unit.article[1]:
+                out.setdefault(unit.article, []).append(row)
         return out
 
     def own_words(self, row: int) -> frozenset[str]:
@@ -523,9 +526,7 @@ class Retriever:
         question's words in its own text, each word weighed by how few of the article's units hold
         it (idf within the article: its headings are in every unit, so only the words of one
         paragraph say which paragraph is asked about)."""
-        # the units that are parts of the article (the article itself holds every word of them)
-        rows = [r for r in self.article_rows[self.index.units[items[0][0]].article]
-                if self.index.units[r].ref != self.index.units[r].article[1]]
+        rows = self.article_parts.get(self.index.units[items[0][0]].article, [])
         present = {w: sum(w in self.own_words(r) for r in rows) for w in words}
         idf = {w: math.log((len(rows) + 1) / (n + 0.5)) for w, n in present.items() if n}
         own = {row: sum(weight for w, weight in idf.items() if w in self.own_words(row)) for row, _ in items}
@@ -720,7 +721,7 @@ class Retriever:
             doc, ref = unit.doc, unit.ref
             clause = self.library.get(doc, ref)
             if clause.kind in LIST_KINDS and ("list" in (plan.asks, plan.compares)  # an item stands for its whole list
-                                              or (rarer is not None and self.found_by_chapeau(clause, rarer))):
+                                              or (rarer is not None and self.found_by_chapeau(row, rarer))):
                 ref = self.library.list_of(clause).ref
             if (doc, ref) in seen:
                 continue
