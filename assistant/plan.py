@@ -14,6 +14,7 @@ from typing import Literal
 from .citations import document_mentions, find_references, is_within, mentioned_documents
 from .clauses import FINAL_ACT, PROPOSAL, human_ref, top_level
 from .i18n import t, words
+from .index import tokenize
 from .tuning import DEFAULT, Tuning
 
 # What the question asks for: the shape of the answer it wants.
@@ -103,7 +104,7 @@ GDPR_TERMS = re.compile(
 # higher, none lower; 9 answers lost a citation of the off-topic act.
 AI_TERMS = re.compile(
     r"\b(AI|A\.I\.|artificial intelligence|algorithm\w*|machine learning|(language|foundation|general[- ]purpose) models?|"
-    r"GPAI|high[- ]risk|biometric\w*|(face|facial|emotion) recognition|remote identification|(chat ?)?bots?|deep ?fakes?|"
+    r"GPAI|high[- ]risk|biometric\w*|(face|facial|emotion) recognition|(scan\w*|recogni[sz]\w*|search\w*|match\w*)( \S+){0,2} faces?|face (search|scan|match)\w*|remote identification|(chat ?)?bots?|deep ?fakes?|"
     r"conformity|notified bod\w*|CE marking|sandbox\w*|social scor\w*|software|systems?|robot\w*|automat\w*|"
     # a machine as the one acting ("a computer decides", "a real person or a computer"), not where data
     # are kept ("does the gdpr only apply to data on computers?")
@@ -296,7 +297,11 @@ CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
     # ... and asked in everyday words whether it may be done at all ("is that allowed?", "is it even legal?")
     ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|allowed|permitted|"
                               r"legal(?!\s+(basis|bases|obligations?|claims?|advice|persons?|entit\w*|requirements?|acts?|"
-                              r"framework|grounds?|effects?|remed\w*|proceedings?)))\b", re.IGNORECASE)),
+                              r"framework|grounds?|effects?|remed\w*|proceedings?)))\b"
+                              # ... or whether someone else may put a system to a use ("can the police run
+                              # live face recognition on ...?"), not what I, we or you may do
+                              r"|\b(can|could|may)\s+(?!(i|we|you)\b)(\w+\s+){1,3}?(just\s+|legally\s+|actually\s+|even\s+)?"
+                              r"(use|run|point|put|install|scan|track|monitor|film|record|watch|deploy|switch|turn)\b", re.IGNORECASE)),
     # "a high-risk system" names the class ("we use a high-risk AI system ..."), "is it a high-risk use?" asks it
     # ... or in everyday words ("does the eu treat that kind of program as dangerous?"), not the
     # dangerous stunts a toy eggs kids on to
@@ -429,8 +434,31 @@ def compared_documents(text: str, weights: dict[str, float], documents: list[str
     return named if len(named) > 1 else []
 
 
+def nearer_in_words(asked: set[str], ref: str, library, candidates: list[str], margin: int,
+                    words_of: dict) -> list[str]:
+    """The candidates with the act whose clause of that number shares clearly more of the question's
+    words (``asked``, its tokens) first: a bare "Art 22" in "can an automated decision be based on
+    health data under Art 22?" is the GDPR's (automated individual decision-making), not the draft's
+    (duty of information), though the question has none of the GDPR's own terms (``margin``:
+    tuning.other_act_margin). Only the draft and the GDPR are weighed: the adopted Act is read only
+    where named. ``words_of`` keeps each clause's tokens for the question's other references."""
+    def shared(doc: str) -> int:
+        if (doc, ref) not in words_of:
+            clause = library.find(doc, ref)
+            words_of[doc, ref] = None if clause is None else set(tokenize(" ".join([clause.heading_path[-1], clause.text])))
+        own = words_of[doc, ref]
+        return -1 if own is None else len((asked - set(tokenize(ref))) & own)
+
+    first = candidates[0]
+    other = next((d for d in (PROPOSAL, "gdpr") if d != first), None)
+    own = shared(first) if first in (PROPOSAL, "gdpr") else -1
+    if own >= 0 and other and shared(other) >= own + margin:  # both acts have it: "no Article 86" stays the draft's
+        return [other, *(d for d in candidates if d != other)]
+    return candidates
+
+
 def named_clauses(question: str, library, documents: list[str] | None,
-                  max_messages: int, language: str = "en", unnamed: str = PROPOSAL,
+                  max_messages: int, language: str = "en", unnamed: str = PROPOSAL, margin: int = DEFAULT.other_act_margin,
                   ) -> tuple[list[NamedClause], list[str], list[str]]:
     """(clauses the question names that exist, messages in ``language`` for those that do not,
     whether it names an article of an instrument outside the corpus). A reference that names no document
@@ -447,6 +475,7 @@ def named_clauses(question: str, library, documents: list[str] | None,
     found: list[NamedClause] = []
     missing: list[str] = []
     mentions = document_mentions(question)
+    asked, words_of = None, {}  # the question's tokens and each clause's, read once (nearer_in_words)
     for reference in references:
         if described_by(question, reference):
             continue
@@ -455,6 +484,9 @@ def named_clauses(question: str, library, documents: list[str] | None,
         sentence = max(question.rfind(mark, 0, reference.start) for mark in ".?!;") + 1
         near = [doc for start, _, doc in mentions if sentence <= start < reference.start]
         candidates = [reference.doc] if reference.doc else (near[-1:] + [default, PROPOSAL] + named_docs)
+        if not (reference.doc or near or named_docs or documents):
+            asked = set(tokenize(question)) if asked is None else asked
+            candidates = nearer_in_words(asked, reference.ref, library, candidates, margin, words_of)
         candidates = [d for d in dict.fromkeys(candidates) if not documents or d in documents] or [default]
         clause = next((c for d in candidates if (c := library.find(d, reference.ref))), None)
         if clause is not None:
@@ -669,7 +701,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # data processing agreement has to contain?"), is the GDPR's, not the draft's
     unnamed = "gdpr" if gdpr_words and weights.get("gdpr", 0.0) > weights.get(PROPOSAL, 0.0) else PROPOSAL
     references, missing, external = named_clauses(question, library, documents, tuning.max_messages, language,
-                                                  unnamed)
+                                                  unnamed, tuning.other_act_margin)
     if follow_up and not references and set(compared) == {PROPOSAL, FINAL_ACT}:
         # "is it the same in the final act?", "was anything added to that?": what is compared is what
         # the last answer quoted first (its first clauses of the version the follow-up does not name:

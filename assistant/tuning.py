@@ -247,6 +247,12 @@ class Tuning:
     # declined by similarity with a margin at or above the bar: 0 -> 11 (5 off-topic), 0.005 -> 9 (4),
     # 0.01 -> 6 (1), 0.015 -> 3 (0); off-topic ones the other rules let through sit up to 0.015.
     topic_over_similarity: float = 0.01
+    # A bare article number ("under Art 22") in a question that names no act is the GDPR's rather
+    # than the draft's (or the other way) when that act's article of the number shares this many more
+    # of the question's words. Tune (1 791): 1 and 2 both move the same two references, both right
+    # (Art. 22 on automated decisions, Art. 28's processing agreement), and none wrong; 1 also reads
+    # "can I get my photos erased under article 17?" as the GDPR's (one word, "erased", against none).
+    other_act_margin: int = 1
 
     # --- limits on what one question can cost or produce
     max_answer_chars: int = 24_000  # longer answers are cut at a paragraph end, saying so

@@ -104,6 +104,20 @@ def test_yes_only_when_the_clause_says_so(assistant):
     assert assistant.ask("Is social scoring banned under the draft?").text.split("\n\n")[1].startswith("Yes. ")
     answer = assistant.ask("Is a chatbot banned under the proposal?")
     assert not answer.text.split("\n\n")[1].startswith("Yes")
+    # asked whether it is allowed, the ban's point is quoted without a "Yes." that would mean it is
+    allowed = assistant.ask("are the police allowed to scan faces live with cameras in the street under the draft?")
+    assert (P, "Art. 5(1)(d)") in cited(allowed)
+    assert not allowed.text.split("\n\n")[1].startswith("Yes")
+
+
+def test_an_item_of_a_list_is_quoted_with_the_words_that_introduce_it(assistant):
+    answer = assistant.ask("under the 2021 draft, can the police run live face recognition on everyone walking "
+                           "down the high street?")
+    assert cited(answer)[0] == (P, "Art. 5(1)(d)")
+    lead = answer.text.split("\n\n")[1]
+    # not "(i) the targeted search for specific potential victims of crime" alone, as if it were allowed
+    assert "“(d) the use of ‘real-time’ remote biometric identification systems" in lead, lead
+    assert "(i) the targeted search" in lead
 
 
 def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistant):

@@ -221,6 +221,9 @@ def test_a_question_without_the_ai_acts_words_is_about_the_gdpr(library):
                      "the council wants a computer to decide who keeps getting their benefits. any rules on that?"):
         weights = read(question, library).weights
         assert weights[P] == 1.0 and weights[G] < 1.0, question
+    # ... nor are faces recognised or scanned by a camera
+    weights = read("can cops point cameras at a crowd and recognise everyone's faces live?", library).weights
+    assert weights[P] == 1.0 and weights[G] < 1.0
     # ... not a machine where data are kept
     assert read("does the gdpr only apply to data on computers, or also to paper files?", library).weights[G] == 1.0
 
@@ -296,6 +299,12 @@ def test_asking_whether_a_use_is_high_risk_or_banned(library):
                                "rules treat that kind of program as dangerous?", library).classifies
     assert read("a talking toy that eggs kids on to do dangerous stunts. would that be allowed?",
                 library).classifies == ("prohibited",)
+    # ... or whether someone else may put a system to a use, not what I may do
+    assert "prohibited" in read("under the 2021 draft, can the police run live face recognition on everyone walking "
+                                "down the high street?", library).classifies
+    assert "prohibited" in read("can cops just point cameras at a crowd at a football match and recognise "
+                                "everyone's faces live?", library).classifies
+    assert "prohibited" not in read("can I use an ai system to check my own essays?", library).classifies
     # About the rule itself, or a named clause: no use to classify.
     assert read("How does the proposal decide whether an AI system is high-risk?", library).classifies == ()
     assert read("Is Article 5 about banned practices?", library).classifies == ()
@@ -467,6 +476,11 @@ def test_a_reference_naming_no_document_belongs_to_the_act_the_question_is_worde
     assert refs("For health data, what kind of consent lifts the Article 9 prohibition?") == [(G, "Art. 9")]
     # no GDPR words: the draft, as before
     assert refs("who can draw up a code of conduct under Art 69?") == [(P, "Art. 69")]
+    # ... unless the GDPR's article of that number shares more of the question's words than the draft's
+    assert refs("Can an automated decision about someone be based on their health data or other sensitive data "
+                "under Art 22?") == [(G, "Art. 22")]
+    assert refs("article 14 human oversight - who has to watch the system?") == [(P, "Art. 14")]
+    assert refs("what does article 6 say?") == [(P, "Art. 6")]
     assert refs("Does art 5(1)(b) protect people with a mental disability, or only children?") == [(P, "Art. 5(1)(b)")]
 
 

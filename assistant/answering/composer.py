@@ -55,6 +55,11 @@ ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless
 # when asking whether the listed use and the one asked about share their words.
 CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
                             "draft proposal act final regulation EU"))
+# The class named as what is asked ("is it banned?", "is that high-risk?"): only then does "Yes." say
+# the use is in the list. To "is it allowed?" or "can the police use ...?" the same list item means no,
+# or only by way of its exceptions, so the answer quotes it without a verdict.
+NAMES_CLASS = re.compile(r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|high[- ]?risk|risky|dangerous|"
+                         r"high[- ]stakes)\b", re.IGNORECASE)
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
 # belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
@@ -85,6 +90,7 @@ def _blockquote(text: str) -> str:
 
 # A paragraph's or point's own number ("3.", "(a)") is no sentence: it stays with the words it numbers.
 LABEL_ONLY = re.compile(r"^\(?\w{1,5}[.)]$")
+ITEM = re.compile(r"^\(\w{1,5}\)\s")  # "(d) the use of ...", "(iii) the detection ..."
 
 
 def sentences(text: str) -> list[str]:
@@ -351,7 +357,8 @@ class Composer:
         wanted = set(tokenize(asked_text(plan)))
         asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
         best, best_score = "", -1e9
-        for i, sentence in enumerate(sentences(text)):
+        parts = sentences(text)
+        for i, sentence in enumerate(parts):
             words = set(tokenize(sentence))
             score = len(words & wanted) / (1 + len(words) ** 0.5)
             if plan.asks == "figure" and MONEY.search(sentence):
@@ -365,7 +372,21 @@ class Composer:
             score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
             if score > best_score:
                 best, best_score = sentence, score
-        return best
+        return self.with_chapeau(parts, best)
+
+    @staticmethod
+    def with_chapeau(parts: list[str], item: str) -> str:
+        """An item of a list quoted with the words that introduce it, when they stand in the same
+        clause: "(i) the targeted search for specific potential victims of crime" alone reads as if
+        the clause allowed that search, while its chapeau bans the use except for it. Adjacent, they
+        are one quotation; with other items between, two (each verbatim, as the verifier checks)."""
+        if not ITEM.match(item) or item not in parts:
+            return item
+        at = parts.index(item)
+        chapeau = next((j for j in range(at - 1, -1, -1) if parts[j].rstrip().endswith(":")), None)
+        if chapeau is None:
+            return item
+        return f"{parts[chapeau]} {item}" if chapeau == at - 1 else f"{parts[chapeau]}” … “{item}"
 
     def verdict(self, plan: QueryPlan, hit: Hit) -> str:
         """"Yes." to "is <use> high-risk / banned?" only when the clause is an item of the list
@@ -373,7 +394,8 @@ class Composer:
         of them, the class's words aside). The nearest listed use alone is no finding: asked about
         a spam filter, the recruitment point is nearest; a clause that merely mentions high-risk
         systems (Art. 9(5)) is none either."""
-        if plan.asks != "yes_no" or re.search(r"\b(not|never|no longer)\b", plan.question, re.IGNORECASE):
+        if plan.asks != "yes_no" or re.search(r"\b(not|never|no longer)\b", plan.question, re.IGNORECASE) \
+                or not NAMES_CLASS.search(plan.question):
             return ""
         if not any(hit.doc in CLASSIFIED_DOCUMENTS and is_within(hit.ref, CLASS_LISTS[name]) and hit.ref != CLASS_LISTS[name]
                    for name in plan.classifies):
