@@ -360,13 +360,17 @@ class Composer:
 
     # ------------------------------------------------------------ writing
 
-    def lead_sentence(self, text: str, plan: QueryPlan) -> str:
-        """The verbatim sentence of a clause that best answers the question."""
+    def lead_sentence(self, text: str, plan: QueryPlan, within: str = "") -> str:
+        """The verbatim sentence of a clause that best answers the question; of its part ``within``
+        when that is given and holds one."""
         wanted = set(tokenize(asked_text(plan)))
         asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
         best, best_score = "", -1e9
         parts = sentences(text)
+        inside = [p for p in parts if p in within]
         for i, sentence in enumerate(parts):
+            if inside and sentence not in inside:
+                continue
             words = set(tokenize(sentence))
             score = len(words & wanted) / (1 + len(words) ** 0.5)
             if plan.asks == "figure" and MONEY.search(sentence):
@@ -429,7 +433,7 @@ class Composer:
         kinds = {self.library.get(clause.doc, ref).kind for ref in clause.children}
         return bool(kinds & {"point", "indent"}) or (clause.kind == "annex" and len(clause.children) > 1)
 
-    def lead(self, plan: QueryPlan, hit: Hit, number: int) -> str:
+    def lead(self, plan: QueryPlan, hit: Hit, number: int, hits: list[Hit]) -> str:
         clause = self.clause(hit)
         heading = _heading(clause)
         where = _where(hit, self.library)
@@ -438,7 +442,12 @@ class Composer:
                 "em_paragraph": "explains", "cover": "reads"}.get(clause.kind, "provides")
         if plan.asks == "list" and self.is_list(clause):
             verb = "sets out the list"
-        sentence = self.lead_sentence(hit.text, plan)
+        # Quoted from the part the search found when a whole article is shown: asked whether a company
+        # must say it is "a computer and not a real person" answering, Art. 52(1) was found, but the
+        # shorter Art. 52(2) on emotion recognition shared as many of the question's words. A list
+        # asked for is introduced by its own chapeau.
+        found = self.found_inside(plan, hit, hits) if verb != "sets out the list" else ""
+        sentence = self.lead_sentence(hit.text, plan, found)
         return f"{self.verdict(plan, hit)}{what} {verb}: “{sentence}” [{number}]"
 
     def parts(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
@@ -469,12 +478,12 @@ class Composer:
             where = " and ".join(f"{_where(h, self.library)} [{i}]" for i, h in enumerate(chosen, 1))
             leads = [f"The text of {where}, as {'they read' if len(chosen) > 1 else 'it reads'}:"]
         else:
-            leads = [self.fined_rule(chosen) + self.lead(plan, chosen[0], 1)]
+            leads = [self.fined_rule(chosen) + self.lead(plan, chosen[0], 1, hits)]
         if plan.documents_compared and chosen[0].how != "reference":  # one lead per side of a comparison
             shown = {chosen[0].doc}
             for i, hit in enumerate(chosen[1:], 2):
                 if hit.doc not in shown:
-                    leads.append(self.lead(plan, hit, i))
+                    leads.append(self.lead(plan, hit, i, hits))
                     shown.add(hit.doc)
         if changes:
             leads = changes
