@@ -138,6 +138,8 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "does the AI Act that was adopted in 2024 replace the GDPR?",
     "is the top fine the same in the law that passed?",
     "is that even legal under the new ai rules??",  # "the new AI law", not "the new AI act proposal"
+    "does the final eu ai law allow cameras that recognise faces live?",  # final / adopted / 2024 + AI law or rules
+    "under the EU's 2024 AI rules, may an app guess my religion from a photo?",
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
