@@ -37,6 +37,11 @@ def test_every_english_eval_question_stays_english():
     assert not wrong
 
 
+def test_a_question_of_latin_rooted_words_that_reads_almost_as_english_is_english():
+    assert detect("gdpr definition of pseudonymisation pls") == "en"
+    assert detect("Qu'est-ce que la pseudonymisation selon le RGPD ?") == "fr"
+
+
 @pytest.mark.parametrize("text", ["Artikel 5", "art 22 RGPD", "art. 83 RODO", "considerando 12", "ok", "",
                                   "GDPR?", "Anhang III", "bonjour", "Art. 5(1)(c) DSGVO"])
 def test_short_text_and_bare_references_count_as_english(text):
