@@ -82,15 +82,13 @@ def without_names(text: str) -> str:
     return rest if len(telling_words(rest)) >= MIN_WORDS else text
 
 
+def _code(value) -> str:
+    return value.language.iso_code_639_1.name.lower()
+
+
 def _top(text: str):
     values = _detector().compute_language_confidence_values(text)
     return values[0] if values else None
-
-
-def _english_close_behind(text: str) -> bool:
-    values = _detector().compute_language_confidence_values(text)
-    english = next((v.value for v in values if v.language.iso_code_639_1.name.lower() == DEFAULT), 0.0)
-    return bool(values) and english >= values[0].value - ENGLISH_MARGIN
 
 
 def detect(text: str) -> str:
@@ -98,11 +96,12 @@ def detect(text: str) -> str:
     only its names (``without_names``) make it read as another language."""
     if len(telling_words(text)) < MIN_WORDS:
         return DEFAULT  # references and names only: nothing tells the language
-    top = _top(text)
-    if top is None or top.value < MIN_CONFIDENCE:
+    values = _detector().compute_language_confidence_values(text)
+    if not values or values[0].value < MIN_CONFIDENCE:
         return DEFAULT  # a mixed or garbled text ("AÁ Article 0 Article 0") is answered in English
-    lang = top.language.iso_code_639_1.name.lower()
-    if lang == DEFAULT or _english_close_behind(text):
+    lang = _code(values[0])
+    english = next((v.value for v in values if _code(v) == DEFAULT), 0.0)
+    if lang == DEFAULT or english >= values[0].value - ENGLISH_MARGIN:
         return DEFAULT
     # Read as English without its names, or by its longest clause alone: lower-case names at the end
     # ("whats the best vpn for privacy if i live in the eu, nordvpn or proton?") read as Dutch (0.43
@@ -110,7 +109,7 @@ def detect(text: str) -> str:
     for rest, floor in ((without_names(text), 0.0), (longest_clause(text), MIN_CONFIDENCE)):
         if rest != text:
             bare = _top(rest)
-            if bare is not None and bare.value >= floor and bare.language.iso_code_639_1.name.lower() == DEFAULT:
+            if bare is not None and bare.value >= floor and _code(bare) == DEFAULT:
                 return DEFAULT
     return lang
 

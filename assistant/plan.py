@@ -293,9 +293,13 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = (), finite:
 # The class word as a predicate, not inside a noun phrase ("the fines for prohibited practices",
 # "providers of high-risk systems" ask about the class, not whether a use is in it).
 _NOT_A_PREDICATE = "".join(rf"(?<!\b{w} )" for w in ("of", "for", "on", "to", "the", "with", "by", "from", "about"))
+# Each class's own words: what a question asks a use to be.
+_BANNED = r"ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal"
+_RISKY = r"high[- ]?risk|risky"
+_DANGEROUS = r"dangerous|high[- ]stakes"
 CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
     # ... and asked in everyday words whether it may be done at all ("is that allowed?", "is it even legal?")
-    ("prohibited", re.compile(_NOT_A_PREDICATE + r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|allowed|permitted|"
+    ("prohibited", re.compile(_NOT_A_PREDICATE + rf"\b({_BANNED}|allowed|permitted|"
                               r"legal(?!\s+(basis|bases|obligations?|claims?|advice|persons?|entit\w*|requirements?|acts?|"
                               r"framework|grounds?|effects?|remed\w*|proceedings?)))\b"
                               # ... or whether someone else may put a system to a use ("can the police run
@@ -305,10 +309,14 @@ CLASSIFIES: list[tuple[Classification, re.Pattern]] = [
     # "a high-risk system" names the class ("we use a high-risk AI system ..."), "is it a high-risk use?" asks it
     # ... or in everyday words ("does the eu treat that kind of program as dangerous?"), not the
     # dangerous stunts a toy eggs kids on to
-    ("high-risk", re.compile(_NOT_A_PREDICATE + r"(?<!\ba )(?<!\ban )\b(high[- ]?risk|risky)\b"
-                             r"|\b(is|are|be)\b(\s+\w+){0,2}\s+an?\s+(high[- ]?risk|risky)\b"
-                             r"|\bas\s+(\w+\s+)?(dangerous|high[- ]stakes)\b", re.IGNORECASE)),
+    ("high-risk", re.compile(_NOT_A_PREDICATE + rf"(?<!\ba )(?<!\ban )\b({_RISKY})\b"
+                             rf"|\b(is|are|be)\b(\s+\w+){{0,2}}\s+an?\s+({_RISKY})\b"
+                             rf"|\bas\s+(\w+\s+)?({_DANGEROUS})\b", re.IGNORECASE)),
 ]
+# The class named as what is asked ("is it banned?", "is that high-risk?"), not whether a use is
+# allowed ("is it allowed?", "can the police use ...?"): only then does "Yes." say the use is in the
+# list; to the others the same list item means no, or only by way of its exceptions.
+NAMES_CLASS = re.compile(rf"\b({_BANNED}|{_RISKY}|{_DANGEROUS})\b", re.IGNORECASE)
 # The list that says what falls under each class, at the same reference in both versions of the
 # AI Act: the high-risk uses (Annex III, to which Art. 6(2) refers), the prohibited practices (Art. 5(1)).
 CLASS_LISTS: dict[Classification, str] = {"high-risk": "Annex III", "prohibited": "Art. 5(1)"}

@@ -25,7 +25,7 @@ from ..clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Clause, Library, human_re
 from ..index import tokenize
 from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
-from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, QueryPlan, kind_weights
+from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, NAMES_CLASS, QueryPlan, kind_weights
 from ..records import Citation, Hit
 from ..retrieval import annexes_cited
 from ..textdiff import VersionPair, compare, versions
@@ -55,11 +55,6 @@ ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless
 # when asking whether the listed use and the one asked about share their words.
 CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
                             "draft proposal act final regulation EU"))
-# The class named as what is asked ("is it banned?", "is that high-risk?"): only then does "Yes." say
-# the use is in the list. To "is it allowed?" or "can the police use ...?" the same list item means no,
-# or only by way of its exceptions, so the answer quotes it without a verdict.
-NAMES_CLASS = re.compile(r"\b(ban(ned|s)?|prohibit\w*|forbid\w*|outlaw\w*|illegal|high[- ]?risk|risky|dangerous|"
-                         r"high[- ]stakes)\b", re.IGNORECASE)
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
 # belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
@@ -367,7 +362,7 @@ class Composer:
         asks_exception = bool(ASKS_EXCEPTION.search(plan.question))
         best, best_score = "", -1e9
         parts = sentences(text)
-        inside = [p for p in parts if p in within]
+        inside = {p for p in parts if p in within}
         for i, sentence in enumerate(parts):
             if inside and sentence not in inside:
                 continue
@@ -433,7 +428,9 @@ class Composer:
         kinds = {self.library.get(clause.doc, ref).kind for ref in clause.children}
         return bool(kinds & {"point", "indent"}) or (clause.kind == "annex" and len(clause.children) > 1)
 
-    def lead(self, plan: QueryPlan, hit: Hit, number: int, hits: list[Hit]) -> str:
+    def lead(self, plan: QueryPlan, hit: Hit, number: int, found: str) -> str:
+        """The sentence that opens the answer on a clause; ``found`` is the part of it the search
+        found (``found_inside``)."""
         clause = self.clause(hit)
         heading = _heading(clause)
         where = _where(hit, self.library)
@@ -446,8 +443,7 @@ class Composer:
         # must say it is "a computer and not a real person" answering, Art. 52(1) was found, but the
         # shorter Art. 52(2) on emotion recognition shared as many of the question's words. A list
         # asked for is introduced by its own chapeau.
-        found = self.found_inside(plan, hit, hits) if verb != "sets out the list" else ""
-        sentence = self.lead_sentence(hit.text, plan, found)
+        sentence = self.lead_sentence(hit.text, plan, found if verb != "sets out the list" else "")
         return f"{self.verdict(plan, hit)}{what} {verb}: “{sentence}” [{number}]"
 
     def parts(self, plan: QueryPlan, hits: list[Hit]) -> Generator[str, None, Draft]:
@@ -464,6 +460,8 @@ class Composer:
             chosen, changes = self.versions(plan, chosen, hits)
         elif plan.adopted_beside and self.alignment is not None:
             chosen, beside = self.adopted_counterpart(plan, chosen, hits)
+        ranked = self.ranked(plan, hits)
+        found = [self.found_inside(hit, ranked) for hit in chosen]  # what each quote and lead keeps to
         citations: list[Citation] = []
         for i, hit in enumerate(chosen, 1):
             # a list asked for is quoted whole wherever it stands (the areas of Annex III after the article
@@ -471,19 +469,19 @@ class Composer:
             listed = plan.asks == "list" and (i == 1 or self.is_list(self.clause(hit)))
             limit = (t.max_named_quote if hit.how == "reference" else t.max_list_quote if listed
                      else t.max_first_quote if i == 1 else t.max_quote)
-            quote, _ = quote_of(hit.text, limit, self.found_inside(plan, hit, hits) if len(hit.text) > limit else "")
+            quote, _ = quote_of(hit.text, limit, found[i - 1] if len(hit.text) > limit else "")
             citations.append(Citation(hit.doc, hit.ref, hit.label, quote, hit.url, hit.score, hit.heading_path))
         if plan.asks == "provision" or all(h.how == "reference" for h in chosen):
             # Reading a provision: the provision itself, whole, is the answer.
             where = " and ".join(f"{_where(h, self.library)} [{i}]" for i, h in enumerate(chosen, 1))
             leads = [f"The text of {where}, as {'they read' if len(chosen) > 1 else 'it reads'}:"]
         else:
-            leads = [self.fined_rule(chosen) + self.lead(plan, chosen[0], 1, hits)]
+            leads = [self.fined_rule(chosen) + self.lead(plan, chosen[0], 1, found[0])]
         if plan.documents_compared and chosen[0].how != "reference":  # one lead per side of a comparison
             shown = {chosen[0].doc}
             for i, hit in enumerate(chosen[1:], 2):
                 if hit.doc not in shown:
-                    leads.append(self.lead(plan, hit, i, hits))
+                    leads.append(self.lead(plan, hit, i, found[i - 1]))
                     shown.add(hit.doc)
         if changes:
             leads = changes
@@ -508,12 +506,12 @@ class Composer:
         consulted = [h for h in chosen if h.key() not in retrieved]
         return Draft("\n".join(pieces[:4]) + "".join(pieces[4:]).rstrip(), citations, consulted=consulted)
 
-    def found_inside(self, plan: QueryPlan, hit: Hit, hits: list[Hit]) -> str:
+    def found_inside(self, hit: Hit, ranked: list[Hit]) -> str:
         """The text of the best-ranked clause found inside a chosen one (what its quote must keep);
         empty for a clause the question names, which is read whole."""
         if hit.how == "reference":
             return ""
-        found = next((h for h in self.ranked(plan, hits)
+        found = next((h for h in ranked
                       if h.doc == hit.doc and h.ref != hit.ref and is_within(h.ref, hit.ref)), None)
         return found.text if found else ""
 
