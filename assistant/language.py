@@ -44,10 +44,6 @@ def _detector():
 # Below this confidence of the most likely language the question is treated as English: 0.6 missed
 # 3 of the 350 translated eval questions (mixed wording such as "le scoring social"); at 0.3 all pass.
 MIN_CONFIDENCE = 0.3
-# ... and when English is this close behind it: "gdpr definition of pseudonymisation pls" (every
-# word a Latin-rooted one) read French 0.35, German 0.29, English 0.28. No translated eval, tune or
-# scope question has English within 0.1 of its own language (tests/test_language.py).
-ENGLISH_MARGIN = 0.1
 # Words that name references in several languages: they tell nothing about the question's language.
 REFERENCE_WORDS = {"article", "articles", "artikel", "artikels", "artículo", "articolo", "artigo", "artykuł",
                    "annex", "annexe", "anhang", "anexo", "allegato", "bijlage", "załącznik", "recital", "gdpr"}
@@ -82,10 +78,6 @@ def without_names(text: str) -> str:
     return rest if len(telling_words(rest)) >= MIN_WORDS else text
 
 
-def _code(value) -> str:
-    return value.language.iso_code_639_1.name.lower()
-
-
 def _top(text: str):
     values = _detector().compute_language_confidence_values(text)
     return values[0] if values else None
@@ -96,20 +88,19 @@ def detect(text: str) -> str:
     only its names (``without_names``) make it read as another language."""
     if len(telling_words(text)) < MIN_WORDS:
         return DEFAULT  # references and names only: nothing tells the language
-    values = _detector().compute_language_confidence_values(text)
-    if not values or values[0].value < MIN_CONFIDENCE:
+    top = _top(text)
+    if top is None or top.value < MIN_CONFIDENCE:
         return DEFAULT  # a mixed or garbled text ("AÁ Article 0 Article 0") is answered in English
-    lang = _code(values[0])
-    english = next((v.value for v in values if _code(v) == DEFAULT), 0.0)
-    if lang == DEFAULT or english >= values[0].value - ENGLISH_MARGIN:
-        return DEFAULT
+    lang = top.language.iso_code_639_1.name.lower()
+    if lang == DEFAULT:
+        return lang
     # Read as English without its names, or by its longest clause alone: lower-case names at the end
     # ("whats the best vpn for privacy if i live in the eu, nordvpn or proton?") read as Dutch (0.43
     # against English 0.19); no translated eval question reads English by its longest clause.
     for rest, floor in ((without_names(text), 0.0), (longest_clause(text), MIN_CONFIDENCE)):
         if rest != text:
             bare = _top(rest)
-            if bare is not None and bare.value >= floor and _code(bare) == DEFAULT:
+            if bare is not None and bare.value >= floor and bare.language.iso_code_639_1.name.lower() == DEFAULT:
                 return DEFAULT
     return lang
 
