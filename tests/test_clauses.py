@@ -148,11 +148,3 @@ def test_an_article_of_one_paragraph_is_cited_as_the_article(library):
     one = [(d.id, c.ref) for d in library for c in d.clauses.values() if c.kind == "article" and not c.children]
     assert len(one) == 28  # 9 of the proposal, 14 of the GDPR, 5 of the final Act
     assert not [ref for doc, ref in one if f"{ref}, first subparagraph" in library.document(doc).clauses]
-
-
-def test_a_list_is_points_or_an_annexs_numbered_paragraphs(library):
-    assert library.has_list(library.get("ai-act-proposal-2021", "Art. 5(1)"))
-    # an annex's items are numbered paragraphs ("1. Name, address and contact details of the provider;")
-    assert library.has_list(library.get("ai-act-proposal-2021", "Annex VIII"))
-    # an article's paragraphs are not a list
-    assert not library.has_list(library.get("gdpr", "Art. 7"))

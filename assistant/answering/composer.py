@@ -185,13 +185,11 @@ class Composer:
     def list_answer(self, plan: QueryPlan, ranked: list[Hit]) -> Hit:
         """The list a list question asks for: that of the best clause; else that of a close runner-up;
         else the list of the best clause's article whose chapeau shares most words with the question
-        ("what factors ... a GDPR fine" is best matched by Art. 83(9), whose article lists them in 83(2));
-        else, when that article holds none, the annex it refers to, found among the close runners-up
-        (Art. 60 on the EU database is found first, its paragraphs filling the first places; what a
-        provider registers is "the data listed in Annex VIII")."""
+        ("what factors ... a GDPR fine" is best matched by Art. 83(9), whose article lists them in 83(2))."""
         best = ranked[0]
-        close = [h for h in ranked if h.score >= best.score * self.tuning.relative_cutoff]
-        for hit in close[:3]:
+        for hit in ranked[:3]:
+            if hit.score < best.score * self.tuning.relative_cutoff:
+                break
             unit = self.library.list_of(self.clause(hit))
             if self.library.has_list(unit):
                 return self.as_hit(unit, hit)
@@ -202,12 +200,6 @@ class Composer:
         if lists:
             unit = max(lists, key=lambda c: len(wanted & set(tokenize(c.text.split("\n", 1)[0]))))
             return self.as_hit(unit, best)
-        if article is not None:
-            referred = {(d, top_level(r)) for d, r in annexes_cited(article, self.library)}
-            for hit in (h for h in close if (h.doc, top_level(h.ref)) in referred):
-                unit = self.library.get(hit.doc, top_level(hit.ref))
-                if self.library.has_list(unit):
-                    return self.as_hit(unit, hit)
         return self.as_hit(self.library.list_of(self.clause(best)), best)
 
     def readable(self, hit: Hit, hits: list[Hit], limit: int, whole_list: bool = False) -> Hit:
