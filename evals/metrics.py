@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from statistics import median
 
+from assistant.answering.composer import PROVISIONS_HEADING
 from assistant.clauses import top_level
 
 
@@ -32,6 +33,16 @@ def reciprocal_rank(expected: list[tuple[str, str]], ranked: list[tuple[str, str
 
 def facts_covered(patterns: list[str], text: str) -> bool:
     return all(re.search(p, text, re.IGNORECASE) for p in patterns)
+
+
+def lead(text: str) -> str:
+    """The answer's opening, before the quoted provisions (all of it when it quotes none)."""
+    return text.split(PROVISIONS_HEADING)[0]
+
+
+def lead_holds_fact(patterns: list[str], text: str) -> bool:
+    """Whether the opening holds at least one key fact: what a reader who stops there learns."""
+    return any(re.search(p, lead(text), re.IGNORECASE) for p in patterns)
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -12,6 +12,7 @@ COLUMNS = [
     ("mrr", "MRR", "{:.2f}"),
     ("key_fact_coverage", "facts", "{:.2f}"),
     ("baseline_key_fact_coverage", "naive", "{:.2f}"),
+    ("lead_fact", "lead", "{:.2f}"),
     ("citation_precision", "cit P", "{:.2f}"),
     ("citation_recall", "cit R", "{:.2f}"),
     ("both_versions_cited", "both cited", "{:.2f}"),

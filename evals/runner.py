@@ -14,7 +14,7 @@ from assistant.answering.verify import normalise
 from assistant.clauses import top_level
 from assistant.i18n import eurlex_url, t
 
-from .metrics import facts_covered, p50, percentile, recall_at, reciprocal_rank
+from .metrics import facts_covered, lead_holds_fact, p50, percentile, recall_at, reciprocal_rank
 from .questions import Question, load_questions
 from .questions_i18n import Translated
 
@@ -32,6 +32,7 @@ class ItemResult:
     abstained: bool
     facts_ok: bool | None  # None when the item has no facts (declines)
     missing_facts: list[str]
+    lead_fact: bool | None  # the opening holds a key fact (None when the item has no facts)
     cited: list[tuple[str, str]]
     fabricated: list[str]
     citation_precision: float | None
@@ -146,7 +147,7 @@ def score(assistant, question: Question, answer, history: list, latency: float, 
     # EUR-Lex links that carry a language (another site's cannot be in the user's language).
     links = [c.url for c in answer.citations if eurlex_url(c.url, "de") != eurlex_url(c.url, "fr")]
     result = ItemResult(question.id, question.split, question.category, question.question, question.decline, answer.abstained,
-                        facts_ok, missing, cited, fabricated_citations(answer, assistant.library),
+                        facts_ok, missing, lead_holds_fact(patterns, answer.text) if patterns else None, cited, fabricated_citations(answer, assistant.library),
                         precision, recall, disclosed, latency, language=language,
                         in_language=answer.disclosure == t("disclosure", language),
                         links_in_language=all(eurlex_url(u, language) == u for u in links) if links else None,
@@ -174,6 +175,7 @@ def summarise_block(items: list[ItemResult]) -> dict:
     for key in (base[0] if base else {}):
         out[f"baseline_{key}"] = _mean(r[key] for r in base)
     out["key_fact_coverage"] = _mean(float(r.facts_ok) for r in items if r.facts_ok is not None)
+    out["lead_fact"] = _mean(None if r.lead_fact is None else float(r.lead_fact) for r in items)
     out["citation_precision"] = _mean(r.citation_precision for r in items)
     out["citation_recall"] = _mean(r.citation_recall for r in items)
     out["both_versions_cited"] = _mean(None if r.both_versions is None else float(r.both_versions) for r in items)

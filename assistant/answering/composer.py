@@ -55,6 +55,7 @@ ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless
 # when asking whether the listed use and the one asked about share their words.
 CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
                             "draft proposal act final regulation EU"))
+PROVISIONS_HEADING = "**The provisions**"  # ends the lead; the quoted clauses follow
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
 # belongs to, when it fits the quote (tune split: 2 more answers with all key facts, none fewer;
@@ -479,7 +480,7 @@ class Composer:
             leads = changes
         if beside:
             leads.append(beside)
-        pieces = [" ".join(leads), "", "**The provisions**", ""]
+        pieces = [" ".join(leads), "", PROVISIONS_HEADING, ""]
         yield "\n".join(pieces)
         for i, (hit, citation) in enumerate(zip(chosen, citations), 1):
             lines = [f"**[{i}] {format_citation(hit.doc, hit.ref)}** — {' > '.join(hit.heading_path)}"]
