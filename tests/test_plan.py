@@ -172,6 +172,17 @@ def test_plain_words_of_what_happens_are_no_comparison_of_versions(library, ques
     assert plan.documents_compared == () and not plan.versions and plan.asks != "comparison"
 
 
+@pytest.mark.parametrize("question", [
+    "In which situations is a decision based solely on automated processing still allowed under Article 22 GDPR?",
+    "under the GDPR, is a DPO still required for a small company that monitors people?",
+    "what happened to my right to object under GDPR when I signed the contract?",
+])
+def test_what_became_of_a_gdpr_rule_is_no_comparison_of_the_ai_act_versions(library, question):
+    """"Still allowed", "what happened to" asked of a rule of the GDPR named alone: not of the draft's."""
+    plan = read(question, library)
+    assert plan.documents_compared == () and not plan.versions
+
+
 def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
     assert read("the proposal only listed three criteria for setting fines. what must be weighed today?", library).versions
     assert read("The draft's transparency rules just said users must be told. Do providers have to label "
