@@ -164,7 +164,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # "list" as a verb or a whole list; not the noun in "is that on the high-risk list?", "our client list"
     ("list", re.compile(r"\b((complete|full|whole|entire) list|list (all|every|each|the|them|it|out|everything|what|which)|"
                         r"listed|listing|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b|(?:^|[.?!:]\s*+)list\b"
-                        r"|\bwhat (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)"
+                        r"|\bwhat( \w+)? (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)"
                         # what a document's contents are ("what has to be in our contract with them?", "what goes in it?")
                         r"|\bwhat (goes|go|has to go|must go|should go|needs to go|has to be|have to be|must be|should be|"
                         r"needs to be|need to be) (in|into|inside|included|covered|written|stated|set out)\b",
@@ -172,7 +172,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # What is weighed in a decision is a list even when the decision is about an amount ("what
     # factors set the fine"): the criteria, not the ceiling.
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
-    ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
+    ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|(?<!at a )minimum|amount|percent\w*|turnover|"
                           rf"thresholds?)\b|%|{FINE}", re.IGNORECASE)),
     # "When" asks for a time at the head of a question when a verb follows ("when does it apply?",
     # "when's the deadline", "by when ...", after an opening "ok, so" unless a modal follows: "ok and

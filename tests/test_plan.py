@@ -632,3 +632,13 @@ def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
                      "Di quali fattori si tiene conto per l'importo della sanzione?",
                      "Co organ bierze pod uwagę, ustalając wysokość grzywny?"):
         assert read(question, library).asks == "list", question
+
+
+@pytest.mark.parametrize("question, asks", [
+    ("What aspects does the quality management system of a high-risk AI provider have to include at a minimum?",
+     "explanation"),
+    ("what things should a data processing agreement with a processor include?", "list"),
+    ("fines for startups: is there a minimum?", "figure"),
+])
+def test_at_a_minimum_asks_for_no_figure_and_what_things_include_asks_for_a_list(library, question, asks):
+    assert read(question, library).asks == asks
