@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Iterable, Iterator
 
+from .citations import is_within
 from .content import render
 from .errors import UnknownReference
 from .sources import Corpus, Source
@@ -53,6 +54,14 @@ class Clause:
     def article(self) -> str | None:
         """The top-level unit this clause belongs to (``Art. 5``, ``Annex III``, ``Recital 4``)."""
         return top_level(self.ref)
+
+
+# A paragraph or point of the same article named in a clause's text: "paragraph 1, point (d)",
+# "paragraph 1 point d)", "point (d) of paragraph 1", "paragraph 2"; several points ("points (a)
+# and (c) of paragraph 2") stand for their paragraph.
+RELATIVE_REFERENCE = re.compile(r"\b(?:point \(?(?P<point2>[a-z]{1,4})\) of paragraph (?P<para2>\d+)"
+                                r"|points? [^.;:]{0,40}? of paragraph (?P<para3>\d+)"
+                                r"|paragraphs? (?P<para>\d+)(?:,? point \(?(?P<point>[a-z]{1,4})\))?)(?![\w(])")
 
 
 def top_level(ref: str) -> str:
@@ -464,6 +473,25 @@ class Library:
                 break
             current = doc.clauses[current.parent]
         return clause
+
+    def referred_within(self, clause: Clause) -> list[Clause]:
+        """The other paragraphs or points of its own article that an article's clause refers to
+        ("... for any of the objectives referred to in paragraph 1 point d)", "pursuant to
+        paragraph 1 to erase", "in the cases referred to in points (a) and (c) of paragraph 2"):
+        the rule it builds on. In the text's order, each once; none for a recital, annex or
+        commentary paragraph."""
+        if not clause.ref.startswith("Art. "):
+            return []
+        article = top_level(clause.ref)
+        out: list[Clause] = []
+        for match in RELATIVE_REFERENCE.finditer(clause.text):
+            paragraph = match.group("para") or match.group("para2") or match.group("para3")
+            point = match.group("point") or match.group("point2")
+            found = self.find(clause.doc, f"{article}({paragraph})" + (f"({point})" if point else ""))
+            if found is not None and not is_within(found.ref, clause.ref) and not is_within(clause.ref, found.ref) \
+                    and found not in out:
+                out.append(found)
+        return out
 
     @cached_property
     def all_clauses(self) -> list[Clause]:

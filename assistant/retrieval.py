@@ -552,9 +552,25 @@ class Retriever:
                 items = self.by_own_words(items, words)
             lead = (self.representative(items)[0], best)
             ordered.append((lead[1], lead))
-            ordered += [(item[1] * discount ** n, item)
-                        for n, item in enumerate((i for i in items if i[0] != lead[0]), 1)]
+            referred = self.referred_rows(lead[0])
+            for n, item in enumerate((i for i in items if i[0] != lead[0]), 1):
+                if item[0] in referred:
+                    item = (item[0], max(item[1], best * self.tuning.referred_share))
+                    ordered.append((item[1], item))
+                else:
+                    ordered.append((item[1] * discount ** n, item))
         return [item for _, item in sorted(ordered, key=lambda pair: -pair[0])]
+
+    def referred_rows(self, row: int) -> set[int]:
+        """The rows of the paragraphs or points of its own article that a unit builds on
+        (``Library.referred_within``): Art. 5(2)'s conditions for "the objectives referred to in
+        paragraph 1 point d)" rest on Art. 5(1)(d), which states the ban and its exceptions."""
+        unit = self.index.units[row]
+        clause = self.library.find(unit.doc, unit.ref)
+        if clause is None or not self.tuning.referred_share:
+            return set()
+        rows = self.index.by_id
+        return {rows[key] for c in self.library.referred_within(clause) if (key := f"{c.doc}::{c.ref}") in rows}
 
     def representative(self, items: list[tuple[int, float]]) -> tuple[int, float]:
         """The clause to show first for an article's matches (``items``, best first), with the

@@ -152,6 +152,13 @@ class Tuning:
     # 0.5 0.687 (+39 -23), facts +7 -10. The facts that move are comparisons' (the lead of each
     # version's side); left to questions that compare nothing it was clause R@5 +16 -10, facts +0 -2.
     sibling_words: float = 0.25
+    # The paragraph or point an article's best unit refers to ("referred to in paragraph 1 point d)",
+    # "pursuant to paragraph 1") ranks at least at the best unit's score times this, undiscounted: the
+    # rule the best unit builds on (GDPR Art. 17(1) the right to erasure behind 17(2) on published
+    # data; Art. 27(1)'s contents of the rights assessment behind 27(2)). Tune (1 911) against 0, at
+    # 0.5 / 0.6 / 0.75 / 0.9: clause R@5 +24 -4 / +27 -4 / +30 -7 / +34 -13, all key facts +4 -0 /
+    # +4 -1 / +5 -4 / +6 -11, article R@5 -1 / -1 / -5 / -11 (other articles pushed out of the five).
+    referred_share: float = 0.5
 
     # --- documents: how much each counts when the question names none, or names some
     final_with_proposal: float = 0.6  # the proposal beside the final act named alone (a comparison)

@@ -148,3 +148,14 @@ def test_an_article_of_one_paragraph_is_cited_as_the_article(library):
     one = [(d.id, c.ref) for d in library for c in d.clauses.values() if c.kind == "article" and not c.children]
     assert len(one) == 28  # 9 of the proposal, 14 of the GDPR, 5 of the final Act
     assert not [ref for doc, ref in one if f"{ref}, first subparagraph" in library.document(doc).clauses]
+
+
+def test_a_clause_names_the_paragraphs_of_its_own_article_it_builds_on(library):
+    def referred(doc, ref):
+        return [c.ref for c in library.referred_within(library.get(doc, ref))]
+
+    assert referred(PROPOSAL, "Art. 5(2)") == ["Art. 5(1)(d)"]  # "referred to in paragraph 1 point d)"
+    assert referred(GDPR, "Art. 22(3)") == ["Art. 22(2)"]       # "points (a) and (c) of paragraph 2"
+    assert referred(GDPR, "Art. 17(2)") == ["Art. 17(1)"]       # "pursuant to paragraph 1 to erase"
+    assert referred(GDPR, "Art. 22") == []                      # its own paragraphs are no reference
+    assert referred(PROPOSAL, "Recital 18") == []

@@ -121,7 +121,8 @@ def test_an_articles_further_clauses_rank_among_the_other_articles_discounted(as
     def first_repeat(order):
         return next(i for i, art in enumerate(order) if art in order[:i])
 
-    flat = articles_in_order(Retriever(assistant.library, retriever.index, replace(DEFAULT, repeat_discount=0.0)))
+    flat = articles_in_order(Retriever(assistant.library, retriever.index,
+                                       replace(DEFAULT, repeat_discount=0.0, referred_share=0.0)))
     assert first_repeat(flat) == len(set(flat))  # every article once before any twice
     discounted = articles_in_order(retriever)
     assert first_repeat(discounted) < 5 and discounted[:5].count(discounted[0]) >= 2
@@ -468,3 +469,16 @@ def test_an_articles_first_paragraph_counts_a_little_more_for_an_english_questio
         fourth = retriever.prior(rows["Art. 9(4)"], plan, plan.weights, kinds)
         assert first == pytest.approx(fourth * factor), plan.language
     assert DEFAULT.first_paragraph > 1.0
+
+
+@pytest.mark.parametrize("question, doc, best, base", [
+    ("i closed my account with an app years ago, can i get them to delete what they still have on me?",
+     GDPR, "Art. 17(2)", "Art. 17(1)"),  # "... obliged pursuant to paragraph 1 to erase"
+    ("What has to go into a fundamental rights impact assessment under the 2024 AI Act?",
+     FINAL, "Art. 27(4)", "Art. 27(1)"),  # "the fundamental rights impact assessment referred to in paragraph 1"
+])
+def test_the_paragraph_an_articles_best_unit_builds_on_ranks_beside_it(assistant, question, doc, best, base):
+    ranked = [h.key() for h in assistant.retrieve(question, k=10)]
+    assert ranked[:2] == [(doc, best), (doc, base)]
+    plain = Retriever(assistant.library, assistant.retriever.index, replace(DEFAULT, referred_share=0.0))
+    assert (doc, base) not in [h.key() for h in plain.search(question, k=2)]
