@@ -125,9 +125,10 @@ MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subs
 MEMORANDUM = re.compile(r"\b(explanatory memo(randum)?|memorandum)\b", re.IGNORECASE)
 # When an act applies, and the rest of its final provisions.
 APPLICATION_TERMS = re.compile(
-    r"\b(enter\w* into force|in force|apply from|applies from|application date|start(s|ing)? to apply|"
+    r"\b(enter\w* into force|in force|apply from|applies from|application date|dates? of application|start(s|ing)? to apply|"
     r"start(s|ed|ing)? applying|kick(s|ed|ing)? in|take(s|n)? effect|come into effect|become applicable|"
-    r"(when|(from )?(what|which) date|from when|as of when) (does|do|will) .{0,60}\b(apply|start|begin))\b", re.IGNORECASE)
+    r"(when|(from )?(what|which) date|from when|as of when) (does|do|will|would|did) .{0,60}\b(apply|applied|start|begin))\b",
+    re.IGNORECASE)
 FINAL_PROVISION_TERMS = re.compile(
     r"\b(amend\w*|repeal\w*|transitional|evaluation and review|delegated acts?|committee procedure|final provisions)\b",
     re.IGNORECASE)

@@ -642,3 +642,11 @@ def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
 ])
 def test_at_a_minimum_asks_for_no_figure_and_what_things_include_asks_for_a_list(library, question, asks):
     assert read(question, library).asks == asks
+
+
+@pytest.mark.parametrize("question", [
+    "When would the regulation have applied under the Commission's proposal, and what is the general date now?",
+    "Date of application: what did the Commission propose, and what date was finally set?",
+])
+def test_when_a_version_would_have_applied_asks_for_its_article_on_application(library, question):
+    assert read(question, library).asks_application
