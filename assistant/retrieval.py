@@ -552,7 +552,7 @@ class Retriever:
                 items = self.by_own_words(items, words)
             lead = (self.representative(items)[0], best)
             ordered.append((lead[1], lead))
-            referred = self.referred_rows(lead[0])
+            referred = self.referred_rows(lead[0]) if len(items) > 1 else set()
             for n, item in enumerate((i for i in items if i[0] != lead[0]), 1):
                 if item[0] in referred:
                     item = (item[0], max(item[1], best * self.tuning.referred_share))
@@ -565,9 +565,11 @@ class Retriever:
         """The rows of the paragraphs or points of its own article that a unit builds on
         (``Library.referred_within``): Art. 5(2)'s conditions for "the objectives referred to in
         paragraph 1 point d)" rest on Art. 5(1)(d), which states the ban and its exceptions."""
+        if not self.tuning.referred_share:
+            return set()
         unit = self.index.units[row]
         clause = self.library.find(unit.doc, unit.ref)
-        if clause is None or not self.tuning.referred_share:
+        if clause is None:
             return set()
         rows = self.index.by_id
         return {rows[key] for c in self.library.referred_within(clause) if (key := f"{c.doc}::{c.ref}") in rows}
