@@ -581,11 +581,17 @@ _BACK_TO_IT = re.compile(r"\b(that|this|it|them)\b", re.IGNORECASE)
 _DUTY = re.compile(r"\b(have|has|need|needs) to\b|\bmust\b|\b(required|obliged|supposed) to\b", re.IGNORECASE)
 
 
+# Whether the rules reach a thing at all ("is that kind of tool regulated?", "is this covered?")
+_REGULATED = re.compile(r"\b(regulated|covered|caught)\b", re.IGNORECASE)
+
+
 def described_use(question: str, asking: str) -> bool:
     """A situation stated, then the AI rules asked about it (``asking``: the question's
     ``asked_part``): whether it is one of the uses they ban or list as high-risk is the question,
-    though it names neither class."""
-    return asking != question and bool(_AI.search(asking) and _BACK_TO_IT.search(asking)) and not _DUTY.search(asking)
+    though it names neither class. The rules named as "ai", or a system acting in the AI acts'
+    words in the situation ("a computer is sorting the applications") and whether it is regulated."""
+    return asking != question and bool(_BACK_TO_IT.search(asking)) and not _DUTY.search(asking) and bool(
+        _AI.search(asking) or (_REGULATED.search(asking) and AI_TERMS.search(question)))
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,

@@ -650,3 +650,13 @@ def test_at_a_minimum_asks_for_no_figure_and_what_things_include_asks_for_a_list
 ])
 def test_when_a_version_would_have_applied_asks_for_its_article_on_application(library, question):
     assert read(question, library).asks_application
+
+
+def test_whether_a_system_described_acting_is_regulated_asks_for_its_class(library):
+    """"Is that kind of tool regulated?" after "a computer is sorting the applications": whether the
+    use is listed (banned or high-risk) is the question, as with "is that allowed under the ai act?"."""
+    plan = read("I keep getting rejected from jobs within minutes of applying, I think a computer is sorting "
+                "the applications. Is that kind of tool regulated?", library)
+    assert set(plan.classifies) == {"prohibited", "high-risk"}
+    # no system acting in the AI acts' words: not a described use
+    assert read("my landlord raised the rent again. is that regulated?", library).classifies == ()
