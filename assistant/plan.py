@@ -165,7 +165,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # "list" as a verb or a whole list; not the noun in "is that on the high-risk list?", "our client list"
     ("list", re.compile(r"\b((complete|full|whole|entire) list|list (all|every|each|the|them|it|out|everything|what|which)|"
                         r"listed|listing|enumerat\w*|all( of)? the|name (all|the|every)|every one of)\b|(?:^|[.?!:]\s*+)list\b"
-                        r"|\bwhat( \w+)? (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)"
+                        r"|\bwhat (must|should|does|do|has to|have to)\b.{0,60}\b(contain|include|cover|consist)"
                         # what a document's contents are ("what has to be in our contract with them?", "what goes in it?")
                         r"|\bwhat (goes|go|has to go|must go|should go|needs to go|has to be|have to be|must be|should be|"
                         r"needs to be|need to be) (in|into|inside|included|covered|written|stated|set out)\b",
@@ -173,7 +173,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # What is weighed in a decision is a list even when the decision is about an amount ("what
     # factors set the fine"): the criteria, not the ceiling.
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
-    ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|(?<!at a )minimum|amount|percent\w*|turnover|"
+    ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
                           rf"thresholds?)\b|%|{FINE}", re.IGNORECASE)),
     # "When" asks for a time at the head of a question when a verb follows ("when does it apply?",
     # "when's the deadline", "by when ...", after an opening "ok, so" unless a modal follows: "ok and
@@ -581,17 +581,11 @@ _BACK_TO_IT = re.compile(r"\b(that|this|it|them)\b", re.IGNORECASE)
 _DUTY = re.compile(r"\b(have|has|need|needs) to\b|\bmust\b|\b(required|obliged|supposed) to\b", re.IGNORECASE)
 
 
-# Whether the rules reach a thing at all ("is that kind of tool regulated?", "is this covered?")
-_REGULATED = re.compile(r"\b(regulated|covered|caught)\b", re.IGNORECASE)
-
-
 def described_use(question: str, asking: str) -> bool:
     """A situation stated, then the AI rules asked about it (``asking``: the question's
     ``asked_part``): whether it is one of the uses they ban or list as high-risk is the question,
-    though it names neither class. The rules named as "ai", or a system acting in the AI acts'
-    words in the situation ("a computer is sorting the applications") and whether it is regulated."""
-    return asking != question and bool(_BACK_TO_IT.search(asking)) and not _DUTY.search(asking) and bool(
-        _AI.search(asking) or (_REGULATED.search(asking) and AI_TERMS.search(question)))
+    though it names neither class."""
+    return asking != question and bool(_AI.search(asking) and _BACK_TO_IT.search(asking)) and not _DUTY.search(asking)
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,

@@ -141,9 +141,6 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "does the final eu ai law allow cameras that recognise faces live?",  # final / adopted / 2024 + AI law or rules
     "under the EU's 2024 AI rules, may an app guess my religion from a photo?",
     "Under the AI law the EU finally passed in 2024, must AI pictures carry a hidden mark?",  # ... passed in 2024
-    "Under the new 2024 EU rules, does my employer have to train us?",
-    "someone told me the eu ai law (the final one) now says so",  # "the final one" at the end of a phrase
-    "and what does the final one say about chatbots?",  # ... or before its verb
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F

@@ -634,29 +634,9 @@ def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
         assert read(question, library).asks == "list", question
 
 
-@pytest.mark.parametrize("question, asks", [
-    ("What aspects does the quality management system of a high-risk AI provider have to include at a minimum?",
-     "explanation"),
-    ("what things should a data processing agreement with a processor include?", "list"),
-    ("fines for startups: is there a minimum?", "figure"),
-])
-def test_at_a_minimum_asks_for_no_figure_and_what_things_include_asks_for_a_list(library, question, asks):
-    assert read(question, library).asks == asks
-
-
 @pytest.mark.parametrize("question", [
     "When would the regulation have applied under the Commission's proposal, and what is the general date now?",
     "Date of application: what did the Commission propose, and what date was finally set?",
 ])
 def test_when_a_version_would_have_applied_asks_for_its_article_on_application(library, question):
     assert read(question, library).asks_application
-
-
-def test_whether_a_system_described_acting_is_regulated_asks_for_its_class(library):
-    """"Is that kind of tool regulated?" after "a computer is sorting the applications": whether the
-    use is listed (banned or high-risk) is the question, as with "is that allowed under the ai act?"."""
-    plan = read("I keep getting rejected from jobs within minutes of applying, I think a computer is sorting "
-                "the applications. Is that kind of tool regulated?", library)
-    assert set(plan.classifies) == {"prohibited", "high-risk"}
-    # no system acting in the AI acts' words: not a described use
-    assert read("my landlord raised the rent again. is that regulated?", library).classifies == ()
