@@ -457,9 +457,12 @@ class Library:
         return doc.find(ref) if doc else None
 
     def has_list(self, clause: Clause) -> bool:
-        """Whether the clause holds a list: two points or indents or more."""
+        """Whether the clause holds a list: two points or indents or more, or, in an annex, two
+        numbered paragraphs or more (Annex VIII's "1. Name, address and contact details of the
+        provider;" ... are the items of what a provider registers)."""
         doc = self.document(clause.doc)
-        return sum(1 for c in clause.children if doc.clauses[c].kind in LIST_KINDS) >= 2
+        kinds = LIST_KINDS + (("paragraph",) if clause.kind == "annex" else ())
+        return sum(1 for c in clause.children if doc.clauses[c].kind in kinds) >= 2
 
     def list_of(self, clause: Clause) -> Clause:
         """The clause that holds a whole list: the clause itself when it has points, its parent

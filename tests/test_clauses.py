@@ -159,3 +159,11 @@ def test_a_clause_names_the_paragraphs_of_its_own_article_it_builds_on(library):
     assert referred(GDPR, "Art. 17(2)") == ["Art. 17(1)"]       # "pursuant to paragraph 1 to erase"
     assert referred(GDPR, "Art. 22") == []                      # its own paragraphs are no reference
     assert referred(PROPOSAL, "Recital 18") == []
+
+
+def test_a_list_is_points_or_an_annexs_numbered_paragraphs(library):
+    assert library.has_list(library.get("ai-act-proposal-2021", "Art. 5(1)"))
+    # an annex's items are numbered paragraphs ("1. Name, address and contact details of the provider;")
+    assert library.has_list(library.get("ai-act-proposal-2021", "Annex VIII"))
+    # an article's paragraphs are not a list
+    assert not library.has_list(library.get("gdpr", "Art. 7"))

@@ -120,6 +120,17 @@ def test_an_item_of_a_list_is_quoted_with_the_words_that_introduce_it(assistant)
     assert re.search(r"“\(i{1,3}\) the|: \(i{1,3}\) the", lead), lead
 
 
+@pytest.mark.parametrize("question", [
+    "list everything a provider must enter in the EU database when it registers a high-risk AI system under the proposal",
+    # the annex referred to by the article of a close runner-up (Art. 60(2): "the data listed in Annex VIII")
+    "What info must a provider submit when it registers its high-risk AI system in the EU database? I need the full list.",
+])
+def test_a_list_question_is_answered_by_the_annex_that_holds_the_list(assistant, question):
+    answer = assistant.ask(question)
+    assert cited(answer)[0] == (P, "Annex VIII")
+    assert "Name, address and contact details of the provider" in answer.text
+
+
 def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistant):
     answer = assistant.ask("Did the maximum fine for prohibited practices change in the final act?")
     docs = {d for d, _ in cited(answer)}

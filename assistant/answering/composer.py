@@ -186,11 +186,14 @@ class Composer:
     def list_answer(self, plan: QueryPlan, ranked: list[Hit]) -> Hit:
         """The list a list question asks for: that of the best clause; else that of a close runner-up;
         else the list of the best clause's article whose chapeau shares most words with the question
-        ("what factors ... a GDPR fine" is best matched by Art. 83(9), whose article lists them in 83(2))."""
+        ("what factors ... a GDPR fine" is best matched by Art. 83(9), whose article lists them in 83(2));
+        else, when that article holds none, an annex that one of the first three close clauses' articles
+        refers to, found among the close runners-up (Art. 51 or 60 on the EU database is found first,
+        Art. 60's paragraphs filling the first places; what a provider registers is "the data listed in
+        Annex VIII")."""
         best = ranked[0]
-        for hit in ranked[:3]:
-            if hit.score < best.score * self.tuning.relative_cutoff:
-                break
+        close = [h for h in ranked if h.score >= best.score * self.tuning.relative_cutoff]
+        for hit in close[:3]:
             unit = self.library.list_of(self.clause(hit))
             if self.library.has_list(unit):
                 return self.as_hit(unit, hit)
@@ -201,6 +204,13 @@ class Composer:
         if lists:
             unit = max(lists, key=lambda c: len(wanted & set(tokenize(c.text.split("\n", 1)[0]))))
             return self.as_hit(unit, best)
+        articles = [self.library.find(h.doc, top_level(h.ref)) for h in close[:3]]
+        referred = {(d, top_level(r)) for a in articles if a is not None for d, r in annexes_cited(a, self.library)}
+        if referred:
+            for hit in (h for h in close if (h.doc, top_level(h.ref)) in referred):
+                unit = self.library.get(hit.doc, top_level(hit.ref))
+                if self.library.has_list(unit):
+                    return self.as_hit(unit, hit)
         return self.as_hit(self.library.list_of(self.clause(best)), best)
 
     def readable(self, hit: Hit, hits: list[Hit], limit: int, whole_list: bool = False) -> Hit:
