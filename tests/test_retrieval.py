@@ -227,6 +227,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
     ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
     ("the insurer says an ai rated me as high risk. can i ask for a human to look at it again?", "gdpr", {"Art. 22"}),
+    # a record that leaves something out is incomplete data to be completed (rectification, Art. 16)
+    ("the clinic's notes on me leave out that the diagnosis was later withdrawn. can i get that added?",
+     "gdpr", {"Art. 16"}),
     # the legal grounds for processing are its lawfulness (Art. 6's heading), not Art. 9's special categories
     ("on what legal grounds can my gym use the data it collects about me?", "gdpr", {"Art. 6"}),
     # the two-person check of a biometric match by its everyday names
