@@ -287,6 +287,11 @@ def test_a_general_question_about_an_act(library):
                      "Which processing does the GDPR not apply to?", "does the 2024 act cover research?"):
         assert read(question, library).general, question
     assert not read("did the draft's education point cover exam proctoring?", library).general
+    # In Polish the act is what applies only as the sentence's subject: "zasada RODO dotyczy ..." is a
+    # principle of the GDPR that concerns something (genitive), not the GDPR's scope
+    assert read("Czy RODO obejmuje także firmy spoza UE?", library).general
+    assert not read("Która zasada RODO mówi o tym, że dane trzeba chronić? Która zasada RODO dotyczy "
+                    "bezpieczeństwa?", library).general
     # A comparison of the versions on one provision is not about the acts as a whole.
     assert not read("Does the final act's ban on real-time identification still cover the search for missing persons "
                     "as the proposal did?", library).general
