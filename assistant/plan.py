@@ -137,9 +137,10 @@ FINAL_PROVISION_TERMS = re.compile(
 # transfer question's own article. corpus/glossary.json's fines entry uses it ('{fine}'). Each form
 # whole words: "fines|fined" unbounded read "how is X defined?" as a question on fines (4 tune
 # definition questions were given a fine tier to quote).
-FINE = r"(?:\bfines\b|\bfined\b|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam )(?<!'m )(?<!\bare )(?<!'re )(?<!\bwas )" \
+FINE_NOUN = r"(?:\bfines\b|(?<!\bis )(?<!'s )(?<!\bits )(?<!\bbe )(?<!\bam )(?<!'m )(?<!\bare )(?<!'re )(?<!\bwas )" \
        r"(?<!\bwere )(?<!\bseems )(?<!\bsounds )(?<!\blooks )(?<!\bfeels )(?<!\bthat )(?<!\bthis )(?<!\ball )" \
        r"(?<!\btotally )(?<!\bperfectly )(?<!\bjust )(?<!\bquite )\bfine\b(?![- ]?tun|-grain|[- ]print| with\b))"
+FINE = rf"(?:\bfined\b|{FINE_NOUN})"
 # Asks what breaking a rule costs ("and what's the fine if we don't?"): answered by the fine tier
 # that names the rule's article (``penalties``).
 PENALTY_TERMS = re.compile(rf"\b(?:penalt(y|ies)|sanctions?|sanctioned)\b|{FINE}", re.IGNORECASE)
@@ -174,7 +175,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # factors set the fine"): the criteria, not the ceiling.
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
-                          rf"thresholds?)\b|%|{FINE}", re.IGNORECASE)),
+                          rf"thresholds?)\b|%|{FINE_NOUN}", re.IGNORECASE)),
     # "When" asks for a time at the head of a question when a verb follows ("when does it apply?",
     # "when's the deadline", "by when ...", after an opening "ok, so" unless a modal follows: "ok and
     # when can they say no?" asks in which cases); followed by its subject, or inside a question, it

@@ -43,6 +43,9 @@ def read(question, library, **kwargs):
     # what a document has to contain is a list
     ("we hire a firm to run our payroll. what has to be in our agreement with them?", "list"),
     ("do we need a written policy, and what goes in it?", "list"),
+    # "fined" as a verb asks whether a fine can be imposed; what it costs is asked in other words
+    ("Can a government ministry be fined under the proposal?", "yes_no"),
+    ("how much can a company be fined for using banned AI?", "figure"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks
