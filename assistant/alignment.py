@@ -561,15 +561,29 @@ class Alignment:
             raise UnknownReference(f"Only the proposal ({PROPOSAL}) and the final Act ({FINAL_ACT}) are aligned, not {doc}.")
         source = self.library.get(doc, ref)  # raises UnknownReference with what exists nearby
         other = FINAL_ACT if doc == PROPOSAL else PROPOSAL
+        if not self._paired(doc, source.ref):
+            # A clause with no pair of its own whose sub-units have one: the Act's Art. 74(13) on
+            # source code, split into two conditions, whose point (a) is paired with the proposal's
+            # Art. 64(2). Their counterparts are the clause's, compared with it whole, before its
+            # ancestor's (all of proposal Art. 63, paired with all of Art. 74).
+            below = [found for child in source.children for found in self._paired(doc, child)]
+            if below:
+                return self._resolve(other, list({r: (r, score, evidence) for r, score, evidence in below}.values()),
+                                     source.ref)
         current: str | None = source.ref
         while current:
-            if doc == PROPOSAL and current in self.forward:
-                pair = self.forward[current]
-                return self._resolve(other, list(zip(pair.final, pair.scores, [pair.evidence] * len(pair.final))), current)
-            if doc == FINAL_ACT and current in self.backward:
-                found = [(p.proposal, p.scores[p.final.index(current)], p.evidence) for p in self.backward[current]]
+            if found := self._paired(doc, current):
                 return self._resolve(other, found, current)
             current = self.library.get(doc, current).parent
+        return []
+
+    def _paired(self, doc: str, ref: str) -> list[tuple[str, float, str]]:
+        """(counterpart, score, evidence) of the pairs ``ref`` of ``doc`` has of its own."""
+        if doc == PROPOSAL and ref in self.forward:
+            pair = self.forward[ref]
+            return list(zip(pair.final, pair.scores, [pair.evidence] * len(pair.final)))
+        if doc == FINAL_ACT and ref in self.backward:
+            return [(p.proposal, p.scores[p.final.index(ref)], p.evidence) for p in self.backward[ref]]
         return []
 
     def _resolve(self, doc: str, found: list[tuple[str, float, str]], via: str) -> list[Counterpart]:

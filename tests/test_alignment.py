@@ -228,6 +228,17 @@ def test_assistant_counterpart_accepts_group_names(settings):
     assert a.alignment is a.alignment  # read once
 
 
+def test_a_clause_whose_points_are_paired_has_their_counterparts(settings):
+    from assistant import Assistant
+
+    a = Assistant(settings)
+    # the Act's Art. 74(13) on source code has no pair of its own; its point (a) is paired with the
+    # proposal's Art. 64(2): that is its counterpart, compared with it whole, not all of Art. 63
+    got = a.counterpart(FINAL_ACT, "Art. 74(13)")
+    assert [(c.ref, c.via) for c in got] == [("Art. 64(2)", "Art. 74(13)")]
+    assert [c.ref for c in a.counterpart(PROPOSAL, "Art. 64(2)")] == ["Art. 74(13)(a)"]
+
+
 def test_text_moved_to_another_article_is_found_without_exceptions(library):
     data = alignment.build(library, exceptions=[])
     units = {p["proposal"]: p["final"] for p in data["units"]}

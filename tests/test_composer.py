@@ -131,6 +131,14 @@ def test_a_list_question_is_answered_by_the_annex_that_holds_the_list(assistant,
     assert "Name, address and contact details of the provider" in answer.text
 
 
+def test_a_comparison_pairs_a_paragraph_with_the_one_its_point_is_aligned_with(assistant):
+    # the Act's Art. 74(13) has no pair of its own (its point (a) is the proposal's Art. 64(2)):
+    # it is quoted beside Art. 64(2), not beside all of Art. 63 on market surveillance
+    answer = assistant.ask("source code access for market surveillance authorities: what did the 2021 draft say "
+                           "and what does the 2024 Act say?")
+    assert cited(answer)[:2] == [(P, "Art. 64(2)"), (F, "Art. 74(13)")]
+
+
 def test_a_version_comparison_quotes_both_clauses_and_says_what_changed(assistant):
     answer = assistant.ask("Did the maximum fine for prohibited practices change in the final act?")
     docs = {d for d, _ in cited(answer)}
