@@ -139,7 +139,10 @@ def test_the_versions_in_everyday_words_are_compared(library):
                     library).documents_compared) == {P, F}
     assert set(read("do member states have to run an ai sandbox, or is that still left optional?",
                     library).documents_compared) == {P, F}
+    assert read("does the rule that high-risk systems must log their use over their lifetime still apply?",
+                library).documents_compared in ((P, F), (F, P))
     assert read("can I still object to profiling once I gave consent?", library).documents_compared == ()
+    assert read("does the right to object still apply once I gave consent to profiling?", library).documents_compared == ()
     # ... but a change in the user's own story is not a comparison
     assert read("the computer turned down my loan and she cant change it. under the eu ai draft shouldnt staff be able "
                 "to overrule the machine", library).documents_compared == ()
