@@ -206,11 +206,10 @@ class Composer:
             return self.as_hit(unit, best)
         articles = [self.library.find(h.doc, top_level(h.ref)) for h in close[:3]]
         referred = {(d, top_level(r)) for a in articles if a is not None for d, r in annexes_cited(a, self.library)}
-        if referred:
-            for hit in (h for h in close if (h.doc, top_level(h.ref)) in referred):
-                unit = self.library.get(hit.doc, top_level(hit.ref))
-                if self.library.has_list(unit):
-                    return self.as_hit(unit, hit)
+        for hit in (h for h in close if (h.doc, top_level(h.ref)) in referred):
+            unit = self.library.get(hit.doc, top_level(hit.ref))
+            if self.library.has_list(unit):
+                return self.as_hit(unit, hit)
         return self.as_hit(self.library.list_of(self.clause(best)), best)
 
     def readable(self, hit: Hit, hits: list[Hit], limit: int, whole_list: bool = False) -> Hit:
