@@ -183,6 +183,24 @@ def test_a_comparison_naming_one_version_weighs_the_other_version_as_much(assist
     assert (F, "Art. 57(1)") in cited(answer)[:2], cited(answer)
 
 
+def test_the_places_of_an_answer_are_counted_on_what_is_quoted(assistant):
+    # written for this test: Art. 86(1) and 86(2) were found first and, each quoted as the whole short
+    # Art. 86, had taken two of the four places (GDPR 22(1) and 22(2) the other two): two articles quoted
+    answer = assistant.ask("how does the final ai act's right to an explanation compare with the gdpr rules on "
+                           "automated decisions?")
+    refs = cited(answer)
+    assert len(refs) == DEFAULT.max_citations and {(F, "Art. 86"), (G, "Art. 22")} <= set(refs), refs
+
+
+def test_two_acts_compared_share_the_places(assistant):
+    # written for this test: the GDPR's complaint, remedy and representation articles had filled four
+    # places of five, and the AI Act's side was one clause
+    answer = assistant.ask("Where do I lodge a complaint about an AI system under the 2024 AI Act, and where "
+                           "about my personal data under the GDPR?")
+    docs = [d for d, _ in cited(answer)]
+    assert docs.count(F) == docs.count(G) == DEFAULT.max_citations // 2, cited(answer)
+
+
 def test_each_provision_found_is_quoted_beside_its_counterpart(assistant):
     answer = assistant.ask("How long must providers keep the logs under the final act compared with the proposal?")
     assert {(P, "Art. 20(1)"), (F, "Art. 19(1)")} <= set(cited(answer))

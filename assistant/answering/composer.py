@@ -17,6 +17,7 @@ Then each clause is quoted verbatim under its citation. Deterministic.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable, Generator
 
@@ -307,30 +308,50 @@ class Composer:
             chosen.append(self.list_answer(plan, ranked))
         if plan.asks in ("figure", "deadline"):
             chosen += self.figures(plan, best, ranked, plan.asks)  # the paragraphs of the best article that hold one
+        limit = t.max_list_quote if plan.asks == "list" else t.context_limit
+        whole_list = plan.asks in WHOLE_LIST
+
+        def quoted(hit: Hit) -> Hit:
+            hit = self.readable(hit, hits, limit, whole_list)
+            return self.whole_article(hit) if whole_list else hit  # an explanation or yes/no reads the whole rule
+
+        out: list[Hit] = []
+
+        def add(hit: Hit) -> None:
+            if not any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
+                out.append(hit)
+
+        for hit in chosen:
+            add(quoted(hit))
+        # The places are counted on what is quoted: two paragraphs of a short article quoted whole
+        # take one place, not two (they had filled a comparison's four places with Art. 86(1), 86(2),
+        # GDPR 22(1), 22(2), and the answer quoted two articles).
         compared = list(plan.documents_compared)
+        # Two legal texts compared stand side by side, each with its share of the places. A commentary
+        # compared with an act ("what did the EPRS briefing report about the final text?", "the leak said
+        # 4 %, what did the proposal set?") is answered from the side that holds the answer first.
+        balanced = len(compared) > 1 and all(self.library.document(d).source.kind != "commentary" for d in compared)
+        share = math.ceil(t.max_citations * t.side_share) if balanced else t.max_citations
+        waiting: list[Hit] = []  # a compared side's clauses beyond its share, while the other sides fill theirs
         for hit in ranked:
-            if len(chosen) >= t.max_citations:
+            if len(out) >= t.max_citations:
                 break
             if hit.score < ranked[0].score * t.relative_cutoff and not (
-                    compared and hit.doc in compared and all(c.doc != hit.doc for c in chosen)):
+                    compared and hit.doc in compared and all(o.doc != hit.doc for o in out)):
                 continue
-            if any(c.doc == hit.doc and (is_within(hit.ref, c.ref) or is_within(c.ref, hit.ref)) for c in chosen):
+            if sum(o.doc == hit.doc for o in out) >= share:
+                waiting.append(hit)
                 continue
-            chosen.append(hit)
+            add(quoted(hit))
+        for hit in waiting:
+            if len(out) >= t.max_citations:
+                break
+            add(quoted(hit))
         for doc in compared:  # a comparison needs each side
-            if all(c.doc != doc for c in chosen):
+            if all(o.doc != doc for o in out):
                 extra = next((h for h in ranked if h.doc == doc), None)
                 if extra:
-                    chosen.append(extra)
-        limit = t.max_list_quote if plan.asks == "list" else t.context_limit
-        out: list[Hit] = []
-        whole_list = plan.asks in WHOLE_LIST
-        for hit in (self.readable(h, hits, limit, whole_list) for h in chosen):
-            if plan.asks in WHOLE_LIST:  # a figure, a deadline, a definition or a list is cited exactly
-                hit = self.whole_article(hit)
-            if any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
-                continue
-            out.append(hit)
+                    add(quoted(extra))
         return out
 
     def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit], asked: str) -> list[Hit]:
