@@ -4,9 +4,10 @@ What it quotes follows the query plan and the texts' own structure, not keywords
 
 * the unit that answers: a whole list with its chapeau when a list is asked (all its points);
   the paragraphs of the best article that hold an amount or a time limit when a figure or a
-  deadline is asked; the defining point for a definition; one clause per side when two
-  documents are compared, and each provision found beside its aligned counterpart when the
-  proposal and the final Act are; the clauses a question names, whole;
+  deadline is asked; the defining point for a definition; one clause per side at least when two
+  documents are compared (up to half the places each when both are acts), and each provision
+  found beside its aligned counterpart when the proposal and the final Act are; the clauses a
+  question names, whole; the places counted on the units quoted, not on the parts found;
 * a point is never quoted without the words that make it read right (its chapeau), and a
   chapeau ("... the following areas:") never without its list;
 * the opening sentence says what the cited clause is (its reference, document and heading)
@@ -323,9 +324,6 @@ class Composer:
 
         for hit in chosen:
             add(quoted(hit))
-        # The places are counted on what is quoted: two paragraphs of a short article quoted whole
-        # take one place, not two (they had filled a comparison's four places with Art. 86(1), 86(2),
-        # GDPR 22(1), 22(2), and the answer quoted two articles).
         compared = list(plan.documents_compared)
         # Two legal texts compared stand side by side, each with its share of the places. A commentary
         # compared with an act ("what did the EPRS briefing report about the final text?", "the leak said
@@ -333,6 +331,9 @@ class Composer:
         balanced = len(compared) > 1 and all(self.library.document(d).source.kind != "commentary" for d in compared)
         share = math.ceil(t.max_citations * t.side_share) if balanced else t.max_citations
         waiting: list[Hit] = []  # a compared side's clauses beyond its share, while the other sides fill theirs
+        # The places are counted on what is quoted: two paragraphs of a short article quoted whole
+        # take one place, not two (they had filled a comparison's four places with Art. 86(1), 86(2),
+        # GDPR 22(1), 22(2), and the answer quoted two articles).
         for hit in ranked:
             if len(out) >= t.max_citations:
                 break
