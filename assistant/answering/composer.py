@@ -329,13 +329,14 @@ class Composer:
         # compared with an act ("what did the EPRS briefing report about the final text?", "the leak said
         # 4 %, what did the proposal set?") is answered from the side that holds the answer first.
         balanced = len(compared) > 1 and all(self.library.document(d).source.kind != "commentary" for d in compared)
-        share = math.ceil(t.max_citations * t.side_share) if balanced else t.max_citations
+        places = t.max_acts_compared_citations if balanced else t.max_citations
+        share = math.ceil(places * t.side_share) if balanced else places
         waiting: list[Hit] = []  # a compared side's clauses beyond its share, while the other sides fill theirs
         # The places are counted on what is quoted: two paragraphs of a short article quoted whole
         # take one place, not two (they had filled a comparison's four places with Art. 86(1), 86(2),
         # GDPR 22(1), 22(2), and the answer quoted two articles).
         for hit in ranked:
-            if len(out) >= t.max_citations:
+            if len(out) >= places:
                 break
             if hit.score < ranked[0].score * t.relative_cutoff and not (
                     compared and hit.doc in compared and all(o.doc != hit.doc for o in out)):
@@ -345,7 +346,7 @@ class Composer:
                 continue
             add(quoted(hit))
         for hit in waiting:
-            if len(out) >= t.max_citations:
+            if len(out) >= places:
                 break
             add(quoted(hit))
         for doc in compared:  # a comparison needs each side
