@@ -5,7 +5,7 @@ What it quotes follows the query plan and the texts' own structure, not keywords
 * the unit that answers: a whole list with its chapeau when a list is asked (all its points);
   the paragraphs of the best article that hold an amount or a time limit when a figure or a
   deadline is asked; the defining point for a definition; one clause per side at least when two
-  documents are compared (up to half the places each when both are acts), and each provision
+  documents are compared (three of six places each when both are acts), and each provision
   found beside its aligned counterpart when the proposal and the final Act are; the clauses a
   question names, whole; the places counted on the units quoted, not on the parts found;
 * a point is never quoted without the words that make it read right (its chapeau), and a
@@ -70,6 +70,11 @@ def largest_amount(text: str) -> float:
     """The largest amount written with thousands separators ("30 000 000 EUR") in a text."""
     amounts = [float(m.replace(" ", "")) for m in re.findall(r"\d{1,3}(?: \d{3})++", text)]
     return max(amounts, default=0.0)
+
+
+def overlaps(hit: Hit, quoted: list[Hit]) -> bool:
+    """Whether a clause holds, or is held by, one already quoted."""
+    return any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in quoted)
 
 
 def _where(hit: Hit | Clause, library: Library) -> str:
@@ -319,7 +324,7 @@ class Composer:
         out: list[Hit] = []
 
         def add(hit: Hit) -> None:
-            if not any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out):
+            if not overlaps(hit, out):
                 out.append(hit)
 
         for hit in chosen:
@@ -329,8 +334,8 @@ class Composer:
         # compared with an act ("what did the EPRS briefing report about the final text?", "the leak said
         # 4 %, what did the proposal set?") is answered from the side that holds the answer first.
         balanced = len(compared) > 1 and all(self.library.document(d).source.kind != "commentary" for d in compared)
-        places = t.max_acts_compared_citations if balanced else t.max_citations
-        share = math.ceil(places * t.side_share) if balanced else places
+        places, share = (t.max_acts_compared_citations, math.ceil(t.max_acts_compared_citations * t.side_share)) \
+            if balanced else (t.max_citations, t.max_citations)
         waiting: list[Hit] = []  # a compared side's clauses beyond its share, while the other sides fill theirs
         # The places are counted on what is quoted: two paragraphs of a short article quoted whole
         # take one place, not two (they had filled a comparison's four places with Art. 86(1), 86(2),
@@ -559,9 +564,6 @@ class Composer:
         out: list[Hit] = []
         text: list[str] = []
 
-        def shown(hit: Hit) -> bool:
-            return any(hit.doc == o.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in out)
-
         for hit in found:
             if len(out) >= t.max_version_citations or hit.score < found[0].score * t.relative_cutoff:
                 break
@@ -570,13 +572,13 @@ class Composer:
                 # a clause with no counterpart (the best one, or a new provision found on its own):
                 # say so and quote it, with what else was found
                 alone = self.readable(hit, hits, t.context_limit)
-                if not shown(alone):
+                if not overlaps(alone, out):
                     side = "final AI Act" if hit.doc == PROPOSAL else "2021 proposal"
                     out.append(alone)
                     text.append(f"{_where(alone, self.library)} has no counterpart in the {side} [{len(out)}].")
                 continue
             proposal, final, pair = self.sides(hit, hits, candidates, found)
-            if not shown(proposal) and not shown(final) and len(out) + 2 <= t.max_version_citations:
+            if not overlaps(proposal, out) and not overlaps(final, out) and len(out) + 2 <= t.max_version_citations:
                 text.append(self.changed(proposal, final, pair, len(out) + 1))
                 out += [proposal, final]
                 if len(out) == 2 and plan.compares == "deadline":
@@ -585,14 +587,14 @@ class Composer:
                     # amounts is of one tier, and the other tiers crowded it out (tune: -2 answers)
                     for extra in self.figures(plan, final, hits, plan.compares) + self.figures(
                             plan, proposal, hits, plan.compares):
-                        if len(out) < t.max_version_citations and not shown(extra):
+                        if len(out) < t.max_version_citations and not overlaps(extra, out):
                             out.append(extra)
-            elif not (shown(proposal) and shown(final)):
+            elif not (overlaps(proposal, out) and overlaps(final, out)):
                 # the clause found, when its counterpart's unit is quoted already (a paragraph new in the
                 # Act's article) or there is no room for both; else its counterpart, when the clause
                 # was quoted inside a whole article before
                 found_side, other_side = (proposal, final) if hit.doc == PROPOSAL else (final, proposal)
-                out.append(other_side if shown(found_side) else found_side)
+                out.append(other_side if overlaps(found_side, out) else found_side)
         for rename in aligned.renames:
             if not re.search(rf"\b({re.escape(rename.proposal_term)}|{re.escape(rename.final_term)})s?\b",
                              plan.question, re.I):
@@ -608,7 +610,7 @@ class Composer:
                         f"in the final Act [{numbers[1]}].")
         if not out:
             return chosen, []
-        rest = [h for h in chosen if not shown(h)]
+        rest = [h for h in chosen if not overlaps(h, out)]
         return out + rest[: max(0, t.max_version_citations - len(out))], [" ".join(text)] if text else []
 
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
