@@ -261,6 +261,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # written for this test: moods read at work are the adopted Act's ban in the workplace (Art. 5(1)(f))
     ("HR plans an AI that reads staff emotions in meetings. what does the final AI act say?",
      "ai-act-final-2024", {"Art. 5"}),
+    # written for this test: work rated by productivity is the employment use of Annex III(4)(b)
+    ("an algorithm decides which drivers get the best routes and rates our productivity. is that high risk "
+     "under the draft ai act?", "ai-act-proposal-2021", {"Annex III"}),
 ])
 def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
     top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
