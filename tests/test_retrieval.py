@@ -270,6 +270,14 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     assert any(d == doc and a in articles for d, a in top), top
 
 
+def test_a_judge_giving_permission_is_the_prior_authorisation_of_live_face_recognition(assistant):
+    # written for this test: the glossary reads a judge's permission as Art. 5(3)'s prior authorisation;
+    # without it the ban's other paragraphs, the final Act's list and the chatbot duty came first
+    question = "does a judge have to give permission before police use live facial recognition at a football stadium?"
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=3)]
+    assert any(doc == PROPOSAL and ref.startswith("Art. 5(3)") for doc, ref in refs), refs
+
+
 def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
     # written for this test: 83(5)(b), the data subjects' rights, was found by its paragraph's "shall be
     # subject to administrative fines up to 20 000 000 EUR" (indexed with it) and shares no word with the question.
