@@ -1,6 +1,6 @@
 """The CI gate: the locked test split on the embedded default, against evals/thresholds.json.
 
-The gate reads the test split alone, so that is all it runs: the tune split (2 030 questions, 7-10
+The gate reads the test split alone, so that is all it runs: the tune split (over 2 000 questions, 7-10
 min on 2 cores, and growing with every blind batch) had made the suite the largest part of CI's
 time. The report, results and chart of this run are written to tests/artifacts/eval/; the committed
 copy in evals/ is refreshed with `assistant eval`, which runs both splits."""
