@@ -278,17 +278,11 @@ def test_a_judge_giving_permission_is_the_prior_authorisation_of_live_face_recog
     assert any(doc == PROPOSAL and ref.startswith("Art. 5(3)") for doc, ref in refs), refs
 
 
-@pytest.mark.parametrize("question, paragraphs", [
+def test_a_processor_using_data_for_its_own_purposes_is_a_controller(assistant):
     # written for this test: a processor using the data for its own purposes becomes a controller (Art. 28(10))
-    ("our hosting provider began using the customer database for its own purposes. does the gdpr treat it "
-     "differently now?", {"Art. 28(10)"}),
-    # written for this test: a processor bringing in another one needs the controller's authorisation (Art. 28(2))
-    ("can the outsourced call centre we use pass our customer list on to a subprocessor without telling us?",
-     {"Art. 28(2)", "Art. 28(4)"}),
-])
-def test_a_processors_own_purposes_and_its_subprocessors_are_their_paragraphs(assistant, question, paragraphs):
+    question = "our hosting provider began using the customer database for its own purposes. does the gdpr treat it differently now?"
     refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=5)]
-    assert any(doc == GDPR and ref in paragraphs for doc, ref in refs), refs
+    assert (GDPR, "Art. 28(10)") in refs, refs
 
 
 def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
