@@ -270,19 +270,19 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     assert any(d == doc and a in articles for d, a in top), top
 
 
-def test_a_judge_giving_permission_is_the_prior_authorisation_of_live_face_recognition(assistant):
-    # written for this test: the glossary reads a judge's permission as Art. 5(3)'s prior authorisation;
-    # without it the ban's other paragraphs, the final Act's list and the chatbot duty came first
-    question = "does a judge have to give permission before police use live facial recognition at a football stadium?"
-    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=3)]
-    assert any(doc == PROPOSAL and ref.startswith("Art. 5(3)") for doc, ref in refs), refs
-
-
-def test_a_processor_using_data_for_its_own_purposes_is_a_controller(assistant):
+@pytest.mark.parametrize("question, doc, paragraph, k", [
+    # written for this test: a judge's permission is Art. 5(3)'s prior authorisation; without the glossary's
+    # reading, the ban's other paragraphs, the final Act's list and the chatbot duty came first
+    ("does a judge have to give permission before police use live facial recognition at a football stadium?",
+     PROPOSAL, "Art. 5(3)", 3),
     # written for this test: a processor using the data for its own purposes becomes a controller (Art. 28(10))
-    question = "our hosting provider began using the customer database for its own purposes. does the gdpr treat it differently now?"
-    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=5)]
-    assert (GDPR, "Art. 28(10)") in refs, refs
+    ("our hosting provider began using the customer database for its own purposes. does the gdpr treat it "
+     "differently now?", GDPR, "Art. 28(10)", 5),
+])
+def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
+    """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=k)]
+    assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
 def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
