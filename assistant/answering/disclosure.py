@@ -30,9 +30,15 @@ HUMAN_CLAIMS = re.compile(
 )
 QUOTE_MARKS = str.maketrans({"“": '"', "”": '"', "„": '"', "’": "'", "‘": "'", "`": "'", "´": "'"})
 
+# "Act as" and "drop the" only of a persona or of the notice: "the AI Act as adopted", "bodies that
+# act as notified bodies", "did they drop the ban?" ask about the texts (13 tune questions had been
+# answered with the refusal to hide, 9 of them on "the ... Act as ...").
+_NOTICE = r"(?:ai |ai-system |the )?(?:notices?|disclaimers?|disclosures?|warnings?|labels?|pretence|pretense)"
 ASKS_TO_HIDE = re.compile(
-    r"\b(pretend|act as|role-?play|answer as|you are now|confirm you'?re|admit you'?re|say you are|"
-    r"claim to be|drop (the|your)|no ai notices?|never mention|don'?t say you'?re|ignore (all |your )?(previous )?instructions)\b",
+    r"\b(pretend|role-?play|answer as|you are now|confirm you'?re|admit you'?re|say you are|"
+    rf"act as (?:if|though)|act as (?:an? |my |your |our |the )?(?:[\w-]++\s++){{0,2}}?{_PERSON}|"
+    rf"claim to be|drop (?:the|your|this|that) (?:['\"‘“][^'\"’”]{{0,40}}['\"’”] )?{_NOTICE}|no ai notices?|never mention|"
+    r"don'?t say you'?re|ignore (all |your )?(previous )?instructions)\b",
     re.IGNORECASE,
 )
 
