@@ -180,9 +180,16 @@ def _point_changes(before: str, after: str) -> list[Change]:
         lexicon = Lexicon([t for _, t in old + new])
         pairs = sequence_align(lexicon.matrix([t for _, t in old], [t for _, t in new]), PART_THRESHOLD)
     kept_old, kept_new = {i for i, _ in pairs}, {j for _, j in pairs}
-    out = [Change("point removed", f"{label} ({_lead(t)})", "") for i, (label, t) in enumerate(old) if i not in kept_old]
-    out += [Change("point added", "", f"{label} ({_lead(t)})") for j, (label, t) in enumerate(new) if j not in kept_new]
+    out = [Change("point removed", _named(label, t), "") for i, (label, t) in enumerate(old) if i not in kept_old]
+    out += [Change("point added", "", _named(label, t)) for j, (label, t) in enumerate(new) if j not in kept_new]
     return out
+
+
+def _named(label: str, text: str) -> str:
+    """A point by its label and first words, "(a) (Chapters I and II shall apply ...)"; by its label
+    alone when it opens with a cross-reference ("(b) Article 71 shall apply from ...")."""
+    lead = _lead(text)
+    return f"{label} ({lead})" if lead else label
 
 
 def _lead(text: str, n: int = 8) -> str:
@@ -193,6 +200,8 @@ def _lead(text: str, n: int = 8) -> str:
 
     refs = find_references(text)
     tokens = (text[:refs[0].start] if refs else text).split()
+    if not tokens:
+        return ""
     return " ".join(tokens[:n]) + (" ..." if len(tokens) > n or refs else "")
 
 

@@ -144,6 +144,13 @@ def test_points_added(library):
     assert [a.split()[0] for a in added] == ["(d)", "(e)", "(f)", "(g)"] and not removed
 
 
+def test_a_point_opening_with_a_reference_is_named_by_its_label(library):
+    # the draft's Art. 85(3)(b) reads "Article 71 shall apply from [twelve months ...]": no empty "( ...)"
+    c = textdiff.compare(library.get(PROPOSAL, "Art. 85(3)").text, library.get(FINAL_ACT, "Art. 113").text)
+    removed = [x.before for x in c.changes if x.kind == "point removed"]
+    assert "(b)" in removed and not any("( " in r or "()" in r for r in removed)
+
+
 def test_no_change_claimed_without_a_diff(library):
     text = library.get(PROPOSAL, "Art. 71(3)").text
     same = textdiff.compare(text, text, [("user", "deployer")])
