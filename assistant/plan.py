@@ -238,7 +238,9 @@ CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (tha
 STILL_OR_NOW = re.compile(r"\b(is|are|was) (that|this|it|they|there)? ?(\w+ ){0,3}still\b|\bstill (the|only|left|made|a|an|in|on)\b"
                           # "does the four-eyes rule ... still apply?", "does that still exist?"
                           r"|\b(does|do)\b[^?.!]*?\bstill (apply|exist)\b"
-                          r"|\b(now|these days|nowadays)\s*+\?", re.IGNORECASE)
+                          r"|\b(now|these days|nowadays)\s*+\?"
+                          # "since 2021, has a deadline been added?": the year of the draft
+                          r"|\bsince (april )?2021\b", re.IGNORECASE)
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
@@ -270,18 +272,27 @@ TOLD_IN_PAST = re.compile(r"\b(did|was|were|had|used to)\b|(?<!\bis )(?<!\bare )
                           r"\b[a-z]{3,}ed\b|\b(said|put|set|gave|wrote|meant)\b", re.IGNORECASE)
 
 
+# Where a sentence turns from one version to the other: "..., or was it ...", "..., compared to ...",
+# "X - what ...", "...; ...". Not "..., or can they ...?", the other half of one question (tune: "under
+# the draft, does it need a notified body, or can they self-assess?" asks of the draft alone).
+_CLAUSE_END = re.compile(r",\s*+(?=(?:or (?:was|were|did|had|would)|compared (?:to|with)|unlike|whereas|while)\b)"
+                         r"|\s++[-–—]\s++|;\s*+")
+
+
 def draft_set_against_now(question: str, ignoring: tuple[str, ...] = (), finite: bool = False) -> bool:
-    """Whether the question names the proposal only in sentences told in the past (or with no verb of
-    their own; with ``finite``, only in sentences with a finite past: "had", "did") while another of its
-    sentences, naming no document, asks in the present; the documents ``ignoring`` names do not count
+    """Whether the question names the proposal only in clauses told in the past (or with no verb of
+    their own; with ``finite``, only in clauses with a finite past: "had", "did") while another of its
+    clauses, naming no document, asks in the present; the documents ``ignoring`` names do not count
     as named."""
     def named(sentence: str) -> list[str]:
         return [d for d in mentioned_documents(sentence) if d not in ignoring]
 
-    sentences = [s for s in _SENTENCE_END.split(question) if s.strip()]
-    draft = [s for s in sentences if named(s) == [PROPOSAL]]
-    now = [s for s in sentences if s.rstrip().endswith("?") and not named(s)
-           and PRESENT.search(s) and not FINITE_PAST.search(s)]
+    # (clause, whether its sentence asks), clause by clause: "do they have to register too, or was it
+    # only providers in the draft?", "what must they check, compared to what the 2021 text required?"
+    clauses = [(c, s.rstrip().endswith("?")) for s in sentences(question) if s.strip()
+               for c in _CLAUSE_END.split(s) if c.strip()]
+    draft = [c for c, _ in clauses if named(c) == [PROPOSAL]]
+    now = [c for c, asked in clauses if asked and not named(c) and PRESENT.search(c) and not FINITE_PAST.search(c)]
     def told(sentence: str) -> bool:
         if finite:
             return bool(FINITE_PAST.search(sentence))
@@ -552,8 +563,20 @@ def missing_message(document, ref: str, language: str = "en") -> str:
 
 
 # A reference's or an abbreviation's full stop ends no statement ("What does Art. 5 say?").
-_ABBREVIATED = re.compile(r"\b(Art|Arts|No|para|p|cf|vs|e\.g|i\.e)\.$", re.IGNORECASE)
+_ABBREVIATED = re.compile(r"\b(Art|Arts|No|para|p|cf|vs|e\.g|i\.e|etc)\.$", re.IGNORECASE)
 _WORD = re.compile(r"\w+")
+
+
+def sentences(text: str) -> list[str]:
+    """The text's sentences: split after each ".", "?" or "!" that is followed by a space (or ends
+    the text) and is not an abbreviation's ("Art. 5", "source code etc. bind ...")."""
+    out: list[list[str]] = []  # each sentence's pieces, joined once (no quadratic "+=")
+    for piece in _SENTENCE_END.split(text):
+        if out and piece and (not piece[:1].isspace() or _ABBREVIATED.search(out[-1][-1][-5:])):
+            out[-1].append(piece)
+        else:
+            out.append([piece])
+    return ["".join(p) for p in out]
 
 
 def asked_part(question: str) -> str:

@@ -210,6 +210,25 @@ def test_a_present_question_beside_the_draft_told_in_the_past_compares_both(libr
     assert not read("Which firms would the 2021 proposal have applied to? Just EU ones?", library).versions
 
 
+def test_the_draft_in_a_clause_of_its_own_or_by_its_year_compares_both(library):
+    # the draft told in a clause of the question's one sentence, the present asked in another
+    assert read("do hospitals using a high-risk system have to register it too, or was registration only "
+                "for providers in the proposal?", library).versions
+    assert read("importers of high-risk AI - what must they verify, compared to what the 2021 text "
+                "required?", library).versions
+    assert read("does the secrecy rule (trade secrets, source code etc.) cover the Commission? my reading "
+                "of the 2021 draft is that it only covered notified bodies", library).versions
+    # the draft by its year or by the Commission proposing it, set against today
+    assert read("the commission proposed fines of up to 6 %. how high can they go under the ai act?",
+                library).versions
+    assert read("is emotion recognition at school banned? the text i studied in 2021 only asked for a notice",
+                library).versions
+    assert read("since 2021, have any AI practices been added to the banned list?", library).versions
+    # one question of the draft in two halves is no comparison
+    assert not read("under the draft, does a CV screening tool need a notified body, or can the provider "
+                    "self-assess?", library).versions
+
+
 def test_a_person_asking_about_their_own_data_asks_about_the_gdpr(library):
     for question in ("how do i find out if a shop holds any info on me?", "can they sell my email to others?",
                      "can we pass our customers' emails to a partner?"):  # a business, in the same words
