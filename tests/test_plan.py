@@ -218,9 +218,7 @@ def test_the_draft_in_a_clause_of_its_own_or_by_its_year_compares_both(library):
                 "required?", library).versions
     assert read("does the secrecy rule (trade secrets, source code etc.) cover the Commission? my reading "
                 "of the 2021 draft is that it only covered notified bodies", library).versions
-    # the draft by its year or by the Commission proposing it, set against today
-    assert read("the commission proposed fines of up to 6 %. how high can they go under the ai act?",
-                library).versions
+    # the draft by its year, set against today
     assert read("is emotion recognition at school banned? the text i studied in 2021 only asked for a notice",
                 library).versions
     assert read("since 2021, have any AI practices been added to the banned list?", library).versions
