@@ -572,7 +572,7 @@ def sentences(text: str) -> list[str]:
     the text) and is not an abbreviation's ("Art. 5", "source code etc. bind ...")."""
     out: list[list[str]] = []  # each sentence's pieces, joined once (no quadratic "+=")
     for piece in _SENTENCE_END.split(text):
-        if out and piece and (not piece[:1].isspace() or _ABBREVIATED.search(out[-1][-1][-5:])):
+        if out and piece and (not piece[:1].isspace() or _ABBREVIATED.search("".join(out[-1][-2:])[-6:])):
             out[-1].append(piece)
         else:
             out.append([piece])

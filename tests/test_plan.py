@@ -8,6 +8,7 @@ from dataclasses import FrozenInstanceError, replace
 import pytest
 
 from assistant import plan as planning
+from assistant.plan import sentences
 from assistant.records import Citation
 from assistant.tuning import DEFAULT, Tuning
 
@@ -208,6 +209,12 @@ def test_a_present_question_beside_the_draft_told_in_the_past_compares_both(libr
     # both sentences about the draft, the second in the present with its own tense: not compared
     assert not read("What did the draft require of importers? Was there a deadline?", library).versions
     assert not read("Which firms would the 2021 proposal have applied to? Just EU ones?", library).versions
+
+
+def test_sentences_end_where_a_sentence_ends_not_after_an_abbreviation():
+    assert [s.strip() for s in sentences("Does Art. 5 (e.g. point c, bans etc.) apply? The draft said so.") if s.strip()] == [
+        "Does Art. 5 (e.g. point c, bans etc.) apply?", "The draft said so."]
+    assert [s for s in sentences("a.b? c") if s.strip()] == ["a.b?", " c"]
 
 
 def test_the_draft_in_a_clause_of_its_own_or_by_its_year_compares_both(library):
