@@ -238,9 +238,7 @@ CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (tha
 STILL_OR_NOW = re.compile(r"\b(is|are|was) (that|this|it|they|there)? ?(\w+ ){0,3}still\b|\bstill (the|only|left|made|a|an|in|on)\b"
                           # "does the four-eyes rule ... still apply?", "does that still exist?"
                           r"|\b(does|do)\b[^?.!]*?\bstill (apply|exist)\b"
-                          r"|\b(now|these days|nowadays)\s*+\?"
-                          # "since 2021, has a deadline been added?": the year of the draft
-                          r"|\bsince (april )?2021\b", re.IGNORECASE)
+                          r"|\b(now|these days|nowadays)\s*+\?", re.IGNORECASE)
 # Words that set the present against one version named alone: asked of the draft ("is there still
 # a duty to ..., like in the 2021 draft?") they ask about the Act as adopted; asked of the final Act
 # ("does the final act still treat ... as high-risk?"), whether the draft's rule survived.
