@@ -215,6 +215,25 @@ def test_sentences_end_where_a_sentence_ends_not_after_an_abbreviation():
     assert [s.strip() for s in sentences("Does Art. 5 (e.g. point c, bans etc.) apply? The draft said so.") if s.strip()] == [
         "Does Art. 5 (e.g. point c, bans etc.) apply?", "The draft said so."]
     assert [s for s in sentences("a.b? c") if s.strip()] == ["a.b?", " c"]
+    # the locales' reference words, and a number after a full stop, end no sentence
+    assert [s for s in sentences("Gilt Art. 6 Abs. 2 Buchst. a auch hier? Nr. 44 nicht.") if s.strip()] == [
+        "Gilt Art. 6 Abs. 2 Buchst. a auch hier?", " Nr. 44 nicht."]
+
+
+def test_at_a_minimum_bounds_a_list_not_an_amount(library):
+    assert read("what does a quality management system need to cover at a minimum?", library).asks == "list"
+    assert read("what is the minimum age for consent to online services?", library).asks == "figure"
+
+
+def test_what_is_asked_is_read_from_whole_sentences():
+    # a question word in the sentence after "art." makes it no yes/no question
+    assert not planning.asks_yes_or_no("Que prévoit l'art. 10 pour les données d'entraînement ?", "fr")
+    assert not planning.asks_yes_or_no("Jakie dane obejmuje art. 10 ust. 3?", "pl")
+    assert planning.asks_yes_or_no("L'art. 10 vaut aussi pour les données de test ?", "fr")
+    # the asking sentence, after a situation told; a reference's parts are not sentences
+    assert planning.asked_part("My employer scans our faces at the door. Is that allowed under Art. 9?") == (
+        "Is that allowed under Art. 9?")
+    assert planning.asked_part("Co wynika z art. 6 ust. 2 lit. a dla banków?") == "Co wynika z art. 6 ust. 2 lit. a dla banków?"
 
 
 def test_the_draft_told_in_a_clause_of_its_own_compares_both(library):
