@@ -215,6 +215,9 @@ class Tuning:
     whole_article: int = 3500
     context_limit: int = 2500       # a paragraph this short is quoted whole rather than one of its parts
     max_named_quote: int = 9000     # a clause the question names is what the user asked to read
+    # A chapeau that opens the answer ("... shall provide, at a minimum:") is quoted there with as many
+    # of its items as fit this many characters: alone it says nothing (the source card has the rest).
+    lead_items: int = 600
 
     # --- scope: below this cosine similarity of the question and the closest clause the corpus
     # does not discuss the topic (cooking, sport, trivia 0.09-0.27; in-scope 0.29 and up)

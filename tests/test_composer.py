@@ -40,6 +40,13 @@ def test_a_chapeau_is_never_quoted_alone(assistant):
         assert all(i + 1 < len(quoted) for i in chapeaus), answer.text
 
 
+def test_a_chapeau_that_leads_the_answer_is_quoted_with_its_items(assistant):
+    answer = assistant.ask("At a minimum, what do logs of a biometric identification system have to keep "
+                           "under the 2021 draft?")
+    lead = answer.text.split("**The provisions**")[0]
+    assert "at a minimum: (a) recording of the period of each use of the system" in lead, lead
+
+
 def test_the_criteria_of_a_decision_are_a_list_not_a_figure(assistant):
     # The best-matching clause (Art. 83(9)) holds no list: the list of its article is quoted.
     answer = assistant.ask("Which factors does a data protection authority consider when it decides on a GDPR fine?")

@@ -409,7 +409,18 @@ class Composer:
             score -= i * 0.01  # earlier sentences break ties: they carry the rule, later ones exceptions
             if score > best_score:
                 best, best_score = sentence, score
-        return self.with_chapeau(parts, best)
+        return self.with_items(parts, best) if best.rstrip().endswith(":") else self.with_chapeau(parts, best)
+
+    def with_items(self, parts: list[str], chapeau: str) -> str:
+        """A chapeau quoted with the items it introduces that follow it, as many as fit
+        ``Tuning.lead_items`` characters (at least the first): "the logging capabilities shall
+        provide, at a minimum:" alone says nothing of what they provide."""
+        quoted = [chapeau]
+        for part in parts[parts.index(chapeau) + 1:]:
+            if not ITEM.match(part) or (len(quoted) > 1 and len(" ".join(quoted)) + len(part) > self.tuning.lead_items):
+                break
+            quoted.append(part)
+        return " ".join(quoted)
 
     @staticmethod
     def with_chapeau(parts: list[str], item: str) -> str:
