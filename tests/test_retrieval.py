@@ -285,6 +285,13 @@ def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, 
     assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
+def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controllers_authorisation(assistant):
+    # written for this test: Art. 28(2); the answers had quoted Art. 28(1)/(4) and Art. 30 without it
+    answer = assistant.ask("the firm that processes our payroll data wants to pass some of the work to a "
+                           "subcontractor. can it do that without our ok?")
+    assert (GDPR, "Art. 28(2)") in [(c.doc, c.ref) for c in answer.citations], answer.text
+
+
 def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
     # written for this test: 83(5)(b), the data subjects' rights, was found by its paragraph's "shall be
     # subject to administrative fines up to 20 000 000 EUR" (indexed with it) and shares no word with the question.
@@ -371,6 +378,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("es", "¿Qué pasa si una máquina decide sobre mi préstamo?", "automated processing"),
     ("pl", "Mój szef chce, żebyśmy wszyscy przeszli szkolenie z AI", "AI literacy"),
     ("fr", "Peuvent-ils m'expliquer comment le logiciel a décidé ?", "logic involved"),
+    ("de", "Darf unser Cloud-Anbieter einen Subunternehmer mit unseren Kundendaten beauftragen?", "engage another processor"),
+    ("pl", "Czy nasz dostawca chmury może zatrudnić podwykonawcę do danych klientów?", "engage another processor"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
