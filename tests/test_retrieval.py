@@ -285,6 +285,13 @@ def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, 
     assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
+def test_those_the_data_were_shared_with_are_the_recipients(assistant):
+    # written for this test: Art. 19, each recipient told of a rectification; Art. 16 and 17 had come alone
+    answer = assistant.ask("My insurer corrected my address at my request. Must it also let the firms it sent my "
+                           "file to know about the correction?")
+    assert (GDPR, "Art. 19") in [(c.doc, c.ref) for c in answer.citations], answer.text
+
+
 def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controllers_authorisation(assistant):
     # written for this test: Art. 28(2); the answers had quoted Art. 28(1)/(4) and Art. 30 without it
     answer = assistant.ask("the firm that processes our payroll data wants to pass some of the work to a "
@@ -380,6 +387,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("fr", "Peuvent-ils m'expliquer comment le logiciel a décidé ?", "logic involved"),
     ("de", "Darf unser Cloud-Anbieter einen Subunternehmer mit unseren Kundendaten beauftragen?", "engage another processor"),
     ("pl", "Czy nasz dostawca chmury może zatrudnić podwykonawcę do danych klientów?", "engage another processor"),
+    ("es", "¿Pueden decirme a quién han vendido mis datos?", "recipients to whom"),
+    ("de", "Muss die Bank alle informieren, an die sie meine Adresse weitergegeben hat?", "recipients to whom"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
