@@ -285,6 +285,13 @@ def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, 
     assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
+def test_data_contested_and_kept_in_use_meanwhile_is_a_restriction(assistant):
+    # written for this test: Art. 18(1)(a), processing restricted while the accuracy is checked
+    answer = assistant.ask("I disputed the salary figure my landlord's agency holds on me. Can they go on processing "
+                           "it while they look into it?")
+    assert (GDPR, "Art. 18") in [(c.doc, top) for c in answer.citations for top in [c.ref.split("(")[0]]], answer.text
+
+
 def test_those_the_data_were_shared_with_are_the_recipients(assistant):
     # written for this test: Art. 19, each recipient told of a rectification; Art. 16 and 17 had come alone
     answer = assistant.ask("My insurer corrected my address at my request. Must it also let the firms it sent my "
@@ -389,6 +396,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Czy nasz dostawca chmury może zatrudnić podwykonawcę do danych klientów?", "engage another processor"),
     ("es", "¿Pueden decirme a quién han vendido mis datos?", "recipients to whom"),
     ("de", "Muss die Bank alle informieren, an die sie meine Adresse weitergegeben hat?", "recipients to whom"),
+    ("it", "Hanno sbagliato il mio indirizzo: possono continuare a usarlo nel frattempo?", "restriction of processing"),
+    ("nl", "Mijn adres klopt niet. Mogen ze het ondertussen blijven gebruiken?", "restriction of processing"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
