@@ -366,6 +366,14 @@ def test_a_paragraph_found_inside_a_whole_article_quoted_is_shown_beside_its_cou
     assert changes
 
 
+def test_a_commentary_compared_beside_both_versions_keeps_its_side(assistant):
+    # written for this test: the briefing's report of the critics, and the Act's complaint right
+    answer = assistant.ask("According to the EPRS briefing, critics said the draft gave people no way to complain. "
+                           "Is that still so in the adopted Act?")
+    docs = [c.doc for c in answer.citations]
+    assert "eprs-briefing-ai-act" in docs and (F, "Art. 85") in cited(answer), cited(answer)
+
+
 def test_a_list_compared_across_versions_is_the_whole_list_not_its_chapeau(assistant):
     # the chapeau "Providers of high-risk AI systems shall:" alone reads the same in both versions
     answer = assistant.ask("compared with the proposal, did the final act add anything to what providers of "

@@ -622,7 +622,12 @@ class Composer:
         if not out:
             return chosen, []
         rest = [h for h in chosen if not overlaps(h, out)]
-        return out + rest[: max(0, t.max_version_citations - len(out))], [" ".join(text)] if text else []
+        # A commentary compared beside the two versions ("the EPRS briefing says ... did the final Act
+        # change that?") keeps its best clause however many pairs were quoted: it was asked for.
+        asked = [next(h for h in rest if h.doc == doc) for doc in plan.documents_compared
+                 if doc not in (PROPOSAL, FINAL_ACT) and any(h.doc == doc for h in rest) and all(o.doc != doc for o in out)]
+        rest = [h for h in rest if h not in asked]
+        return out + asked + rest[: max(0, t.max_version_citations - len(out) - len(asked))], [" ".join(text)] if text else []
 
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
         """For a question naming no version: the clauses chosen, then the adopted Act's counterpart of
