@@ -311,15 +311,17 @@ def test_a_part_of_a_short_article_comes_with_the_whole_article(assistant):
 
 
 def test_a_long_clause_cut_for_its_quote_keeps_the_part_that_was_found(library):
-    # GDPR Art. 12 is 3 500 characters; 12(6), on checking who asks, starts ~2 900 in. A supporting
-    # quote (max_quote) cut from the start would stop before it: the quote ends with it instead.
+    # GDPR Art. 14 is 4 600 characters; 14(5), on when the information need not be given, starts ~3 400
+    # in and ends the article. A supporting quote (max_quote) cut from the start would stop before it:
+    # the quote ends with it instead.
     from assistant.answering.composer import quote_of
 
-    article, found = library.get(G, "Art. 12"), library.get(G, "Art. 12(6)")
+    article, found = library.get(G, "Art. 14"), library.get(G, "Art. 14(5)")
+    assert len(article.text) > DEFAULT.max_quote
     quote, cut = quote_of(article.text, DEFAULT.max_quote, found.text)
     assert cut and found.text in quote and quote in article.text and len(quote) <= DEFAULT.max_quote
     assert article.text.startswith(quote_of(article.text, DEFAULT.max_quote)[0])  # without a found part: from the start
-    near_start = library.get(G, "Art. 12(1)")  # a part inside the usual cut changes nothing
+    near_start = library.get(G, "Art. 14(1)")  # a part inside the usual cut changes nothing
     assert quote_of(article.text, DEFAULT.max_quote, near_start.text) == quote_of(article.text, DEFAULT.max_quote)
 
 
