@@ -609,11 +609,9 @@ _BACK_TO_IT = re.compile(r"\b(that|this|it|them)\b", re.IGNORECASE)
 
 
 # ... unless what is asked is a duty ("... do i have to label them as ai?", "do they have to tell us before
-# they switch it on?") or a right ("... can i make them tell me why?", "do i have a right to know what part
-# the ai played?"): then whether the use is listed is not the question. Tune: 10 such duties of 8 batches,
-# and 5 rights of 4, had been read as asking whether the use is banned or high-risk.
-_DUTY_OR_RIGHT = re.compile(r"\b(have|has|need|needs) to\b|\bmust\b|\b(required|obliged|supposed) to\b"
-                   r"|\b(can|could|may) (i|we) (make|get|ask|force|require|demand|insist)\b|\bright to\b", re.IGNORECASE)
+# they switch it on?"): then whether the use is listed is not the question. Tune: 10 such questions of 8
+# batches had been read as asking whether the use is banned or high-risk.
+_DUTY = re.compile(r"\b(have|has|need|needs) to\b|\bmust\b|\b(required|obliged|supposed) to\b", re.IGNORECASE)
 
 
 def described_use(question: str, asking: str) -> bool:
@@ -621,7 +619,7 @@ def described_use(question: str, asking: str) -> bool:
     ``asked_part``): whether it is one of the uses they ban or list as high-risk is the question,
     though it names neither class."""
     return (asking != question and bool(_AI.search(asking) and _BACK_TO_IT.search(asking))
-            and not _DUTY_OR_RIGHT.search(asking))
+            and not _DUTY.search(asking))
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,

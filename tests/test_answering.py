@@ -249,8 +249,6 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     # in lower case, as people type: another law or another jurisdiction's version of ours
     "what do the uk gdpr rules say about sending data abroad?",
     "does texas's ai law cover chatbots?",
-    # "2024 AI law" alone names our final Act; a state's possessive before it does not
-    "What obligations does Colorado's 2024 AI law place on deployers of high-risk AI systems?",
     "how does south korea regulate high-risk ai?",
     # everyday words of the field ("employer", "have to"), a topic of everyday life (topic margin)
     "how many weeks of notice must my employer in belgium give me before firing me?",

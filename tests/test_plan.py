@@ -220,14 +220,6 @@ def test_sentences_end_where_a_sentence_ends_not_after_an_abbreviation():
         "Gilt Art. 6 Abs. 2 Buchst. a auch hier?", " Nr. 44 nicht."]
 
 
-def test_a_situation_told_then_a_right_asked_is_no_classification(library):
-    # the use told, then whether the AI rules list it: classified; then a right asked of them: not
-    assert read("our landlord screens tenants with an ai tool. is that something the eu ai rules care about?",
-                library).classifies == ("prohibited", "high-risk")
-    assert read("our landlord screens tenants with an ai tool. can i make them explain what the ai decided?",
-                library).classifies == ()
-
-
 def test_at_a_minimum_bounds_a_list_not_an_amount(library):
     assert read("what does a quality management system need to cover at a minimum?", library).asks == "list"
     assert read("what is the minimum age for consent to online services?", library).asks == "figure"

@@ -26,11 +26,8 @@ OTHER_JURISDICTION = re.compile(
     r"\b(?:US|USA|U\.S\.)(?!\w)|(?i:\b(uk|american|united states|california\w*|colorado|texas|illinois|new york|"
     r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
     r"singapore\w*|swiss|switzerland|(south )?korea\w*)\b)")
-# One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act", "Colorado's
-# 2024 AI law" (whose "2024 AI law" names our final Act: tune41's out-of-scope question was answered
-# from its Art. 26).
-OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?:(?:19|20)\d\d\s+|new\s+)?"
-                           r"(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
+# One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
+OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
                            r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
 EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
 # Personal data sent abroad, the GDPR's Chapter V: a question on it names the country the data go to
