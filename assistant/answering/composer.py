@@ -77,6 +77,18 @@ def overlaps(hit: Hit, quoted: list[Hit]) -> bool:
     return any(o.doc == hit.doc and (is_within(hit.ref, o.ref) or is_within(o.ref, hit.ref)) for o in quoted)
 
 
+def missing_sides(docs: list[str], quoted: list[Hit], candidates: list[Hit]) -> list[Hit]:
+    """The best of ``candidates`` from each of ``docs`` that nothing ``quoted`` is from: a
+    comparison needs each side."""
+    out = []
+    for doc in docs:
+        if all(o.doc != doc for o in quoted):
+            found = next((h for h in candidates if h.doc == doc), None)
+            if found is not None:
+                out.append(found)
+    return out
+
+
 def _where(hit: Hit | Clause, library: Library) -> str:
     return f"{human_ref(hit.ref)} of {library.document(hit.doc).source.label_name}"
 
@@ -354,11 +366,8 @@ class Composer:
             if len(out) >= places:
                 break
             add(quoted(hit))
-        for doc in compared:  # a comparison needs each side
-            if all(o.doc != doc for o in out):
-                extra = next((h for h in ranked if h.doc == doc), None)
-                if extra:
-                    add(quoted(extra))
+        for extra in missing_sides(compared, out, ranked):
+            add(quoted(extra))
         return out
 
     def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit], asked: str) -> list[Hit]:
@@ -415,11 +424,12 @@ class Composer:
         """A chapeau quoted with the items it introduces that follow it, as many as fit
         ``Tuning.lead_items`` characters (at least the first): "the logging capabilities shall
         provide, at a minimum:" alone says nothing of what they provide."""
-        quoted = [chapeau]
+        quoted, length = [chapeau], len(chapeau)
         for part in parts[parts.index(chapeau) + 1:]:
-            if not ITEM.match(part) or (len(quoted) > 1 and len(" ".join(quoted)) + len(part) > self.tuning.lead_items):
+            if not ITEM.match(part) or (len(quoted) > 1 and length + len(part) > self.tuning.lead_items):
                 break
             quoted.append(part)
+            length += 1 + len(part)
         return " ".join(quoted)
 
     @staticmethod
@@ -624,8 +634,7 @@ class Composer:
         rest = [h for h in chosen if not overlaps(h, out)]
         # A commentary compared beside the two versions ("the EPRS briefing says ... did the final Act
         # change that?") keeps its best clause however many pairs were quoted: it was asked for.
-        asked = [next(h for h in rest if h.doc == doc) for doc in plan.documents_compared
-                 if doc not in (PROPOSAL, FINAL_ACT) and any(h.doc == doc for h in rest) and all(o.doc != doc for o in out)]
+        asked = missing_sides([d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)], out, rest)
         rest = [h for h in rest if h not in asked]
         return out + asked + rest[: max(0, t.max_version_citations - len(out) - len(asked))], [" ".join(text)] if text else []
 
