@@ -157,6 +157,12 @@ def test_the_draft_described_is_the_draft():
     assert mentioned_documents("compare the original wording with the final wording") == [P, F]
     assert mentioned_documents("can they use my data beyond the original purpose?") == []
     assert mentioned_documents("what did the new ai act proposal say about chatbots?") == [P]
+    # what the Commission proposed, the year it was read in or a change since that year: the draft
+    assert mentioned_documents("the commission proposed 24 months. when does it actually apply?") == [P]
+    assert mentioned_documents("the text we studied back in 2021 had no such rule. does it now?") == [P]
+    assert mentioned_documents("since 2021, has a deadline been added for public bodies?") == [P]
+    assert mentioned_documents("in 2021 the EDPB and EDPS wanted emotion recognition banned") == \
+        ["edpb-edps-joint-opinion-5-2021"]
 
 
 @pytest.mark.parametrize("text,expected", [
