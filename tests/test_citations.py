@@ -141,6 +141,8 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "does the final eu ai law allow cameras that recognise faces live?",  # final / adopted / 2024 + AI law or rules
     "under the EU's 2024 AI rules, may an app guess my religion from a photo?",
     "Under the AI law the EU finally passed in 2024, must AI pictures carry a hidden mark?",  # ... passed in 2024
+    "does the EU's new AI law make shops label chatbots?",  # the Union's new law, not "the new AI act proposal"
+    "which version applies to us, the 2024 one?",
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
