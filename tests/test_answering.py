@@ -338,6 +338,8 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "can we transfer our customers' personal data to a us cloud provider?",
     "there's no adequacy decision for india, so what can we rely on instead?",
     "we want to move our hr records to a data centre in japan, what do we need?",
+    # another country's firm with "europe" named, where the person asking is: the GDPR's (Art. 3(2), Art. 27)
+    "a chinese shopping site with no branch in europe tracks what i buy. who do i write to over here?",
     "did the ban on emotion recognition at work make it into the final ai act?",
     # the year of a text is no past event: "back in 2021" is the draft
     "the ban on ai that exploits vulnerable people, which vulnerabilities did it cover back in 2021?",

@@ -306,6 +306,18 @@ def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controller
     assert (GDPR, "Art. 28(2)") in [(c.doc, c.ref) for c in answer.citations], answer.text
 
 
+@pytest.mark.parametrize("question, doc, article", [
+    # written for this test: a controller outside the Union designates a representative in it (GDPR Art. 27);
+    # a provider outside it appoints an authorised representative (proposal Art. 25)
+    ("a chinese shopping site with no branch in europe tracks what i buy. who do i write to over here?", GDPR, "Art. 27"),
+    ("we make ai hiring software in india. under the draft, must we have someone established in the eu?",
+     PROPOSAL, "Art. 25"),
+])
+def test_someone_in_the_union_for_a_firm_outside_it_is_its_representative(assistant, question, doc, article):
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=5)]
+    assert any(d == doc and ref.startswith(article) for d, ref in refs), refs
+
+
 def test_a_point_found_only_by_its_chapeau_stands_for_its_paragraph(assistant):
     # written for this test: 83(5)(b), the data subjects' rights, was found by its paragraph's "shall be
     # subject to administrative fines up to 20 000 000 EUR" (indexed with it) and shares no word with the question.
@@ -398,6 +410,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("de", "Muss die Bank alle informieren, an die sie meine Adresse weitergegeben hat?", "recipients to whom"),
     ("it", "Hanno sbagliato il mio indirizzo: possono continuare a usarlo nel frattempo?", "restriction of processing"),
     ("nl", "Mijn adres klopt niet. Mogen ze het ondertussen blijven gebruiken?", "restriction of processing"),
+    ("fr", "Cette appli n'a aucun bureau en Europe : qui contacter ?", "representative in the Union"),
+    ("pl", "Ta firma nie ma biura w UE. Do kogo mam się zwrócić?", "representative in the Union"),
+    ("nl", "Moeten we iemand in de EU aanwijzen die voor ons optreedt?", "representative in the Union"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording

@@ -29,7 +29,10 @@ OTHER_JURISDICTION = re.compile(
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
 OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
                            r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
-EU_WORDS = re.compile(r"\b(EU|European|Union)\b", re.IGNORECASE)
+# A question naming another country and the Union ("a chinese site with no branch in europe") asks
+# about the Union's law of it: "europe" counts as "EU" (tune: no decline changed among the 486
+# questions naming another jurisdiction).
+EU_WORDS = re.compile(r"\b(EU|Europe(an)?|Union)\b", re.IGNORECASE)
 # Personal data sent abroad, the GDPR's Chapter V: a question on it names the country the data go to
 # ("can we transfer customer data to a US cloud provider?", "there is no adequacy decision for India"),
 # which makes it no question on that country's law. Every such question had been declined, in a
