@@ -306,6 +306,14 @@ def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controller
     assert (GDPR, "Art. 28(2)") in [(c.doc, c.ref) for c in answer.citations], answer.text
 
 
+def test_the_part_an_ai_played_in_a_decision_is_the_final_acts_explanation(assistant):
+    # written for this test: Art. 86(1), the role of the AI system in the decision-making procedure
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(
+        "the 2024 ai act: my insurer refused my claim with some software involved. can i learn what role the "
+        "software had?", k=5)]
+    assert any(d == FINAL and ref.startswith("Art. 86") for d, ref in refs), refs
+
+
 @pytest.mark.parametrize("question, doc, article", [
     # written for this test: a controller outside the Union designates a representative in it (GDPR Art. 27);
     # a provider outside it appoints an authorised representative (proposal Art. 25)
@@ -413,6 +421,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("fr", "Cette appli n'a aucun bureau en Europe : qui contacter ?", "representative in the Union"),
     ("pl", "Ta firma nie ma biura w UE. Do kogo mam się zwrócić?", "representative in the Union"),
     ("nl", "Moeten we iemand in de EU aanwijzen die voor ons optreedt?", "representative in the Union"),
+    ("de", "Welche Rolle hat die KI bei der Ablehnung meines Kredits gespielt?", "role of the AI system"),
+    ("es", "¿Qué papel tuvo el algoritmo en la decisión sobre mi ayuda?", "role of the AI system"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
