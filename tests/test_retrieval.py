@@ -306,6 +306,13 @@ def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controller
     assert (GDPR, "Art. 28(2)") in [(c.doc, c.ref) for c in answer.citations], answer.text
 
 
+def test_data_kept_correct_unasked_is_the_accuracy_principle(assistant):
+    # written for this test: Art. 5(1)(d), a duty of the controller, not the right to rectification it is asked for
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(
+        "my gym still has my old phone number. shouldn't they update it themselves without me asking?", k=5)]
+    assert (GDPR, "Art. 5(1)(d)") in refs, refs
+
+
 def test_the_part_an_ai_played_in_a_decision_is_the_final_acts_explanation(assistant):
     # written for this test: Art. 86(1), the role of the AI system in the decision-making procedure
     refs = [(h.doc, h.ref) for h in assistant.retrieve(
@@ -423,6 +430,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("nl", "Moeten we iemand in de EU aanwijzen die voor ons optreedt?", "representative in the Union"),
     ("de", "Welche Rolle hat die KI bei der Ablehnung meines Kredits gespielt?", "role of the AI system"),
     ("es", "¿Qué papel tuvo el algoritmo en la decisión sobre mi ayuda?", "role of the AI system"),
+    ("fr", "La banque doit-elle corriger mon adresse périmée de sa propre initiative ?", "principle of accuracy"),
+    ("nl", "Moet de verzekeraar mijn oude adres bijwerken, ook als ik er niet om vraag?", "principle of accuracy"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
