@@ -352,6 +352,19 @@ def test_an_unnumbered_subparagraph_is_quoted_with_the_paragraph_it_continues(as
     assert composer.readable(point, [point], DEFAULT.context_limit).ref == "Art. 49(4)(a)"
 
 
+def test_an_unnumbered_subparagraph_compared_across_versions_is_compared_as_its_paragraph(assistant):
+    # the proposal's Art. 43(4), second subparagraph (changes learnt after placing on the market are no
+    # substantial modification) is an exception to its first: a new assessment whenever a system is
+    # substantially modified. Compared alone, the rule it excepts was quoted in neither version.
+    composer, retriever = assistant.answerer, assistant.retriever
+    found = retriever.hit(P, "Art. 43(4), second subparagraph", 1.0, "hybrid")
+    shown = composer.continued(found, composer.alignment())
+    assert shown.ref == "Art. 43(4)" and "new conformity assessment procedure whenever" in shown.text
+    # a paragraph's own subparagraph only: a numbered paragraph or a point is compared as found
+    paragraph = retriever.hit(P, "Art. 43(3)", 1.0, "hybrid")
+    assert composer.continued(paragraph, composer.alignment()).ref == "Art. 43(3)"
+
+
 def test_a_paragraph_found_inside_a_whole_article_quoted_is_shown_beside_its_counterpart(assistant):
     # Found: a point of the final Act's review article (whose pair is the proposal's whole Art. 84,
     # quoted first) and the proposal's Art. 84(1). Art. 84(1)'s counterpart, Art. 112(1), is quoted

@@ -588,6 +588,7 @@ class Composer:
         for hit in found:
             if len(out) >= t.max_version_citations or hit.score < found[0].score * t.relative_cutoff:
                 break
+            hit = self.continued(hit, aligned)
             candidates = versions(aligned, hit.doc, hit.ref)
             if not candidates:
                 # a clause with no counterpart (the best one, or a new provision found on its own):
@@ -689,6 +690,19 @@ class Composer:
             if hit.similarity - draft >= gain:
                 best, gain = hit, hit.similarity - draft
         return best
+
+    def continued(self, hit: Hit, aligned) -> Hit:
+        """An unnumbered subparagraph found as its paragraph, when that is short and has a counterpart:
+        it continues the paragraph before it ("For high-risk AI systems that continue to learn ...,
+        changes ... shall not constitute a substantial modification" says nothing of the new
+        assessment its first subparagraph requires), as ``readable`` quotes it outside comparisons."""
+        clause = self.clause(hit)
+        if clause.kind != "subparagraph" or not clause.parent:
+            return hit
+        parent = self.library.get(clause.doc, clause.parent)
+        if len(parent.text) > self.tuning.context_limit or not versions(aligned, parent.doc, parent.ref):
+            return hit
+        return self.as_hit(parent, hit)
 
     def sides(self, hit: Hit, hits: list[Hit], candidates: list[VersionPair], found: list[Hit]) -> tuple[Hit, Hit, VersionPair]:
         """(proposal side, final side, their pair) for a clause found: of its aligned counterparts,
