@@ -125,6 +125,8 @@ def test_arbitrary_text_never_crashes(text):
     # the EU's privacy regulators, together, are the opinion's authors; one national watchdog is not
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
+    ("did the EU data protection bodies think the social scoring ban went far enough?",
+     ["edpb-edps-joint-opinion-5-2021"]),
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
 ])
 def test_the_final_act_is_named_in_everyday_ways(text, expected):
@@ -143,6 +145,7 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "Under the AI law the EU finally passed in 2024, must AI pictures carry a hidden mark?",  # ... passed in 2024
     "does the EU's new AI law make shops label chatbots?",  # the Union's new law, not "the new AI act proposal"
     "which version applies to us, the 2024 one?",
+    "under the eu ai law from 2024, must they tell me an ai sorted the applications?",
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F
