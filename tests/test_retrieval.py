@@ -306,6 +306,16 @@ def test_a_processor_bringing_in_a_subcontractor_is_answered_with_the_controller
     assert (GDPR, "Art. 28(2)") in [(c.doc, c.ref) for c in answer.citations], answer.text
 
 
+@pytest.mark.parametrize("question", [
+    # written for this test: ads sent or targeted at a person, asked to stop, are GDPR Art. 21(2)-(3)
+    "my phone company keeps sending me offers for upgrades. how do i get them to quit?",
+    "a retailer shows me targeted ads based on my loyalty card. can i opt out of that?",
+])
+def test_ads_sent_or_targeted_are_direct_marketing(assistant, question):
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=5)]
+    assert any(d == GDPR and ref.startswith("Art. 21") for d, ref in refs), refs
+
+
 def test_data_kept_correct_unasked_is_the_accuracy_principle(assistant):
     # written for this test: Art. 5(1)(d), a duty of the controller, not the right to rectification it is asked for
     refs = [(h.doc, h.ref) for h in assistant.retrieve(
@@ -432,6 +442,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("es", "¿Qué papel tuvo el algoritmo en la decisión sobre mi ayuda?", "role of the AI system"),
     ("fr", "La banque doit-elle corriger mon adresse périmée de sa propre initiative ?", "principle of accuracy"),
     ("nl", "Moet de verzekeraar mijn oude adres bijwerken, ook als ik er niet om vraag?", "principle of accuracy"),
+    ("de", "Der Online-Shop schickt mir ständig Werbung. Kann ich das verbieten?", "direct marketing"),
+    ("it", "Posso impedire le pubblicità mirate basate sui miei acquisti?", "direct marketing"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
