@@ -316,6 +316,13 @@ def test_ads_sent_or_targeted_are_direct_marketing(assistant, question):
     assert any(d == GDPR and ref.startswith("Art. 21") for d, ref in refs), refs
 
 
+def test_a_service_on_condition_of_a_yes_is_consent_not_freely_given(assistant):
+    # written for this test: GDPR Art. 7(4), a service made conditional on consent it does not need
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(
+        "the gym will only give me a membership if i agree to them selling my details. is my yes worth anything?", k=5)]
+    assert any(d == GDPR and ref.startswith("Art. 7") for d, ref in refs), refs
+
+
 def test_data_kept_correct_unasked_is_the_accuracy_principle(assistant):
     # written for this test: Art. 5(1)(d), a duty of the controller, not the right to rectification it is asked for
     refs = [(h.doc, h.ref) for h in assistant.retrieve(
@@ -444,6 +451,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("nl", "Moet de verzekeraar mijn oude adres bijwerken, ook als ik er niet om vraag?", "principle of accuracy"),
     ("de", "Der Online-Shop schickt mir ständig Werbung. Kann ich das verbieten?", "direct marketing"),
     ("it", "Posso impedire le pubblicità mirate basate sui miei acquisti?", "direct marketing"),
+    ("pl", "Sklep pozwala założyć konto tylko, jeśli zgodzę się na profilowanie. Czy to legalne?", "consent freely given"),
+    ("nl", "Ik mag de app alleen gebruiken als ik akkoord ga met tracking. Mag dat?", "consent freely given"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
