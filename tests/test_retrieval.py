@@ -399,6 +399,7 @@ def test_data_kept_by_a_server_or_contractor_in_a_named_country_is_a_transfer(as
 @pytest.mark.parametrize("question", [
     "is there a limit on how long an online shop can store my order history?",
     "how long may my old landlord hold on to a copy of my passport?",
+    "how long can my old bank records be kept by the bank?",  # the past participle too
 ])
 def test_how_long_data_may_be_kept_is_storage_limitation_not_a_notification_deadline(assistant, question):
     """"how long" reads as a deadline ("without undue delay", "hours", "days"), which led 8 of 11
