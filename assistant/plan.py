@@ -53,6 +53,7 @@ class QueryPlan:
     wants_recitals: bool = False                    # asks why / for the recitals
     wants_memorandum: bool = False                  # asks about the explanatory memorandum
     wants_commentary: bool = False                  # asks what commentators said
+    commentary_beside: tuple[str, ...] = ()         # commentaries searched beside a comparison naming none
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
     asks_application: bool = False                  # asks when an act or its rules apply
     general: bool = False                           # asks what an act is about, covers or is for
@@ -119,6 +120,10 @@ OPINION_TERMS = re.compile(
     r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
     r"(?<!\bmy )(?<!\bour )(?<!\ba )news(?! ?(sites?|websites?|outlets?|apps?|feeds?|portals?|publishers?|media|agenc\w+|articles? i))|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
+# Critics of the texts, as distinct from what a text itself says ("what did the draft say" asks for the
+# commentary weights above, not for a commentary beside two acts compared).
+CRITICS = re.compile(r"\b(commentators?|critics?|criticis\w*|criticiz\w*|academics?|scholars?|civil society|"
+                     r"experts? (said|say|argued|warned|complained))\b", re.IGNORECASE)
 RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",
                               re.IGNORECASE)
@@ -790,6 +795,13 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         classifies = ("prohibited", "high-risk")
     application = cue("application", APPLICATION_TERMS, whole, language)
     asks_application = application and (compares or asks) == "deadline"
+    # What critics said, asked beside two acts compared ("academics said the draft gave people no way to
+    # complain. did the final act fix that?"): the commentaries are a side of their own.
+    wants_commentary = cue("opinion", OPINION_TERMS, whole, language) or bool(CRITICS.search(whole))
+    commentary_beside = tuple(sorted(d for d, kind in kinds.items() if kind == "commentary" and (
+        documents is None or d in documents))) if (
+        wants_commentary and CRITICS.search(whole) and len(compared) > 1
+        and not any(kinds.get(d) == "commentary" for d in (*compared, *named))) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
         history=tuple((q, getattr(a, "text", str(a))) for q, a in history),
@@ -798,7 +810,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         external=tuple(external), defined=tuple(defined), classifies=classifies,
         wants_recitals=cue("recitals", RECITAL_TERMS, whole, language),
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
-        wants_commentary=cue("opinion", OPINION_TERMS, whole, language),
+        wants_commentary=wants_commentary, commentary_beside=commentary_beside,
         wants_final_provisions=application or cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         asks_application=asks_application,
         general=cue("general", GENERAL, question, language) and not references and asks != "comparison"

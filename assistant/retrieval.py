@@ -693,6 +693,10 @@ class Retriever:
                 per_doc.append(self.rank(fused, discount, words))
             if FINAL_ACT in compared and PROPOSAL in compared:
                 self.add_twins(per_doc, compared, named + defined)
+            if plan.commentary_beside:  # what critics said, beside the acts compared: a side of its own
+                fused, sims = self.fuse(plan, queries, {doc: 1.0 for doc in plan.commentary_beside}, kinds)
+                similarity.update(sims)
+                per_doc.append(self.rank(fused, discount, words))
             ranked = round_robin(per_doc)
         else:
             fused, similarity = self.fuse(plan, queries, plan.weights, kinds)

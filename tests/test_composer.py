@@ -365,6 +365,14 @@ def test_an_unnumbered_subparagraph_compared_across_versions_is_compared_as_its_
     assert composer.continued(paragraph, composer.alignment()).ref == "Art. 43(3)"
 
 
+def test_what_critics_said_is_quoted_beside_the_versions_compared(assistant):
+    # written for this test: the EPRS briefing's commentators on the missing complaint route (p. 6)
+    answer = assistant.ask("critics complained that the commission's draft gave affected people no right to "
+                           "complain. is there one in the final act?")
+    docs = {c.doc for c in answer.citations}
+    assert {P, F} <= docs and "eprs-briefing-ai-act" in docs, answer.text
+
+
 def test_a_paragraph_found_inside_a_whole_article_quoted_is_shown_beside_its_counterpart(assistant):
     # Found: a point of the final Act's review article (whose pair is the proposal's whole Art. 84,
     # quoted first) and the proposal's Art. 84(1). Art. 84(1)'s counterpart, Art. 112(1), is quoted

@@ -190,6 +190,15 @@ def test_what_became_of_a_gdpr_rule_is_no_comparison_of_the_ai_act_versions(libr
     assert plan.documents_compared == () and not plan.versions
 
 
+def test_critics_asked_beside_two_acts_compared_bring_the_commentaries_as_a_side(library):
+    plan = read("scholars said the draft left people no way to complain. did the 2024 act change that?", library)
+    assert plan.versions and "eprs-briefing-ai-act" in plan.commentary_beside
+    # what a text itself said is no critic's view; a commentary named is compared as named
+    assert read("what did the draft say about logs, and what does the final act say?", library).commentary_beside == ()
+    assert read("critics in the EPRS briefing said the draft had no complaint route. and the final act?",
+                library).commentary_beside == ()
+
+
 def test_the_draft_told_in_the_past_tense_is_set_against_the_final_act(library):
     assert read("the proposal only listed three criteria for setting fines. what must be weighed today?", library).versions
     assert read("The draft's transparency rules just said users must be told. Do providers have to label "

@@ -366,9 +366,17 @@ class Composer:
             if len(out) >= places:
                 break
             add(quoted(hit))
-        for extra in missing_sides(compared, out, ranked):
+        for extra in missing_sides(compared + self.commentary_side(plan, hits), out, ranked):
             add(quoted(extra))
         return out
+
+    @staticmethod
+    def commentary_side(plan: QueryPlan, hits: list[Hit]) -> list[str]:
+        """The commentary that answers what critics said beside a comparison naming none: the one
+        whose clause the search found best (in the search's order: the composer's heading match
+        preferred the impact assessment's "effective remedy" to the briefing's critics), as a side
+        of the comparison of its own."""
+        return next(([h.doc] for h in hits if h.doc in plan.commentary_beside), [])
 
     def figures(self, plan: QueryPlan, best: Hit, ranked: list[Hit], asked: str) -> list[Hit]:
         """The paragraphs of the best-matching article that hold an amount (a figure asked) or a
@@ -635,7 +643,8 @@ class Composer:
         rest = [h for h in chosen if not overlaps(h, out)]
         # A commentary compared beside the two versions ("the EPRS briefing says ... did the final Act
         # change that?") keeps its best clause however many pairs were quoted: it was asked for.
-        asked = missing_sides([d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)], out, rest)
+        asked = missing_sides([d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)]
+                              + self.commentary_side(plan, hits), out, rest)
         rest = [h for h in rest if h not in asked]
         return out + asked + rest[: max(0, t.max_version_citations - len(out) - len(asked))], [" ".join(text)] if text else []
 
