@@ -800,7 +800,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     wants_commentary = cue("opinion", OPINION_TERMS, whole, language) or bool(CRITICS.search(whole))
     commentary_beside = tuple(sorted(d for d, kind in kinds.items() if kind == "commentary" and (
         documents is None or d in documents))) if (
-        wants_commentary and CRITICS.search(whole) and len(compared) > 1
+        CRITICS.search(whole) and len(compared) > 1
         and not any(kinds.get(d) == "commentary" for d in (*compared, *named))) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
