@@ -115,14 +115,15 @@ AI_TERMS = re.compile(
 # An annex named ("Annex II", as another language's "allegato II" reads in English): the GDPR has
 # none, so an annex is one of the AI acts' (English reads "annex" in AI_TERMS).
 NAMED_ANNEX = re.compile(r"\bannex(es)?\s+[IVXLC]+\b", re.IGNORECASE)
+_CRITIC_WORDS = r"commentators?|critics?|criticis\w*|criticiz\w*"
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
-    r"\b(commentators?|critics?|criticis\w*|criticiz\w*|stakeholders?|opinions?|"
+    rf"\b({_CRITIC_WORDS}|stakeholders?|opinions?|"
     r"(?<!\bmy )(?<!\bour )(?<!\ba )news(?! ?(sites?|websites?|outlets?|apps?|feeds?|portals?|publishers?|media|agenc\w+|articles? i))|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
 # Critics of the texts, as distinct from what a text itself says ("what did the draft say" asks for the
 # commentary weights above, not for a commentary beside two acts compared).
-CRITICS = re.compile(r"\b(commentators?|critics?|criticis\w*|criticiz\w*|academics?|scholars?|civil society|"
+CRITICS = re.compile(rf"\b({_CRITIC_WORDS}|academics?|scholars?|civil society|"
                      r"experts? (said|say|argued|warned|complained))\b", re.IGNORECASE)
 RECITAL_TERMS = re.compile(r"\b(recitals?|why|reason\w*|rationale|justif\w*|purpose of)\b", re.IGNORECASE)
 MEMORANDUM_TERMS = re.compile(r"\b(consultation|policy options?|legal basis|subsidiarity|proportionality)\b",
@@ -797,10 +798,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     asks_application = application and (compares or asks) == "deadline"
     # What critics said, asked beside two acts compared ("academics said the draft gave people no way to
     # complain. did the final act fix that?"): the commentaries are a side of their own.
-    wants_commentary = cue("opinion", OPINION_TERMS, whole, language) or bool(CRITICS.search(whole))
+    critics = bool(CRITICS.search(whole))
+    wants_commentary = critics or cue("opinion", OPINION_TERMS, whole, language)
     commentary_beside = tuple(sorted(d for d, kind in kinds.items() if kind == "commentary" and (
         documents is None or d in documents))) if (
-        CRITICS.search(whole) and len(compared) > 1
+        critics and len(compared) > 1
         and not any(kinds.get(d) == "commentary" for d in (*compared, *named))) else ()
     return QueryPlan(
         question=typed, reading=question if question != typed else "", asks=asks, compares=compares, language=language, follow_up=follow_up, context=context,
