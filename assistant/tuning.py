@@ -108,6 +108,15 @@ class Tuning:
     # English questions only (Retriever.fuse): translated tune questions lost a little with it.
     recital_bridge: float = 0.1
     bridge_articles: int = 2
+    # A commentary's summary paragraph lends this share of its fused score to the paragraphs it
+    # restates (assistant/summaries.py: those holding ``summary_overlap`` of its word 4-grams).
+    # Tune (2 389), against 0: at 0.25 all key facts +1 -0, article R@5 +2 -0 on the 91 questions
+    # naming the opinion's authors; at 0.5 +1 -0 and +5 -2 on the whole set (the EDPB-EDPS's call for
+    # a general ban on biometric recognition, Para. 32, and for DPAs as the supervisory authorities,
+    # Para. 48, found through their summaries); at 1.0 +2 -0 but -9 in article R@5 (the paragraphs
+    # asked, Para. 35 on emotion recognition, pushed down by the loans to their neighbours).
+    summary_bridge: float = 0.5
+    summary_overlap: float = 0.3
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
     # A question naming no version is answered from the draft; what only the adopted Act has (a ban,
     # a duty or a paragraph the draft lacks) joins its ranking when the draft is searched first (not in

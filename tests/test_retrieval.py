@@ -602,3 +602,26 @@ def test_the_paragraph_an_articles_best_unit_builds_on_ranks_beside_it(assistant
     assert ranked[:2] == [(doc, best), (doc, base)]
     plain = Retriever(assistant.library, assistant.retriever.index, replace(DEFAULT, referred_share=0.0))
     assert (doc, base) not in [h.key() for h in plain.search(question, k=2)]
+
+
+def test_a_commentarys_summary_lends_its_score_to_the_paragraph_it_restates(assistant):
+    retriever = assistant.retriever
+    rows = retriever.index.by_id
+    opinion = "edpb-edps-joint-opinion-5-2021"
+    summary = next(row for row, restates in retriever.summary_bridge.items()
+                   if rows[f"{opinion}::Para. 48"] in restates)
+    lent = retriever.bridged({summary: 1.0}, recitals=False)
+    assert lent[rows[f"{opinion}::Para. 48"]] == pytest.approx(DEFAULT.summary_bridge)
+    off = Retriever(assistant.library, retriever.index, replace(DEFAULT, summary_bridge=0.0))
+    assert off.bridged({summary: 1.0}, recitals=False)[rows[f"{opinion}::Para. 48"]] == 0.0
+
+
+def test_the_opinions_recommendation_is_found_through_its_summary(assistant):
+    """Asked in other words than the opinion's, the analysis paragraph that ends in the recommendation
+    is found beside the summary that restates it."""
+    opinion = "edpb-edps-joint-opinion-5-2021"
+    for question, paragraph in (("which national regulator did the joint opinion say should enforce the AI proposal?",
+                                 "Para. 48"),
+                                ("what did the EDPB and EDPS ask for on facial recognition in public places?",
+                                 "Para. 32")):
+        assert (opinion, paragraph) in [(h.doc, h.ref) for h in assistant.retriever.search(question, k=5)]
