@@ -372,6 +372,16 @@ def test_the_paragraph_whose_own_words_answer_leads_its_article(assistant):
     assert "Art. 29(5)" in refs and refs.index("Art. 29(5)") < (refs.index(later) if later in refs else 5), refs
 
 
+@pytest.mark.parametrize("question", [
+    # written for this test: a team counted in words is a small company (proposal Art. 55, SMEs)
+    "we are just four of us making a chatbot. does the draft do anything for outfits our size?",
+    "tiny firm here, building ai for dentists. any breaks for us in the 2021 proposal?",
+])
+def test_a_team_counted_in_words_is_a_small_company(assistant, question):
+    refs = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
+    assert (PROPOSAL, "Art. 55") in refs, refs
+
+
 @pytest.mark.parametrize("question, processor", [
     # written for this test: a household's supplier is the controller one leaves, not a processor
     ("switching gas supplier, can my usage history go with me?", False),
