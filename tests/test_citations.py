@@ -126,6 +126,8 @@ def test_arbitrary_text_never_crashes(text):
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
+    # the European Parliamentary Research Service, as people call it
+    ("what did the parliament's research service write about sandboxes?", ["eprs-briefing-ai-act"]),
 ])
 def test_the_final_act_is_named_in_everyday_ways(text, expected):
     assert mentioned_documents(text) == expected

@@ -415,6 +415,19 @@ def test_everyday_data_protection_words_route_to_the_gdpr_not_the_commentary(lib
     assert read("what did the leaked draft say about social scoring?", library).wants_commentary
 
 
+@pytest.mark.parametrize("question, commentary", [
+    # written for this test: stakeholders by kind are whose views the commentaries report
+    ("how did tech industry associations react to the 2021 draft?", True),
+    ("did any consumer organisations push back on the commission's ai proposal?", True),
+    ("a think-tank says the draft will cost smes a fortune. was that claim contested?", True),
+    # ... not a consumer group or an NGO acting for a person, nor data disputed with a company
+    ("can a consumer group take my data complaint to the regulator for me?", False),
+    ("i disputed my credit score with the bank. can they keep using it meanwhile?", False),
+])
+def test_stakeholders_by_kind_ask_for_the_commentary(library, question, commentary):
+    assert read(question, library).wants_commentary is commentary
+
+
 def test_a_news_site_is_not_the_news_report(library):
     assert not read("do i have to label ai-written articles on my news site?", library).wants_commentary
     assert read("what did the news report on the leaked draft say about social scoring?", library).wants_commentary
