@@ -128,6 +128,9 @@ def test_arbitrary_text_never_crashes(text):
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
     # the European Parliamentary Research Service, as people call it
     ("what did the parliament's research service write about sandboxes?", ["eprs-briefing-ai-act"]),
+    # the news report on the leak, however people call it; the draft it reports on is not the proposal
+    ("a news story i saw on the leaked april 2021 draft mentioned mass surveillance. what did it say?",
+     ["aim-news-2021-04-eu-mulls-ban"]),
 ])
 def test_the_final_act_is_named_in_everyday_ways(text, expected):
     assert mentioned_documents(text) == expected
