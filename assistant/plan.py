@@ -115,15 +115,15 @@ AI_TERMS = re.compile(
 # An annex named ("Annex II", as another language's "allegato II" reads in English): the GDPR has
 # none, so an annex is one of the AI acts' (English reads "annex" in AI_TERMS).
 NAMED_ANNEX = re.compile(r"\bannex(es)?\s+[IVXLC]+\b", re.IGNORECASE)
-_CRITIC_WORDS = r"commentators?|critics?|criticis\w*|criticiz\w*"
+_CRITIC_WORDS = (r"commentators?|critics?|criticis\w*|criticiz\w*"
+                 # stakeholders by kind, and a claim asked whether disputed (not "consumer groups" or NGOs
+                 # that complain for a person, GDPR Art. 80, nor data "disputed" with a controller, Art. 18)
+                 r"|industry (groups?|associations?|representatives|lobby\w*)|consumer (organi[sz]ations?|associations?)"
+                 r"|think[- ]?tanks?|lobby(ists?|ing| groups?)|business (groups?|associations?)"
+                 r"|(was|were|is) (it|that|this|the \w+) (disputed|contested|challenged)")
 # Asking what commentators, watchdogs, the impact assessment or the press said, wanted or criticised.
 OPINION_TERMS = re.compile(
     rf"\b({_CRITIC_WORDS}|stakeholders?|opinions?|"
-    # stakeholders by kind, and a claim asked whether disputed (not "consumer groups" or NGOs that
-    # complain for a person, GDPR Art. 80, nor data "disputed" with a controller, Art. 18)
-    r"industry (groups?|associations?|representatives|lobby\w*)|consumer (organi[sz]ations?|associations?)|"
-    r"think[- ]?tanks?|lobby(ists?|ing| groups?)|business (groups?|associations?)|"
-    r"(was|were|is) (it|that|this|the \w+) (disputed|contested|challenged)|"
     r"(?<!\bmy )(?<!\bour )(?<!\ba )news(?! ?(sites?|websites?|outlets?|apps?|feeds?|portals?|publishers?|media|agenc\w+|articles? i))|reported|(the|a) leak|leak(ed|s)? (draft|version|text|document|proposal|regulation|ai act|act|copy)|briefing|what did (they|the \w+( \w+)?) (think|want|say|recommend)|"
     r"did (they|the \w+( \w+)?) (think|want|say|recommend|propose|suggest|expect))\b", re.IGNORECASE)
 # Critics of the texts, as distinct from what a text itself says ("what did the draft say" asks for the

@@ -428,6 +428,12 @@ def test_stakeholders_by_kind_ask_for_the_commentary(library, question, commenta
     assert read(question, library).wants_commentary is commentary
 
 
+def test_a_claim_about_the_act_asked_whether_disputed_searches_the_commentaries_beside_it(library):
+    # written for this test: "the AI act" names no version (both are searched); the claim is the commentaries'
+    plan = read("a lobby group says the ai act will wipe out european startups. was that claim challenged?", library)
+    assert plan.commentary_beside and len(plan.documents_compared) > 1
+
+
 def test_a_news_site_is_not_the_news_report(library):
     assert not read("do i have to label ai-written articles on my news site?", library).wants_commentary
     assert read("what did the news report on the leaked draft say about social scoring?", library).wants_commentary
