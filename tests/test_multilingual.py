@@ -369,6 +369,7 @@ def test_being_the_subject_of_something_is_not_asking_what_an_act_is_about(libra
     ("pl", "Kogo właściwie obowiązuje RODO?", True),
     ("pl", "Kto powinien stosować RODO w praktyce?", True),
     ("pl", "Kogo obowiązuje obowiązek prowadzenia rejestru czynności?", False),  # a duty, not the act
+    ("pl", "Mój sąsiad ma kamerę nad bramą. Czy RODO go w ogóle obowiązuje?", True),
     ("fr", "Qui est vraiment concerné par le RGPD ?", True),
     ("nl", "Wie moet zich eigenlijk aan de AVG houden?", True),
 ])
