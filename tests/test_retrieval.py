@@ -466,6 +466,7 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("nl", "Ik mag de app alleen gebruiken als ik akkoord ga met tracking. Mag dat?", "consent freely given"),
     ("nl", "Kan ik nagaan of mijn oude sportschool nog gegevens over mij bewaart?", "right of access"),
     ("pl", "Czy sklep musi poinformować klientów o naruszeniu, skoro hasła były zahaszowane?", "personal data breach"),
+    ("nl", "Ik vraag me af hoe die makelaar aan mijn telefoonnummer is gekomen.", "from which source"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
