@@ -467,6 +467,7 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("nl", "Kan ik nagaan of mijn oude sportschool nog gegevens over mij bewaart?", "right of access"),
     ("pl", "Czy sklep musi poinformować klientów o naruszeniu, skoro hasła były zahaszowane?", "personal data breach"),
     ("nl", "Ik vraag me af hoe die makelaar aan mijn telefoonnummer is gekomen.", "from which source"),
+    ("nl", "Als de webwinkel mijn account wist, blijft mijn adres dan bij de bezorger?", "right to erasure"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
