@@ -126,8 +126,6 @@ def test_arbitrary_text_never_crashes(text):
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
-    # the European Parliamentary Research Service, as people call it
-    ("what did the parliament's research service write about sandboxes?", ["eprs-briefing-ai-act"]),
     # the news report on the leak, however people call it; the draft it reports on is not the proposal
     ("a news story i saw on the leaked april 2021 draft mentioned mass surveillance. what did it say?",
      ["aim-news-2021-04-eu-mulls-ban"]),

@@ -446,10 +446,3 @@ def test_the_lead_quotes_the_part_of_an_article_the_search_found(assistant):
     answer = assistant.ask("does a company have to tell me if a computer and not a real person is answering my chat?")
     lead = answer.text.split("**The provisions**")[0]
     assert "“1. Providers shall ensure that AI systems intended to interact with natural persons" in lead, lead
-
-
-def test_a_commentary_asked_about_a_named_clause_is_quoted_beside_it(assistant):
-    # written for this test: the clause named, and what the opinion said of it
-    refs = cited(assistant.ask("what does the edpb-edps joint opinion say about Article 43 of the proposal?"))
-    assert any(d == P and r.startswith("Art. 43") for d, r in refs), refs
-    assert any(d == "edpb-edps-joint-opinion-5-2021" for d, _ in refs), refs

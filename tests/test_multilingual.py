@@ -364,20 +364,6 @@ def test_being_the_subject_of_something_is_not_asking_what_an_act_is_about(libra
     assert plan.language == lang and plan.general is general
 
 
-@pytest.mark.parametrize("lang, question, general", [
-    # written for this test: whom an act binds, as each language says it
-    ("pl", "Kogo właściwie obowiązuje RODO?", True),
-    ("pl", "Kto powinien stosować RODO w praktyce?", True),
-    ("pl", "Kogo obowiązuje obowiązek prowadzenia rejestru czynności?", False),  # a duty, not the act
-    ("pl", "Mój sąsiad ma kamerę nad bramą. Czy RODO go w ogóle obowiązuje?", True),
-    ("fr", "Qui est vraiment concerné par le RGPD ?", True),
-    ("nl", "Wie moet zich eigenlijk aan de AVG houden?", True),
-])
-def test_whom_an_act_binds_is_a_question_on_the_whole_act(library, lang, question, general):
-    plan = planning.build(question, library)
-    assert plan.language == lang and plan.general is general
-
-
 def test_an_everyday_complaint_worded_with_the_idiom_is_declined(assistant):
     answer = assistant.ask("Ma commande fait l'objet d'un retard de livraison. Le vendeur doit-il me rembourser ?")
     assert answer.plan["language"] == "fr" and answer.abstained

@@ -314,11 +314,7 @@ class Composer:
         t = self.tuning
         named = [h for h in hits if h.how == "reference"]
         if named:
-            # a commentary asked about a named clause ("what did the joint opinion recommend about
-            # Article 69?"): its best paragraph found beside the clause
-            asked = [d for d in plan.documents_named if self.library.document(d).source.kind == "commentary"]
-            out = (self.governing(plan, hits) + named)[:t.max_citations + 1]
-            return out + missing_sides(asked, out, self.ranked(plan, hits))[:t.max_citations + 1 - len(out)]
+            return (self.governing(plan, hits) + named)[:t.max_citations + 1]
         ranked = self.ranked(plan, hits)
         if not ranked:
             return []
