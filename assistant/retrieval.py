@@ -434,17 +434,19 @@ class Retriever:
         words, than the article it explains. And each summary paragraph of a commentary lending the
         share ``Tuning.summary_bridge`` to the paragraphs it restates (``summary_bridge``)."""
         units = self.index.units
+        recital_share = self.tuning.recital_bridge if recitals else 0.0
+        summary_share = self.tuning.summary_bridge
         best: dict[tuple[str, str], int] = {}  # each article's best clause found, which takes its loans
-        for row, _ in sorted(fused.items(), key=lambda item: -item[1]):
-            best.setdefault(units[row].article, row)
+        if recital_share:
+            for row, _ in sorted(fused.items(), key=lambda item: -item[1]):
+                best.setdefault(units[row].article, row)
         out = dict(fused)
         for row, score in fused.items():
-            if recitals and self.tuning.recital_bridge:
-                for target in self.recital_bridge.get(row, ()):
-                    target = best.get(units[target].article, target)
-                    out[target] = out.get(target, 0.0) + self.tuning.recital_bridge * score
-            for target in self.summary_bridge.get(row, ()):
-                out[target] = out.get(target, 0.0) + self.tuning.summary_bridge * score
+            for target in self.recital_bridge.get(row, ()) if recital_share else ():
+                target = best.get(units[target].article, target)
+                out[target] = out.get(target, 0.0) + recital_share * score
+            for target in self.summary_bridge.get(row, ()) if summary_share else ():
+                out[target] = out.get(target, 0.0) + summary_share * score
         return out
 
     def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0) -> Hit:

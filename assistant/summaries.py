@@ -40,6 +40,8 @@ def restated(clauses: Iterable[Clause], share: float) -> dict[str, tuple[str, ..
     """Summary paragraph ref -> the refs of the body paragraphs of the same document it restates:
     those holding at least ``share`` of its word 4-grams, most shared first."""
     paragraphs = [c for c in clauses if c.kind == "commentary_paragraph"]
+    if not any(is_summary(c) for c in paragraphs):
+        return {}  # the acts, and the commentaries without a summary of their own
     body = [(c.ref, _grams(c.text)) for c in paragraphs if not is_summary(c)]
     out: dict[str, tuple[str, ...]] = {}
     for clause in paragraphs:
