@@ -617,6 +617,16 @@ def asked_part(question: str) -> str:
 # something the eu ai proposal worries about", "what does the eu ai plan say about that").
 _AI = re.compile(r"\bai\b", re.IGNORECASE)
 _BACK_TO_IT = re.compile(r"\b(that|this|it|them)\b", re.IGNORECASE)
+# ... or a machine that decides about people named only in the situation ("the council wants a
+# computer to decide who keeps their benefits. are there extra rules on that", "i think a computer is
+# sorting the applications. is that kind of tool regulated?"), the rules asked about in words of their
+# own. Not what a system does of itself ("an ai that keeps learning from its own answers ... does the
+# proposal say anything about that") nor a rule the situation states ("... has to get ai training. is
+# that actually a rule?").
+_MACHINE = re.compile(r"\b(ai|computers?|software|algorithms?|programs?|machines?)\b", re.IGNORECASE)
+_DECIDES = re.compile(r"\b(decid\w*|sort\w*|rank\w*|screen\w*|track\w*|scor\w*|mark\w*|grad\w*|select\w*|"
+                      r"judg\w*|assess\w*|flag\w*|monitor\w*|recogni[sz]\w*|pick\w*)\b", re.IGNORECASE)
+_RULES = re.compile(r"\b(rules (on|for|about)|regulated|oversight|say anything)\b", re.IGNORECASE)
 
 
 # ... unless what is asked is a duty ("... do i have to label them as ai?", "do they have to tell us before
@@ -629,8 +639,9 @@ def described_use(question: str, asking: str) -> bool:
     """A situation stated, then the AI rules asked about it (``asking``: the question's
     ``asked_part``): whether it is one of the uses they ban or list as high-risk is the question,
     though it names neither class."""
-    return (asking != question and bool(_AI.search(asking) and _BACK_TO_IT.search(asking))
-            and not _DUTY.search(asking))
+    return (asking != question and bool(_BACK_TO_IT.search(asking)) and not _DUTY.search(asking)
+            and bool(_AI.search(asking) or (_MACHINE.search(question) and _DECIDES.search(question)
+                                            and _RULES.search(asking))))
 
 
 def asks_of(question: str, compared: list[str], references: list[NamedClause], defined: list,

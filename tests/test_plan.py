@@ -672,6 +672,17 @@ def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_
     assert set(plan.classifies) == {"prohibited", "high-risk"}
     # no situation stated: nothing to classify
     assert not read("what does the eu ai proposal worry about?", library).classifies
+    # the machine named only in the situation, deciding about people, and the rules asked of in words
+    # of their own (written for this test)
+    for question in ("the school board wants software to pick which kids get a place at the good school. "
+                     "are there extra rules on that",
+                     "my landlord thinks an algorithm should screen tenants before a viewing. is that regulated?"):
+        assert set(read(question, library).classifies) == {"prohibited", "high-risk"}, question
+    # ... not what a system does of itself, nor a rule the situation states
+    for question in ("a chatbot that keeps learning from its own answers could drift over time. does the proposal "
+                     "say anything about that",
+                     "my boss says the new law means we all need computer training. is that regulated?"):
+        assert not read(question, library).classifies, question
 
 
 def test_another_languages_names_for_the_documents_and_their_parts(library):
