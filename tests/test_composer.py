@@ -446,3 +446,17 @@ def test_the_lead_quotes_the_part_of_an_article_the_search_found(assistant):
     answer = assistant.ask("does a company have to tell me if a computer and not a real person is answering my chat?")
     lead = answer.text.split("**The provisions**")[0]
     assert "“1. Providers shall ensure that AI systems intended to interact with natural persons" in lead, lead
+
+
+def test_the_union_named_as_where_a_rule_comes_from_is_no_heading_word(library):
+    # "does the eu draft say anything about that?" asks nothing of the "EU declaration of conformity"
+    from assistant import plan as planning
+    from assistant.answering.composer import Composer
+    from assistant.records import Hit
+
+    plan = planning.build("our council uses software that ranks which families get a flat first. does the eu draft "
+                          "say anything about that?", library)
+    hits = [Hit(P, ref, "", library.get(P, ref).text, 1.0, kind="article_paragraph", how="hybrid")
+            for ref in ("Art. 48(1)", "Annex III(5)(a)")]
+    scores = {h.ref: h.score for h in Composer(library).ranked(plan, hits)}
+    assert scores["Art. 48(1)"] == scores["Annex III(5)(a)"]

@@ -57,6 +57,9 @@ ASKS_EXCEPTION = re.compile(r"\b(except\w*|exempt\w*|derogat\w*|not apply|unless
 # when asking whether the listed use and the one asked about share their words.
 CLASS_WORDS = set(tokenize("high-risk risky banned prohibited forbidden illegal outlawed AI system used allowed "
                             "draft proposal act final regulation EU"))
+# "EU" names where a rule comes from in nearly every question ("does the eu draft say anything
+# about that?"), not the "EU declaration of conformity" or the "EU database" its heading names
+UNION = set(tokenize("EU"))
 PROVISIONS_HEADING = "**The provisions**"  # ends the lead; the quoted clauses follow
 LONG_LIST = 3  # a point of a list this long is quoted alone (with its chapeau), not the whole list
 # ... unless the question asks how something works or whether it holds: then the list the point
@@ -186,7 +189,7 @@ class Composer:
         from ..retrieval import expand
 
         kinds = kind_weights(plan, self.tuning)
-        wanted = set(tokenize(expand(asked_text(plan))))
+        wanted = set(tokenize(expand(asked_text(plan)))) - UNION
         weight = self.tuning.heading_weight
         scored = [Hit(**{**h.__dict__, "score": round(h.score * self.prior(h, plan, kinds)
                                                       * (1.0 + weight * self.heading_match(h, wanted)), 4)})
