@@ -634,6 +634,22 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
         assert set(read(question, library).documents_compared) == {P, G}, question
 
 
+@pytest.mark.parametrize("question", [
+    # written for this test: "at a minimum" bounds a list in each language, as in English
+    "Que doit contenir au minimum la documentation technique ?",
+    "Was muss die technische Dokumentation mindestens enthalten?",
+    "¿Qué debe incluir como mínimo la documentación técnica?",
+    "Cosa deve includere come minimo la documentazione tecnica?",
+    "Co musi co najmniej zawierać dokumentacja techniczna?",
+    "Wat moet de technische documentatie minimaal bevatten?",
+    "O que deve incluir, no mínimo, a documentação técnica?",
+])
+def test_what_a_list_must_hold_at_a_minimum_is_a_list_in_each_language(library, question):
+    assert read(question, library).asks == "list"
+    # ... and a least amount is a figure still
+    assert read("Wie hoch ist die Geldbuße mindestens?", library).asks == "figure"
+
+
 @pytest.mark.parametrize("question, asks", [
     # the situation stated first is not what is asked
     ("a lending app works out with ai how much money i can borrow. is that one of the risky uses in the eu proposal",
@@ -696,6 +712,12 @@ def test_another_languages_names_for_the_documents_and_their_parts(library):
     # the final text in a Polish case ending, the final law in Dutch
     assert F in read("Czy w ostatecznym tekście zmieniono definicję dostawcy?", library).documents_named
     assert F in read("Wat zegt de definitieve wet over de plichten van aanbieders?", library).documents_named
+    # "final" after the act's name, or the English name inside another language (written for this test)
+    for question in ("¿Qué exige la Ley de IA final a los importadores?",
+                     "O que diz o Regulamento da IA final sobre os importadores?",
+                     "Co ostateczny AI Act mówi o importerach?",
+                     "Was verlangt die finale KI-Verordnung von Importeuren?"):
+        assert F in read(question, library).documents_named, question
     # a section of an annex, and an annex is one of the AI acts'
     plan = read("Che cosa elenca l'allegato II, sezione B?", library)
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Annex II, Section B")]
