@@ -345,6 +345,7 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "the ban on ai that exploits vulnerable people, which vulnerabilities did it cover back in 2021?",
     # what the watchdogs wanted is the commentary's (the EDPB-EDPS opinion), not news
     "did the privacy regulators recommend a ban on social scoring?",
+    "did the data protection regulators have any concerns about the sandboxes?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)
