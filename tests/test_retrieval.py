@@ -278,6 +278,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: a processor using the data for its own purposes becomes a controller (Art. 28(10))
     ("our hosting provider began using the customer database for its own purposes. does the gdpr treat it "
      "differently now?", GDPR, "Art. 28(10)", 5),
+    # written for this test: a browser setting is the objection by automated means (Art. 21(5))
+    ("could i just turn on a setting on my phone so that apps stop using my data, instead of emailing each one?",
+     GDPR, "Art. 21(5)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
@@ -464,6 +467,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("it", "Posso impedire le pubblicità mirate basate sui miei acquisti?", "direct marketing"),
     ("pl", "Sklep pozwala założyć konto tylko, jeśli zgodzę się na profilowanie. Czy to legalne?", "consent freely given"),
     ("nl", "Ik mag de app alleen gebruiken als ik akkoord ga met tracking. Mag dat?", "consent freely given"),
+    ("fr", "Puis-je refuser le pistage une fois pour toutes dans les paramètres de mon navigateur ?", "by automated means"),
+    ("de", "Reicht eine Einstellung im Browser, um der Nutzung meiner Daten zu widersprechen?", "by automated means"),
+    ("pl", "Czy wystarczy ustawienie w przeglądarce, żeby się sprzeciwić?", "by automated means"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
