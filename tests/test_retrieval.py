@@ -281,6 +281,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: a browser setting is the objection by automated means (Art. 21(5))
     ("could i just turn on a setting on my phone so that apps stop using my data, instead of emailing each one?",
      GDPR, "Art. 21(5)", 5),
+    # written for this test: a user whose system misbehaves monitors, informs and suspends (Art. 29(4))
+    ("the ai we use to sort insurance claims started producing bizarre decisions that could harm people. "
+     "can we just carry on using the tool?", PROPOSAL, "Art. 29(4)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
@@ -470,6 +473,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("fr", "Puis-je refuser le pistage une fois pour toutes dans les paramètres de mon navigateur ?", "by automated means"),
     ("de", "Reicht eine Einstellung im Browser, um der Nutzung meiner Daten zu widersprechen?", "by automated means"),
     ("pl", "Czy wystarczy ustawienie w przeglądarce, żeby się sprzeciwić?", "by automated means"),
+    ("de", "Unsere KI liefert seit gestern seltsame Ergebnisse. Dürfen wir sie weiter nutzen?", "suspend the use"),
+    ("nl", "Onze AI geeft ineens rare uitkomsten. Moeten we stoppen met het gebruik?", "suspend the use"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
