@@ -284,6 +284,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: a leak's victim asking for money is the GDPR's compensation (Art. 82)
     ("my dentist's booking system leaked my address. can i go after them for it, or get my money back for the "
      "new locks?", GDPR, "Art. 82", 5),
+    # written for this test: leaving a mailing list one had agreed to is withdrawing consent (Art. 7(3))
+    ("i said yes to a charity's mailing list but unsubscribing needs a phone call. is that allowed?",
+     GDPR, "Art. 7(3)", 5),
     # written for this test: a user whose system misbehaves monitors, informs and suspends (Art. 29(4))
     ("the ai we use to sort insurance claims started producing bizarre decisions that could harm people. "
      "can we just carry on using the tool?", PROPOSAL, "Art. 29(4)", 5),
