@@ -712,6 +712,9 @@ def test_another_languages_names_for_the_documents_and_their_parts(library):
     # the final text in a Polish case ending, the final law in Dutch
     assert F in read("Czy w ostatecznym tekście zmieniono definicję dostawcy?", library).documents_named
     assert F in read("Wat zegt de definitieve wet over de plichten van aanbieders?", library).documents_named
+    # the Polish passive ("został zhakowany", was hacked) tells no fate of a provision (written for this test)
+    plan = read("Mój bank został zhakowany i wyciekły dane klientów. Czy bank musi mnie o tym powiadomić?", library)
+    assert not plan.documents_compared and plan.weights[G] == 1.0
     # "final" after the act's name, or the English name inside another language (written for this test)
     for question in ("¿Qué exige la Ley de IA final a los importadores?",
                      "O que diz o Regulamento da IA final sobre os importadores?",
