@@ -126,10 +126,8 @@ def test_arbitrary_text_never_crashes(text):
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
-    # ... and as "bodies", or "the" watchdogs of data protection together (written for this test)
+    # ... and as the EU's data protection "bodies" (written for this test)
     ("what did the eu data protection bodies say about emotion recognition?", ["edpb-edps-joint-opinion-5-2021"]),
-    ("did the privacy watchdogs like the sandboxes?", ["edpb-edps-joint-opinion-5-2021"]),
-    ("can data protection watchdogs fine a hospital?", []),
     # the news report on the leak, however people call it; the draft it reports on is not the proposal
     ("a news story i saw on the leaked april 2021 draft mentioned mass surveillance. what did it say?",
      ["aim-news-2021-04-eu-mulls-ban"]),
