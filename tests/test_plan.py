@@ -634,22 +634,6 @@ def test_the_gdpr_named_inside_a_draft_rule_set_against_now_compares_the_version
         assert set(read(question, library).documents_compared) == {P, G}, question
 
 
-@pytest.mark.parametrize("question", [
-    # written for this test: "at a minimum" bounds a list in each language, as in English
-    "Que doit contenir au minimum la documentation technique ?",
-    "Was muss die technische Dokumentation mindestens enthalten?",
-    "¿Qué debe incluir como mínimo la documentación técnica?",
-    "Cosa deve includere come minimo la documentazione tecnica?",
-    "Co musi co najmniej zawierać dokumentacja techniczna?",
-    "Wat moet de technische documentatie minimaal bevatten?",
-    "O que deve incluir, no mínimo, a documentação técnica?",
-])
-def test_what_a_list_must_hold_at_a_minimum_is_a_list_in_each_language(library, question):
-    assert read(question, library).asks == "list"
-    # ... and a least amount is a figure still
-    assert read("Wie hoch ist die Geldbuße mindestens?", library).asks == "figure"
-
-
 @pytest.mark.parametrize("question, asks", [
     # the situation stated first is not what is asked
     ("a lending app works out with ai how much money i can borrow. is that one of the risky uses in the eu proposal",
