@@ -264,6 +264,9 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "whats the best antivirus for a mac",
     "my phone screen cracked after a week, will the warranty cover it",
     "how long does a passport renewal take at the moment",
+    # everyday words the glossary reads as the texts' notions (withdrawing, erasing), about a purchase or a device
+    "i bought headphones online and changed my mind, can i send them back?",
+    "my phone says storage full even after i deleted my photos",
     # another field of law or advice, however much it says of ai or data (scope.OTHER_FIELD)
     "can i register a trademark for the name of my ai app?",
     "what vat does my ai startup charge business customers in spain?",
@@ -346,6 +349,10 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     # what the watchdogs wanted is the commentary's (the EDPB-EDPS opinion), not news
     "did the privacy regulators recommend a ban on social scoring?",
     "did the data protection regulators have any concerns about the sandboxes?",
+    # everyday words the glossary reads as the texts' notions, far from every clause in MiniLM's reading
+    # (0.16-0.28) and just on the corpus's side for e5 (scope: notion_topic_over_similarity)
+    "can i just unsubscribe from a newsletter whenever i want?",
+    "switching to a new running app, can i get my old runs exported in a file?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

@@ -11,6 +11,7 @@ from ..citations import find_references
 from ..i18n import t
 from ..plan import GDPR_TERMS, QueryPlan
 from ..records import Hit
+from ..retrieval import legal_wording
 from ..tuning import DEFAULT, Tuning
 
 # Names of instruments and jurisdictions the corpus does not hold.
@@ -172,7 +173,7 @@ DOMAIN = re.compile(
     r"codes? of conduct|consult\w*|white paper|stakeholder\w*|governance|innovation|technolog\w*|software|"
     r"digital|platform\w*|online|computer\w*|machine\w*|robot\w*|internet|app|apps|camera\w*|facial|face|"
     r"sustainab\w*|fundamental|citizen\w*|consumer\w*|compan\w*|business\w*|startup\w*|SMEs?|regulator\w*|"
-    r"sanction\w*|enforce\w*|supervis\w*|harmonis\w*|ethic\w*|trust\w*|accountab\w*|explain\w*|decision\w*)\b",
+    r"sanction\w*|enforce\w*|supervis\w*|harmonis\w*|ethic\w*|trust\w*|accountab\w*|explain\w*|decision\w*|processing)\b",
     re.IGNORECASE)
 
 @dataclass(frozen=True)
@@ -206,12 +207,21 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
         return True
     best_similarity = similarity()
     # the GDPR's vocabulary, as the plan reads it ("my details", "customers' data"), is the domain too
-    worded = DOMAIN.search(question) or NORMATIVE.search(question) or GDPR_TERMS.search(question)
+    worded = in_domain(question)
     if not worded and (best_similarity < tuning.domain_free_similarity if topic is None
                        else topic < tuning.wordless_topic_margin):
         return True
-    # far from every clause in MiniLM's reading, unless e5 puts it clearly among the corpus's topics
-    return best_similarity < tuning.min_similarity and (topic is None or topic < tuning.topic_over_similarity)
+    # far from every clause in MiniLM's reading, unless e5 puts it clearly among the corpus's topics;
+    # less clearly for everyday words the glossary reads as the texts' notions ("unsubscribe":
+    # withdrawing consent; "my playlists in a file": portability), not its question forms ("how long")
+    notion = any(in_domain(wording) for wording in legal_wording(question))
+    bar = tuning.notion_topic_over_similarity if notion else tuning.topic_over_similarity
+    return best_similarity < tuning.min_similarity and (topic is None or topic < bar)
+
+
+def in_domain(text: str) -> bool:
+    """Words of the field: of regulating AI or data, asked as a legal question, or the GDPR's."""
+    return bool(DOMAIN.search(text) or NORMATIVE.search(text) or GDPR_TERMS.search(text))
 
 
 def decline(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], float], tuning: Tuning = DEFAULT,
