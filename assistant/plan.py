@@ -300,18 +300,43 @@ def draft_set_against_now(question: str, ignoring: tuple[str, ...] = (), finite:
     def named(sentence: str) -> list[str]:
         return [d for d in mentioned_documents(sentence) if d not in ignoring]
 
-    # (clause, whether its sentence asks), clause by clause: "do they have to register too, or was it
-    # only providers in the draft?", "what must they check, compared to what the 2021 text required?"
-    clauses = [(c, s.rstrip().endswith("?")) for s in sentences(question) if s.strip()
-               for c in _CLAUSE_END.split(s) if c.strip()]
+    clauses = _clauses(question)
     draft = [c for c, _ in clauses if named(c) == [PROPOSAL]]
-    now = [c for c, asked in clauses if asked and not named(c) and PRESENT.search(c) and not FINITE_PAST.search(c)]
+    now = [c for c, asked in clauses if asked and not named(c) and _in_present(c)]
     def told(sentence: str) -> bool:
         if finite:
             return bool(FINITE_PAST.search(sentence))
         return bool(TOLD_IN_PAST.search(sentence) or not PRESENT.search(sentence))
 
     return bool(draft and now) and all(told(s) for s in draft)
+
+
+def _clauses(question: str) -> list[tuple[str, bool]]:
+    """(clause, whether its sentence asks), clause by clause: "do they have to register too, or was it
+    only providers in the draft?", "what must they check, compared to what the 2021 text required?")."""
+    return [(c, s.rstrip().endswith("?")) for s in sentences(question) if s.strip()
+            for c in _CLAUSE_END.split(s) if c.strip()]
+
+
+def _in_present(clause: str) -> bool:
+    return bool(PRESENT.search(clause) and not FINITE_PAST.search(clause))
+
+
+# The draft told by its version words rather than its name ("the commission proposed", "the version i
+# read in 2021"): what sets it against "the AI act" asked in the present.
+DRAFT_SIDE = re.compile(r"\b(draft|proposal|proposed|2021)\b", re.IGNORECASE)
+
+
+def generic_act_against_draft(question: str) -> bool:
+    """Whether "the AI act", named in a clause asked in the present with no version word, is set
+    against the draft told in the past by its version words in another ("the commission proposed that
+    the regulation would apply 24 months after entry into force. when does the ai act actually apply?",
+    "... the version i read in 2021 just said a number of months ..."): the Act now, against the draft."""
+    clauses = _clauses(question)
+    draft = [c for c, _ in clauses if DRAFT_SIDE.search(c) and not GENERIC_AI_ACT.search(c)]
+    now = [c for c, asked in clauses if asked and GENERIC_AI_ACT.search(c) and not VERSION_WORDS.search(c)
+           and _in_present(c)]
+    return bool(draft and now) and all(TOLD_IN_PAST.search(c) for c in draft)
 
 
 # Asking whether a use is high-risk or banned: the answer is a point of the list that says what is
@@ -710,8 +735,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         read_as_named = named
     # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
     # for a question on the act as a whole, which its subject-matter and scope articles answer)
-    generic_act = bool(not named and GENERIC_AI_ACT.search(question) and not VERSION_WORDS.search(question)
-                       and not cue("general", GENERAL, question, language))
+    # (a question on the act as a whole: "does the ai act apply to me?", not "when does it apply?", a date)
+    whole_act = cue("general", GENERAL, question, language) and not cue("application", APPLICATION_TERMS, question, language)
+    generic_act = bool(not named and GENERIC_AI_ACT.search(question)
+                       and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
+                       and not whole_act)
     if not compared and not documents and (
             (FINAL_ACT not in read_as_named and (
                 # not of a GDPR rule: "is a solely automated decision still allowed under GDPR Art. 22?"
@@ -742,7 +770,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     gdpr_words = in_gdpr_words(question, language)
     adopted_beside = not compared and not documents and not named and not follow_up and \
         weights.get(PROPOSAL, 0.0) > 0 and not gdpr_words and not MEMORANDUM.search(question) and \
-        not VERSION_WORDS.search(question) and not cue("general", GENERAL, question, language)
+        not VERSION_WORDS.search(question) and not whole_act
     # Two acts asked together, one of them named and the other by its words or its bare name: an AI
     # act's question in the GDPR's words ("is that banned by the proposal, and do they need a DPIA?",
     # "... is it the same place i'd go with a complaint about my personal data?"), or the GDPR's beside

@@ -115,6 +115,21 @@ def test_the_ai_act_named_without_a_version_is_the_draft_with_the_adopted_act_be
     assert F not in read("is an ai that scores job applicants high risk?", library).weights
 
 
+@pytest.mark.parametrize("question", [
+    "the commission proposed that fines could reach 6% of turnover. how high can fines go under the eu ai act?",
+    "the text from 2021 i studied said it would apply after two years. when does the ai act apply?",
+    "back in 2021 the drafters proposed a single national supervisory authority. how many authorities does the ai act require?",
+])
+def test_the_ai_act_asked_now_against_the_draft_told_in_the_past_compares_both(library, question):
+    # the draft by its version words in a sentence of its own, "the AI act" asked in the present
+    assert set(read(question, library).documents_compared) == {P, F}
+
+
+def test_when_the_ai_act_applies_is_a_date_not_the_act_as_a_whole(library):
+    assert set(read("when does the eu ai act actually apply?", library).documents_compared) == {P, F}
+    assert read("does the eu ai act actually apply to my company?", library).general
+
+
 @pytest.mark.parametrize("question, beside", [
     ("is an ai that scores job applicants high risk?", True),  # no act named: the draft, the Act beside
     ("is an ai that scores job applicants high risk under the proposal?", False),  # a version named
