@@ -54,6 +54,7 @@ class QueryPlan:
     wants_memorandum: bool = False                  # asks about the explanatory memorandum
     wants_commentary: bool = False                  # asks what commentators said
     commentary_beside: tuple[str, ...] = ()         # commentaries searched beside a comparison naming none
+    sides_apart: bool = False                       # each compared text is asked about in a part of its own
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
     asks_application: bool = False                  # asks when an act or its rules apply
     general: bool = False                           # asks what an act is about, covers or is for
@@ -623,6 +624,23 @@ def sentences(text: str) -> list[str]:
     return ["".join(p) for p in out]
 
 
+# Where a question turns to another text: a new sentence, or ", and what/how/..." ("how is the authority
+# chosen under the draft, and what did the EDPB and EDPS recommend?").
+_NEXT_QUESTION = re.compile(r",\s*+(?:and|but)\s++(?=(?:what|how|why|which|who|whom|when|where|did|does|do|is|are|was|were|"
+                            r"has|have|can)\b)", re.IGNORECASE)
+
+
+def sides_apart(question: str, compared: list[str] | tuple[str, ...]) -> bool:
+    """Whether each of two or more compared texts is named alone in a part of the question of its own
+    ("the proposal still lets police use live facial recognition. what did the EDPB and EDPS say?"), not
+    one of them asked about the other ("what criticism of the final act does the EPRS briefing report?")."""
+    if len(compared) < 2:
+        return False
+    parts = [part for sentence in sentences(question) for part in _NEXT_QUESTION.split(sentence)]
+    alone = {named[0] for part in parts if len(named := [d for d in mentioned_documents(part) if d in compared]) == 1}
+    return alone >= set(compared)
+
+
 def asked_part(question: str) -> str:
     """The question without the statements that open it, each of which describes the situation asked
     about ("a lending app works out with ai how much money i can borrow. is that one of the risky
@@ -857,6 +875,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         wants_recitals=cue("recitals", RECITAL_TERMS, whole, language),
         wants_memorandum=bool(MEMORANDUM.search(whole) or MEMORANDUM_TERMS.search(whole)),
         wants_commentary=wants_commentary, commentary_beside=commentary_beside,
+        sides_apart=sides_apart(question, compared),
         wants_final_provisions=application or cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         asks_application=asks_application,
         general=cue("general", GENERAL, question, language) and not references and asks != "comparison"

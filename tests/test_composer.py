@@ -460,3 +460,18 @@ def test_the_union_named_as_where_a_rule_comes_from_is_no_heading_word(library):
             for ref in ("Art. 48(1)", "Annex III(5)(a)")]
     scores = {h.ref: h.score for h in Composer(library).ranked(plan, hits)}
     assert scores["Art. 48(1)"] == scores["Annex III(5)(a)"]
+
+
+def test_a_commentary_and_an_act_asked_apart_share_the_places(assistant):
+    from assistant import plan as planning
+
+    E = "edpb-edps-joint-opinion-5-2021"
+    plan = planning.build("under the proposal, who are the national supervisory authorities, and what did the edpb "
+                          "and edps recommend about them?", assistant.library)
+    assert plan.sides_apart
+    retriever = assistant.retriever
+    acts = [retriever.hit(P, ref, 1.0 - i / 100, "hybrid") for i, ref in
+            enumerate(["Art. 59(2)", "Art. 3(43)", "Art. 57(1)", "Art. 64(4)", "Art. 63(5)", "Art. 65(2)"])]
+    opinion = [retriever.hit(E, ref, 0.9, "hybrid") for ref in ("Para. 52", "Para. 48")]
+    chosen = [h.doc for h in assistant.answerer.select(plan, acts + opinion)]
+    assert chosen.count(E) == 2 and chosen.count(P) >= 2, chosen  # not the act's four and one paragraph

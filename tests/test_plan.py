@@ -753,3 +753,15 @@ def test_what_is_weighed_in_a_decision_is_a_list_in_every_language(library):
 ])
 def test_when_a_version_would_have_applied_asks_for_its_article_on_application(library, question):
     assert read(question, library).asks_application
+
+
+@pytest.mark.parametrize("question, apart", [
+    ("under the proposal, who supervises ai used by eu institutions, and what did the edpb and edps say about it?", True),
+    ("the draft lets police use live face recognition in some cases. what did the EDPB and EDPS want instead?", True),
+    # one text asked about the other: the commentary holds the answer
+    ("what did the edpb-edps joint opinion say about the proposal's ban on social scoring?", False),
+    ("what criticism of the final ai act does the eprs briefing report?", False),
+])
+def test_each_compared_text_asked_in_a_part_of_its_own(library, question, apart):
+    plan = read(question, library)
+    assert len(plan.documents_compared) == 2 and plan.sides_apart is apart

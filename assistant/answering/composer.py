@@ -345,10 +345,13 @@ class Composer:
         for hit in chosen:
             add(quoted(hit))
         compared = list(plan.documents_compared)
-        # Two legal texts compared stand side by side, each with its share of the places. A commentary
-        # compared with an act ("what did the EPRS briefing report about the final text?", "the leak said
-        # 4 %, what did the proposal set?") is answered from the side that holds the answer first.
-        balanced = len(compared) > 1 and all(self.library.document(d).source.kind != "commentary" for d in compared)
+        # Two legal texts compared stand side by side, each with its share of the places, and so do a
+        # commentary and an act each asked about in a part of the question of its own ("how is the
+        # authority chosen under the draft, and what did the EDPB recommend?"). A commentary asked about
+        # an act ("what did the EPRS briefing report about the final text?") is answered from the side
+        # that holds the answer first.
+        balanced = len(compared) > 1 and (plan.sides_apart or all(
+            self.library.document(d).source.kind != "commentary" for d in compared))
         places, share = (t.max_acts_compared_citations, math.ceil(t.max_acts_compared_citations * t.side_share)) \
             if balanced else (t.max_citations, t.max_citations)
         waiting: list[Hit] = []  # a compared side's clauses beyond its share, while the other sides fill theirs
