@@ -290,6 +290,11 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: a user whose system misbehaves monitors, informs and suspends (Art. 29(4))
     ("the ai we use to sort insurance claims started producing bizarre decisions that could harm people. "
      "can we just carry on using the tool?", PROPOSAL, "Art. 29(4)", 5),
+    # written for this test: a list of one's party guests is a purely personal or household activity
+    ("my party guest list has everyone's phone numbers and allergies, is that a gdpr problem?",
+     GDPR, "Art. 2(2)(c)", 5),
+    ("under the final ai act, do i have obligations if i only use image generators as a hobby?",
+     "ai-act-final-2024", "Art. 2(10)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
