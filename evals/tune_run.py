@@ -1,7 +1,9 @@
 """The tune split alone, scored and compared per question: what a change gained and lost.
 
     python -m evals.tune_run run OUT.json [--prefix tune4-pvf-]   # score the tune split (or ids with a prefix)
+    python -m evals.tune_run run OUT.json --ids IDS.txt            # ... or the ids listed in a file, one a line
     python -m evals.tune_run run OUT.json --set repeat_discount=0.5   # ... with a value of the tuning table changed
+    python -m evals.tune_run run OUT.json --translated             # the tune questions' translations, per language
     python -m evals.tune_run diff BEFORE.json AFTER.json          # per question: facts, both versions cited, art R@5
 
 Never reads the ``test`` split (``assistant eval`` runs both; this is for tuning between two runs).
@@ -11,9 +13,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
-from .questions import load_questions
+from .questions import Question, load_questions
 from .report import table
 from .runner import run_item, summarise
 
@@ -23,8 +26,6 @@ COMPARED = [("facts", "facts_ok"), ("both cited", "both_versions")]
 
 def tuning(settings: list[str]):
     """The tuning table with the values of ``NAME=VALUE`` strings, each of the type of its default."""
-    from dataclasses import replace
-
     from assistant.tuning import DEFAULT
 
     values = {}
@@ -36,12 +37,36 @@ def tuning(settings: list[str]):
     return replace(DEFAULT, **values)
 
 
-def run(out: Path, prefix: str = "", settings: list[str] = ()) -> dict:
+def selected(prefix: str = "", ids: set[str] | None = None, translated: bool = False) -> list[tuple[Question, str]]:
+    """The tune questions to run, each with the language it is asked in: the English tune split, or
+    with ``translated`` the translations of tune questions (``questions_i18n_tune.yaml``) in every
+    language; only those whose id starts with ``prefix`` and, when given, is one of ``ids``."""
+    if translated:
+        from .questions_i18n import TUNE_TRANSLATIONS_PATH, load_translated
+
+        asked = [(x.question, x.lang) for x in load_translated(TUNE_TRANSLATIONS_PATH)]
+    else:
+        asked = [(q, "en") for q in load_questions(split="tune")]
+    return [(q, lang) for q, lang in asked if q.split == "tune" and q.id.startswith(prefix)
+            and (ids is None or q.id in ids)]
+
+
+def read_ids(path: Path) -> set[str]:
+    """The ids listed in a file, one a line (blank lines and ``#`` comments ignored)."""
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return {line for line in lines if line}
+
+
+def run(out: Path, prefix: str = "", settings: list[str] = (), ids: set[str] | None = None,
+        translated: bool = False) -> dict:
     from assistant.core import Assistant
 
     assistant = Assistant(tuning=tuning(list(settings))).warm_up_languages()  # as run_suite: English questions read e5 too
-    questions = [q for q in load_questions(split="tune") if q.id.startswith(prefix)]
-    results = [run_item(assistant, q) for q in questions]
+    results = []
+    for question, lang in selected(prefix, ids, translated):
+        result = run_item(assistant, question, language=lang)
+        # a translation is compared with the same question in the same language, and summed up per language
+        results.append(replace(result, id=f"{result.id}@{lang}", category=lang) if translated else result)
     summary = summarise(results)
     out.write_text(json.dumps({"summary": summary, "items": [r.__dict__ for r in results]},
                               indent=1, ensure_ascii=False, default=list), encoding="utf-8")
@@ -78,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run")
     r.add_argument("out", type=Path)
     r.add_argument("--prefix", default="", help="only the tune ids that start with this")
+    r.add_argument("--ids", type=Path, help="only the tune ids listed in this file, one a line")
+    r.add_argument("--translated", action="store_true",
+                   help="the translations of tune questions (questions_i18n_tune.yaml), summed up per language")
     r.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                    help="a value of the tuning table (assistant/tuning.py) for this run; repeatable")
     d = sub.add_parser("diff")
@@ -85,7 +113,8 @@ def main(argv: list[str] | None = None) -> int:
     d.add_argument("after", type=Path)
     args = parser.parse_args(argv)
     if args.command == "run":
-        print(table(run(args.out, args.prefix, args.set)))
+        ids = read_ids(args.ids) if args.ids else None
+        print(table(run(args.out, args.prefix, args.set, ids, args.translated)))
         return 0
     before, after = (json.loads(p.read_text(encoding="utf-8")) for p in (args.before, args.after))
     print(table(after["summary"]))

@@ -38,3 +38,19 @@ def test_a_tune_run_can_change_a_tuning_value():
     assert changed.rrf_k == DEFAULT.rrf_k
     with pytest.raises(SystemExit):
         tuning(["no_such_value=1"])
+
+
+def test_a_tune_run_selects_ids_and_translations_of_tune_questions_only(tmp_path):
+    from evals.questions_i18n import LANGUAGES
+    from evals.tune_run import read_ids, selected
+
+    listed = tmp_path / "ids.txt"
+    listed.write_text("tune47-gen-personal-hobby-use  # a hobby\n\ntune46-mt-notified-body-insurance\n", encoding="utf-8")
+    ids = read_ids(listed)
+    assert ids == {"tune47-gen-personal-hobby-use", "tune46-mt-notified-body-insurance"}
+    assert {(q.id, lang) for q, lang in selected(ids=ids)} == {(i, "en") for i in ids}
+    translated = selected(translated=True)
+    assert translated and all(q.split == "tune" for q, _ in translated)
+    assert {lang for _, lang in translated} == set(LANGUAGES)
+    defined = selected(prefix="def-", translated=True)
+    assert 0 < len(defined) < len(translated) and all(q.id.startswith("def-") for q, _ in defined)
