@@ -754,7 +754,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
     # for a question on the act as a whole, which its subject-matter and scope articles answer)
     # (a question on the act as a whole: "does the ai act apply to me?", not "when does it apply?", a date)
-    whole_act = cue("general", GENERAL, question, language) and not cue("application", APPLICATION_TERMS, question, language)
+    general = cue("general", GENERAL, question, language)
+    whole_act = general and not cue("application", APPLICATION_TERMS, question, language)
     generic_act = bool(not named and GENERIC_AI_ACT.search(question)
                        and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
                        and not whole_act)
@@ -878,7 +879,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         sides_apart=sides_apart(question, compared),
         wants_final_provisions=application or cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         asks_application=asks_application,
-        general=cue("general", GENERAL, question, language) and not references and asks != "comparison"
+        general=general and not references and asks != "comparison"
         and not asks_application,  # "when does the GDPR apply?" asks a date, not the act's scope
         asks_to_hide=asks_to_hide(typed, language),
         asks_penalty=cue("penalty", PENALTY_TERMS, question, language) and not PENALTY_RULES.search(question),

@@ -211,12 +211,13 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     if not worded and (best_similarity < tuning.domain_free_similarity if topic is None
                        else topic < tuning.wordless_topic_margin):
         return True
+    if best_similarity >= tuning.min_similarity or topic is None:
+        return best_similarity < tuning.min_similarity
     # far from every clause in MiniLM's reading, unless e5 puts it clearly among the corpus's topics;
     # less clearly for everyday words the glossary reads as the texts' notions ("unsubscribe":
     # withdrawing consent; "my playlists in a file": portability), not its question forms ("how long")
     notion = any(in_domain(wording) for wording in legal_wording(question))
-    bar = tuning.notion_topic_over_similarity if notion else tuning.topic_over_similarity
-    return best_similarity < tuning.min_similarity and (topic is None or topic < bar)
+    return topic < (tuning.notion_topic_over_similarity if notion else tuning.topic_over_similarity)
 
 
 def in_domain(text: str) -> bool:
