@@ -122,6 +122,8 @@ def test_arbitrary_text_never_crashes(text):
     # does it name their joint opinion
     ("how much can the EDPS fine an EU agency under the final act?", ["ai-act-final-2024"]),
     ("what did the EDPB and EDPS say about fines?", ["edpb-edps-joint-opinion-5-2021"]),
+    # ... and written with a slash, which the other names do not match beside (written for this test)
+    ("did the EDPB/EDPS want dpas to supervise ai?", ["edpb-edps-joint-opinion-5-2021"]),
     # the EU's privacy regulators, together, are the opinion's authors; one national watchdog is not
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
