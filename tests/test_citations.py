@@ -128,6 +128,10 @@ def test_arbitrary_text_never_crashes(text):
     ("the eu privacy watchdogs wanted lie detectors banned. did the 2024 act ban them?",
      ["edpb-edps-joint-opinion-5-2021", "ai-act-final-2024"]),
     ("i complained to the privacy watchdog weeks ago and heard nothing", []),
+    # ... and the data protection authorities' view asked of the draft (written for this test)
+    ("the draft lets police use live face scans. what did the data protection authorities make of that?",
+     ["ai-act-proposal-2021", "edpb-edps-joint-opinion-5-2021"]),
+    ("the data protection authorities where i live are slow to answer complaints", []),
     # ... and as the EU's data protection "bodies" (written for this test)
     ("what did the eu data protection bodies say about emotion recognition?", ["edpb-edps-joint-opinion-5-2021"]),
     # the news report on the leak, however people call it; the draft it reports on is not the proposal

@@ -198,9 +198,11 @@ def test_plain_words_of_what_happens_are_no_comparison_of_versions(library, ques
     "In which situations is a decision based solely on automated processing still allowed under Article 22 GDPR?",
     "under the GDPR, is a DPO still required for a small company that monitors people?",
     "what happened to my right to object under GDPR when I signed the contract?",
+    # ... or in the GDPR's words alone (written for this test)
+    "after i said no to profiling, is the shop still allowed to keep my data for its ads?",
 ])
 def test_what_became_of_a_gdpr_rule_is_no_comparison_of_the_ai_act_versions(library, question):
-    """"Still allowed", "what happened to" asked of a rule of the GDPR named alone: not of the draft's."""
+    """"Still allowed", "what happened to" asked of a rule of the GDPR, named or in its words: not of the draft's."""
     plan = read(question, library)
     assert plan.documents_compared == () and not plan.versions
 
