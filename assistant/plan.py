@@ -763,8 +763,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             (FINAL_ACT not in read_as_named and (
                 # not of a GDPR rule: "is a solely automated decision still allowed under GDPR Art. 22?",
                 # "once I object to direct marketing, is the company still allowed to use my data?"
+                # (unless it speaks of versions: "are the transparency duties the same in both versions?")
                 (cue("fate", FATE, question, language) and "gdpr" not in read_as_named
-                 and weights.get("gdpr", 0.0) < 1.0) or (read_as_named == [PROPOSAL] and (
+                 and (weights.get("gdpr", 0.0) < 1.0 or VERSION_WORDS.search(question)))
+                or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or SINCE_OR_ALREADY.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
