@@ -669,3 +669,16 @@ def test_understanding_how_to_use_ai_is_literacy(question, literacy):
     from assistant.retrieval import legal_wording
 
     assert ("AI literacy of their staff" in legal_wording(question)) is literacy
+
+
+@pytest.mark.parametrize("question, lang", [
+    # written for this test: marking or grading exams is assessing students, in any language
+    ("the college lets software grade our coursework now, any eu rules on that?", "en"),
+    ("le lycée fait corriger les copies par une IA, est-ce encadré ?", "fr"),
+    ("unsere Schule lässt Klausuren von einer KI benoten. Gibt es Regeln dafür?", "de"),
+])
+def test_marking_exams_is_assessing_students(question, lang):
+    from assistant.retrieval import legal_wording
+
+    assert any("assessing students" in m for m in legal_wording(question, lang)), legal_wording(question, lang)
+    assert not any("assessing students" in m for m in legal_wording("when are the exam dates this year?", lang))
