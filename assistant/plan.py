@@ -762,10 +762,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if not compared and not documents and (
             (FINAL_ACT not in read_as_named and (
                 # not of a GDPR rule: "is a solely automated decision still allowed under GDPR Art. 22?",
-                # "once I object to direct marketing, is the company still allowed to use my data?"
-                # (unless it speaks of versions: "are the transparency duties the same in both versions?")
+                # "once I object to direct marketing, is the company still allowed to use my data?" (in
+                # the GDPR's words, not only in no AI words: "where did article 62 end up?"), unless it
+                # speaks of versions
                 (cue("fate", FATE, question, language) and "gdpr" not in read_as_named
-                 and (weights.get("gdpr", 0.0) < 1.0 or VERSION_WORDS.search(question)))
+                 and (not in_gdpr_words(question, language) or VERSION_WORDS.search(question)))
                 or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or SINCE_OR_ALREADY.search(question)
