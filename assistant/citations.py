@@ -127,8 +127,13 @@ def mentioned_documents(text: str) -> list[str]:
 def without_document_names(text: str) -> str:
     """The question with its document names removed: they choose where to search, and as
     search words they only add noise ("under the draft")."""
-    spans = document_mentions(text)
-    for start, end, _ in reversed(spans):
+    merged: list[list[int]] = []  # two names or descriptions can cover the same words ("the 2024 EU AI law")
+    for start, end, _ in sorted(document_mentions(text)):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    for start, end in reversed(merged):
         text = text[:start] + " " + text[end:]
     return re.sub(r"\s++", " ", text).strip()
 
