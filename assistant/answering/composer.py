@@ -648,10 +648,14 @@ class Composer:
             return chosen, []
         rest = [h for h in chosen if not overlaps(h, out)]
         # A commentary compared beside the two versions ("the EPRS briefing says ... did the final Act
-        # change that?") keeps its best clause however many pairs were quoted: it was asked for.
-        asked = missing_sides([d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)]
-                              + self.commentary_side(plan, hits), out, rest)
-        rest = [h for h in rest if h not in asked]
+        # change that?") keeps its best clause however many pairs were quoted: it was asked for. Its
+        # best in the search's order, as ``commentary_side``: the search's scores of a commentary's
+        # paragraphs tie at the top, and the composer's order among them is MiniLM's alone (it had put
+        # the briefing's "stakeholders" paragraphs before its critics' "no right to complain").
+        commentaries = [d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)] + self.commentary_side(plan, hits)
+        searched = [self.readable(h, hits, t.context_limit) for h in hits if h.doc in commentaries]
+        asked = missing_sides(commentaries, out, [h for h in searched if not overlaps(h, out)])
+        rest = [h for h in rest if not overlaps(h, asked)]
         return out + asked + rest[: max(0, t.max_version_citations - len(out) - len(asked))], [" ".join(text)] if text else []
 
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
