@@ -755,6 +755,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # for a question on the act as a whole, which its subject-matter and scope articles answer)
     # (a question on the act as a whole: "does the ai act apply to me?", not "when does it apply?", a date)
     general = cue("general", GENERAL, question, language)
+    gdpr_words = in_gdpr_words(question, language)
     whole_act = general and not cue("application", APPLICATION_TERMS, question, language)
     generic_act = bool(not named and GENERIC_AI_ACT.search(question)
                        and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
@@ -766,7 +767,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                 # the GDPR's words, not only in no AI words: "where did article 62 end up?"), unless it
                 # speaks of versions
                 (cue("fate", FATE, question, language) and "gdpr" not in read_as_named
-                 and (not in_gdpr_words(question, language) or VERSION_WORDS.search(question)))
+                 and (not gdpr_words or VERSION_WORDS.search(question)))
                 or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or SINCE_OR_ALREADY.search(question)
@@ -791,7 +792,6 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # A question in neither act's words ("are the police allowed to scan faces live with cameras in the
     # street?") searches the GDPR first, but an answer from the draft still gets the Act beside it (the
     # composer adds it only then). Tune: both versions cited +5 -0, all key facts +1 -0.
-    gdpr_words = in_gdpr_words(question, language)
     adopted_beside = not compared and not documents and not named and not follow_up and \
         weights.get(PROPOSAL, 0.0) > 0 and not gdpr_words and not MEMORANDUM.search(question) and \
         not VERSION_WORDS.search(question) and not whole_act

@@ -77,10 +77,10 @@ def write_units(library, out: Path) -> int:
     return len(lines)
 
 
-def batch_problems(path: Path, library) -> list[str]:
-    """What is wrong with a batch file: the question set's own checks, and ids not of its batch
-    (``tuneNN-`` for a file ``tuneNN.yaml``)."""
-    questions = load_questions(path)
+def batch_problems(path: Path, library, questions: list | None = None) -> list[str]:
+    """What is wrong with a batch file (its ``questions``, when read already): the question set's
+    own checks, and ids not of its batch (``tuneNN-`` for a file ``tuneNN.yaml``)."""
+    questions = load_questions(path) if questions is None else questions
     prefix = f"{path.stem}-"
     return problems(questions, library) + [f"{q.id}: id does not start with {prefix}" for q in questions
                                            if not q.id.startswith(prefix)]
@@ -105,8 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "units":
         print(f"{write_units(library, args.out)} clauses written to {args.out}")
         return 0
-    found = batch_problems(args.file, library)
-    print("\n".join(found) or f"OK: {len(load_questions(args.file))} questions")
+    questions = load_questions(args.file)
+    found = batch_problems(args.file, library, questions)
+    print("\n".join(found) or f"OK: {len(questions)} questions")
     return 1 if found else 0
 
 

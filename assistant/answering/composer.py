@@ -652,7 +652,8 @@ class Composer:
         # best in the search's order, as ``commentary_side``: the search's scores of a commentary's
         # paragraphs tie at the top, and the composer's order among them is MiniLM's alone (it had put
         # the briefing's "stakeholders" paragraphs before its critics' "no right to complain").
-        commentaries = [d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)] + self.commentary_side(plan, hits)
+        commentaries = ([d for d in plan.documents_compared if d not in (PROPOSAL, FINAL_ACT)]
+                        + self.commentary_side(plan, hits))
         searched = [self.readable(h, hits, t.context_limit) for h in hits if h.doc in commentaries]
         asked = missing_sides(commentaries, out, [h for h in searched if not overlaps(h, out)])
         rest = [h for h in rest if not overlaps(h, asked)]
