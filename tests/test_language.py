@@ -198,6 +198,11 @@ def test_english_questions_are_left_as_they_are():
 def test_ordinary_words_are_not_taken_for_documents():
     # "wniosek o kredyt" is a loan application, not the Commission's proposal.
     assert mentioned_documents(english_references("Bank odrzucił mój wniosek o kredyt", "pl")) == []
+    # the data protection authorities' powers, not their view of the draft (written for this test)
+    assert mentioned_documents(english_references("les autorités de protection des données disposent-elles "
+                                                  "de pouvoirs d'enquête ?", "fr")) == []
+    assert mentioned_documents(english_references("les autorités de protection des données disaient-elles "
+                                                  "que c'était trop ?", "fr")) == ["edpb-edps-joint-opinion-5-2021"]
 
 
 def test_the_ui_catalog_has_every_label_in_every_language():
