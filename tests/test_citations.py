@@ -154,7 +154,6 @@ def test_the_final_act_is_named_in_everyday_ways(text, expected):
     "Under the AI law the EU finally passed in 2024, must AI pictures carry a hidden mark?",  # ... passed in 2024
     "does the EU's new AI law make shops label chatbots?",  # the Union's new law, not "the new AI act proposal"
     "which version applies to us, the 2024 one?",
-    "do the 2024 EU rules say anything about chatbots in schools?",  # the year before the Union's name too
 ])
 def test_the_final_act_described_is_the_final_act(text):
     assert mentioned_documents(text)[0] == F

@@ -659,18 +659,6 @@ def test_the_opinions_recommendation_is_found_through_its_summary(assistant):
         assert (opinion, paragraph) in [(h.doc, h.ref) for h in assistant.retriever.search(question, k=5)]
 
 
-@pytest.mark.parametrize("question, literacy", [
-    # written for this test: knowing or understanding how to use AI is the staff's AI literacy
-    ("do the people at our call centre have to understand how to use it properly?", True),
-    ("must our team know how to use ai before we roll it out?", True),
-    ("i don't understand how ai decided my loan", False),
-])
-def test_understanding_how_to_use_ai_is_literacy(question, literacy):
-    from assistant.retrieval import legal_wording
-
-    assert ("AI literacy of their staff" in legal_wording(question)) is literacy
-
-
 @pytest.mark.parametrize("question, lang", [
     # written for this test: marking or grading exams is assessing students, in any language
     ("the college lets software grade our coursework now, any eu rules on that?", "en"),
