@@ -383,6 +383,7 @@ GENERIC_AI_ACT = re.compile(r"\b(?:eu |eu's |european |the )?(?:ai|artificial in
 # Questions about an act as a whole: its subject matter and scope answer them. A summary of the act,
 # not any summary ("a copy of my data or just a summary?"); the act's purpose, not any ("the purpose
 # limitation principle", "a new purpose", "the intended purpose", "general purpose AI").
+_AN_ACT = r"the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law|rules)"
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(its|their|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law)['’]s) purpose(?! limitation)|"
                      r"purpose of (it|this|that|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law))\b|"
@@ -390,7 +391,12 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      r"overview|lays? down|summar(ise|ize)|summary of (it|the \w+)|who (has|have|needs?|must) to (follow|comply|obey)|"
                      r"(gdpr|regulation|act|proposal|draft|law) (also |even |really |actually )?(does not |doesn't |not )?"
                      r"(apply|applies|cover|covers|protect|protects)|"
-                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to)\b",
+                     r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to|"
+                     # what an act is for and whom it covers, in everyday words ("whats the point of the
+                     # proposal", "what is the gdpr actually for?", "who exactly is covered by the 2024 AI
+                     # Act?"). Tune: fires on 4 questions, all general
+                     rf"point of {_AN_ACT}|what is {_AN_ACT} (actually |really )?(good )?for|"
+                     rf"(who|what)( \w+)? (is|are|gets?) (exactly |actually |really )?covered by {_AN_ACT})\b",
                      re.IGNORECASE)
 
 

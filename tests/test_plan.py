@@ -464,6 +464,10 @@ def test_a_news_site_is_not_the_news_report(library):
     "give me a short summary of the gdpr",
     "what is the 2024 ai act actually for? whats its purpose",
     "What is the purpose of the AI Act?",
+    # everyday words for what an act is for and whom it covers
+    "honestly what is the point of the gdpr?",
+    "what is the draft regulation really good for",
+    "who is actually covered by the final act, only EU firms?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
@@ -475,6 +479,9 @@ def test_what_an_act_is_for_is_a_general_question(library, question):
     "Can we reuse patient data to train an AI in a sandbox, given the GDPR's purpose limitation principle?",
     "We want to use customer data for a new purpose without new consent. What does GDPR say?",
     "If we change the intended purpose of a high-risk AI system we bought, do we become its provider?",
+    # what something else is for, or who is covered by one of its rules
+    "what is the conformity assessment actually for?",
+    "which systems are covered by the high-risk requirements?",
 ])
 def test_a_summary_or_purpose_of_something_else_is_no_general_question(library, question):
     assert not read(question, library).general
