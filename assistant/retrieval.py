@@ -692,7 +692,8 @@ class Retriever:
                             defined.append((doc, clause.ref))
         asked = plan.reading or plan.question
         whole = f"{plan.context} {asked}".strip()
-        classified = [(doc, ref, sim) for doc, ref, sim in self.classified(plan, asked)
+        # a follow-up's use is what the conversation described ("what about using them on employees?")
+        classified = [(doc, ref, sim) for doc, ref, sim in self.classified(plan, whole if plan.follow_up else asked)
                       if (doc, ref) not in named and (doc, ref) not in defined] if plan.classifies else []
         queries = [(asked, 1.0)] if not plan.context else [(asked, self.tuning.own_weight), (whole, 1.0)]
         top = sum(source_weights(plan, self.tuning)) * sum(w for _, w in queries) / (self.tuning.rrf_k + 1)

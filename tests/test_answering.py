@@ -513,3 +513,12 @@ def test_verifier_reads_what_a_clause_sits_in_from_the_texts(library):
     citation = Citation(F, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
     checked = verify(Draft(text, [citation]), [hit], library)
     assert checked.draft.text == text and not checked.reasons
+
+
+def test_a_follow_up_asks_whether_the_use_the_conversation_described_is_banned(assistant):
+    # "that" is the emotion recognition of the first question: the banned point is the one on
+    # emotions at work (before, the follow-up's own words alone chose Art. 5(1)(h))
+    first_q = "Does the AI Act as adopted mention emotion recognition?"
+    first = assistant.ask(first_q)
+    later = assistant.ask("and can my boss use that on us at the office?", history=[(first_q, first)])
+    assert (F, "Art. 5(1)(f)") in cited(later)
