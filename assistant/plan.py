@@ -762,6 +762,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # (a question on the act as a whole: "does the ai act apply to me?", not "when does it apply?", a date)
     general = cue("general", GENERAL, question, language)
     gdpr_words = in_gdpr_words(question, language)
+    # ... or, for a follow-up, what it leans on ("when can i have the processing of my personal data
+    # restricted?" then "once it's restricted, what are they still allowed to do with it?")
+    gdpr_conversation = gdpr_words or (follow_up and in_gdpr_words(context, language))
     whole_act = general and not cue("application", APPLICATION_TERMS, question, language)
     generic_act = bool(not named and GENERIC_AI_ACT.search(question)
                        and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
@@ -773,7 +776,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                 # the GDPR's words, not only in no AI words: "where did article 62 end up?"), unless it
                 # speaks of versions
                 (cue("fate", FATE, question, language) and "gdpr" not in read_as_named
-                 and (not gdpr_words or VERSION_WORDS.search(question)))
+                 and (not gdpr_conversation or VERSION_WORDS.search(question)))
                 or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or SINCE_OR_ALREADY.search(question)

@@ -207,6 +207,13 @@ def test_what_became_of_a_gdpr_rule_is_no_comparison_of_the_ai_act_versions(libr
     assert plan.documents_compared == () and not plan.versions
 
 
+def test_what_is_still_allowed_after_a_gdpr_question_is_no_comparison_of_the_ai_act_versions(library):
+    # the follow-up's own words are no GDPR words; the conversation's are (written for this test)
+    earlier = [("can i make them stop using my personal data while my objection is checked?", "...")]
+    plan = read("and while that runs, what are they still allowed to do?", library, history=earlier)
+    assert plan.documents_compared == () and not plan.versions
+
+
 def test_critics_asked_beside_two_acts_compared_bring_the_commentaries_as_a_side(library):
     plan = read("scholars said the draft left people no way to complain. did the 2024 act change that?", library)
     assert plan.versions and "eprs-briefing-ai-act" in plan.commentary_beside
