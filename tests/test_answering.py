@@ -249,6 +249,8 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     # in lower case, as people type: another law or another jurisdiction's version of ours
     "what do the uk gdpr rules say about sending data abroad?",
     "does texas's ai law cover chatbots?",
+    # "an impact assessment" is no name of the Commission's (written for this test)
+    "under brazil's ai bill, what happens to a firm that skips an impact assessment?",
     "how does south korea regulate high-risk ai?",
     # everyday words of the field ("employer", "have to"), a topic of everyday life (topic margin)
     "how many weeks of notice must my employer in belgium give me before firing me?",
@@ -353,6 +355,8 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     # (0.16-0.28) and just on the corpus's side for e5 (scope: notion_topic_over_similarity)
     "can i just unsubscribe from a newsletter whenever i want?",
     "switching to a new running app, can i get my old runs exported in a file?",
+    # another act named beside one of our texts: asked about ours (written for this test)
+    "What did the EDPB and EDPS say about the Law Enforcement Directive and the proposal's sandboxes?",
 ])
 def test_everyday_questions_in_scope_are_answered(assistant, question):
     answer = assistant.ask(question)

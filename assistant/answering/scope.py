@@ -28,7 +28,7 @@ OTHER_JURISDICTION = re.compile(
     r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
     r"singapore\w*|swiss|switzerland|(south )?korea\w*)\b)")
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
-OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
+OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law|bill)|GDPR)\b"
                            r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
 # A question naming another country and the Union ("a chinese site with no branch in europe") asks
 # about the Union's law of it: "europe" counts as "EU" (tune: no decline changed among the 486
@@ -192,7 +192,9 @@ def out_of_scope(plan: QueryPlan, hits: list[Hit], similarity: Callable[[], floa
     ``similarity()`` is the best cosine of the question and a clause; both are computed only when
     the words leave it open."""
     question = plan.question
-    names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question)) or \
+    # another act named beside one of ours ("did the EDPB/EDPS think that processing would still fall
+    # under the Law Enforcement Directive?") is asked about ours, as beside "the AI Act" or the GDPR
+    names_other = bool(OTHER_ACT.search(question) and not OUR_ACTS.search(question) and not plan.documents_named) or \
         bool(OTHER_JURISDICTION.search(question) and not plan.documents_named and not EU_WORDS.search(question)
              and not TRANSFER_ABROAD.search(question)) or \
         bool(OTHER_VERSION.search(question))
