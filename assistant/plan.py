@@ -451,6 +451,13 @@ def in_gdpr_words(question: str, language: str = "en") -> bool:
     return bool(GDPR_TERMS.search(question) or (own and own.search(question)))
 
 
+def document_parts(library) -> dict[str, tuple[str, ...]]:
+    """The other parts of each document published in parts (one official document number)."""
+    number = {d.id: (d.source.official_identifier or {}).get("document") for d in library}
+    return {doc: tuple(other for other, n in number.items() if n and n == own and other != doc)
+            for doc, own in number.items() if own and list(number.values()).count(own) > 1}
+
+
 def document_weights(question: str, kinds: dict[str, str], documents: list[str] | None,
                      tuning: Tuning = DEFAULT, language: str = "en") -> dict[str, float]:
     """Which documents to search and how much each counts. A question that names no version
@@ -738,6 +745,12 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     routing = question if mentioned_documents(question) else whole
     kinds = {d.id: d.source.kind for d in library}
     weights = document_weights(routing, kinds, documents, tuning, language)
+    if not documents:
+        # a document published in parts (the impact assessment's report and its annexes, where the
+        # consultation's results are) is named whole
+        for doc, weight in list(weights.items()):
+            for part in document_parts(library).get(doc, ()):
+                weights[part] = max(weights.get(part, 0.0), weight)
     compared = compared_documents(routing, weights, documents, language)
     named = mentioned_documents(question)
     # The versions the conversation named: a follow-up naming one of them after a turn on the other

@@ -781,3 +781,12 @@ def test_when_a_version_would_have_applied_asks_for_its_article_on_application(l
 def test_each_compared_text_asked_in_a_part_of_its_own(library, question, apart):
     plan = read(question, library)
     assert len(plan.documents_compared) == 2 and plan.sides_apart is apart
+
+
+def test_a_document_in_parts_is_named_whole(library):
+    # the impact assessment's report and its annexes (where the consultation's results are)
+    plan = read("what did respondents to the consultation say, according to the impact assessment?", library)
+    assert plan.weights["impact-assessment-swd-2021-84-part1"] == plan.weights["impact-assessment-swd-2021-84-part2"] == 1.0
+    # ... unless the search is filtered to one part
+    plan = read("what did the impact assessment say?", library, documents=["impact-assessment-swd-2021-84-part1"])
+    assert "impact-assessment-swd-2021-84-part2" not in plan.weights
