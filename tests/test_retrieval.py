@@ -228,6 +228,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
     ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
     ("the insurer says an ai rated me as high risk. can i ask for a human to look at it again?", "gdpr", {"Art. 22"}),
+    # asking for "all that", "whatever they like": more data than needed (written for this test)
+    ("my new gym asks for my payslips and my partner's phone number. can they ask for whatever they want?",
+     "gdpr", {"Art. 5"}),
     # ... with an adverb before the verb, or "nobody" (written for this test)
     ("my job application got binned overnight and i bet nobody even looked at it, can they do that?", "gdpr", {"Art. 22"}),
     # a record that leaves something out is incomplete data to be completed (rectification, Art. 16)
