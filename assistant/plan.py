@@ -394,7 +394,7 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      r"(gdpr|regulation|act|proposal|draft|it) (actually |really )?(there|meant|supposed|intended|designed) to|"
                      # what an act is for and whom it covers, in everyday words ("whats the point of the
                      # proposal", "what is the gdpr actually for?", "who exactly is covered by the 2024 AI
-                     # Act?"). Tune: fires on 4 questions, all general
+                     # Act?"). Tune: fires on 4 questions, all general; all key facts +3 -0
                      rf"point of {_AN_ACT}|what is {_AN_ACT} (actually |really )?(good )?for|"
                      rf"(who|what)( \w+)? (is|are|gets?) (exactly |actually |really )?covered by {_AN_ACT})\b",
                      re.IGNORECASE)
@@ -748,8 +748,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if not documents:
         # a document published in parts (the impact assessment's report and its annexes, where the
         # consultation's results are) is named whole
+        parts = document_parts(library)
         for doc, weight in list(weights.items()):
-            for part in document_parts(library).get(doc, ()):
+            for part in parts.get(doc, ()):
                 weights[part] = max(weights.get(part, 0.0), weight)
     compared = compared_documents(routing, weights, documents, language)
     named = mentioned_documents(question)
