@@ -54,7 +54,7 @@ def with_parents(hits: list[Hit], library, limit: int) -> list[Hit]:
         if parent and (parent.kind != "article" or len(parent.text) <= limit) and (parent.doc, parent.ref) not in seen:
             seen.add((parent.doc, parent.ref))
             out.append(Hit(parent.doc, parent.ref, parent.label, parent.text, hit.score * 0.9, parent.heading_path,
-                           parent.url, parent.kind, "parent", hit.similarity))
+                           parent.url, parent.kind, "parent", hit.similarity, hit.rare))
     return out
 
 

@@ -22,6 +22,7 @@ class Hit:
     # Act's clause with nothing like it in the draft, beside a draft answer to a question naming no version)
     how: str = ""
     similarity: float = 0.0  # cosine similarity of question and clause (0 when not among the dense candidates)
+    rare: float = 0.0  # share of the question's rarer words (``Tuning.bare_point_df``) in the clause's own text
 
     def key(self) -> tuple[str, str]:
         return (self.doc, self.ref)

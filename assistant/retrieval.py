@@ -449,10 +449,10 @@ class Retriever:
                 out[target] = out.get(target, 0.0) + summary_share * score
         return out
 
-    def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0) -> Hit:
+    def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0, rare: float = 0.0) -> Hit:
         c = self.library.get(doc, ref)
         return Hit(c.doc, c.ref, c.label, c.text, round(score, 4), c.heading_path, c.url, c.kind, how,
-                   round(similarity, 4))
+                   round(similarity, 4), round(rare, 4))
 
     def prior(self, row: int, plan: QueryPlan, weights: dict[str, float], kinds: dict[str, float]) -> float:
         """What a unit counts before its rank: its document, its kind and where it sits."""
@@ -766,7 +766,8 @@ class Retriever:
                 continue
             seen.add((doc, ref))
             hits.append(self.hit(doc, ref, min(score / top, 1.0), "adopted" if row == adopted else "hybrid",
-                                 similarity.get(row, 0.0)))
+                                 similarity.get(row, 0.0),
+                                 len(rarer & self.own_words(row)) / len(rarer) if rarer else 0.0))
         return hits[:k]
 
 
@@ -781,7 +782,8 @@ class HybridRetriever(BaseRetriever):
         return [
             LCDocument(page_content=h.text, metadata={"doc": h.doc, "ref": h.ref, "label": h.label,
                                                       "score": h.score, "url": h.url, "how": h.how,
-                                                      "kind": h.kind, "heading_path": list(h.heading_path)})
+                                                      "kind": h.kind, "heading_path": list(h.heading_path),
+                                                      "similarity": h.similarity, "rare": h.rare})
             for h in self.retriever.search(query, self.k, self.documents)
         ]
 
@@ -789,4 +791,5 @@ class HybridRetriever(BaseRetriever):
 def hits_from_documents(documents: list[LCDocument]) -> list[Hit]:
     return [Hit(d.metadata["doc"], d.metadata["ref"], d.metadata["label"], d.page_content, d.metadata["score"],
                 tuple(d.metadata.get("heading_path") or ()), d.metadata.get("url"), d.metadata.get("kind", ""),
-                d.metadata.get("how", "")) for d in documents]
+                d.metadata.get("how", ""), d.metadata.get("similarity", 0.0), d.metadata.get("rare", 0.0))
+            for d in documents]

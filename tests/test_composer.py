@@ -475,3 +475,22 @@ def test_a_commentary_and_an_act_asked_apart_share_the_places(assistant):
     opinion = [retriever.hit(E, ref, 0.9, "hybrid") for ref in ("Para. 52", "Para. 48")]
     chosen = [h.doc for h in assistant.answerer.select(plan, acts + opinion)]
     assert chosen.count(E) == 2 and chosen.count(P) >= 2, chosen  # not the act's four and one paragraph
+
+
+def test_a_clause_holding_the_questions_rare_word_ranks_higher(assistant):
+    # "chairs" (as "chaired") is in few clauses; the Board's tasks share only its common words
+    from assistant.answering.composer import Composer
+    from assistant.plan import build
+
+    plan = build("who chairs the european ai board under the final act?", assistant.library)
+    hits = assistant.retriever.search(plan, 10)
+    chair = next(h for h in hits if h.ref == "Art. 65(8)")
+    assert chair.rare > 0 and max(h.rare for h in hits if h.ref.startswith("Art. 66")) < chair.rare
+
+    def scores(weight):
+        ranked = Composer(assistant.library, replace(DEFAULT, rare_word_weight=weight)).ranked(plan, hits)
+        return {h.ref: h.score for h in ranked}
+
+    with_rare, without = scores(DEFAULT.rare_word_weight), scores(0.0)
+    assert with_rare["Art. 65(8)"] > without["Art. 65(8)"]
+    assert all(with_rare[h.ref] == without[h.ref] for h in hits if h.rare == 0 and h.how != "reference")

@@ -191,8 +191,12 @@ class Composer:
         kinds = kind_weights(plan, self.tuning)
         wanted = set(tokenize(expand(asked_text(plan)))) - UNION
         weight = self.tuning.heading_weight
+        # the question's rarer words held by a clause ("who chairs the board?": "chaired"), but not where
+        # two texts share the places: one side's words would push the other's clauses out
+        rare = 0.0 if set(plan.documents_compared) - {PROPOSAL, FINAL_ACT} else self.tuning.rare_word_weight
         scored = [Hit(**{**h.__dict__, "score": round(h.score * self.prior(h, plan, kinds)
-                                                      * (1.0 + weight * self.heading_match(h, wanted)), 4)})
+                                                      * (1.0 + weight * self.heading_match(h, wanted))
+                                                      * (1.0 + rare * h.rare), 4)})
                   for h in hits if h.how != "reference"]
         return sorted(scored, key=lambda h: -h.score)
 
