@@ -231,8 +231,6 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # asking for "all that", "whatever they like": more data than needed (written for this test)
     ("my new gym asks for my payslips and my partner's phone number. can they ask for whatever they want?",
      "gdpr", {"Art. 5"}),
-    # ... with an adverb before the verb, or "nobody" (written for this test)
-    ("my job application got binned overnight and i bet nobody even looked at it, can they do that?", "gdpr", {"Art. 22"}),
     # a record that leaves something out is incomplete data to be completed (rectification, Art. 16)
     ("the clinic's notes on me leave out that the diagnosis was later withdrawn. can i get that added?",
      "gdpr", {"Art. 16"}),

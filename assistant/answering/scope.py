@@ -28,7 +28,7 @@ OTHER_JURISDICTION = re.compile(
     r"british|united kingdom|china|chinese|india\w*|canad\w+|japan\w*|australia\w*|brazil\w*|russia\w*|"
     r"singapore\w*|swiss|switzerland|(south )?korea\w*)\b)")
 # One of our acts' names taken by another jurisdiction: "the UK GDPR", "Colorado's AI Act".
-OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law|bill)|GDPR)\b"
+OTHER_VERSION = re.compile(rf"(?:{OTHER_JURISDICTION.pattern})(?:['’]s)?\s+(?i:(?:AI|artificial intelligence) (?:act|law)|GDPR)\b"
                            r"|(?i:\b(?:own|their|its) (?:version|equivalent) of (?:the )?(?:gdpr|(?:eu )?ai act)\b)")
 # A question naming another country and the Union ("a chinese site with no branch in europe") asks
 # about the Union's law of it: "europe" counts as "EU" (tune: no decline changed among the 486
