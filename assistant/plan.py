@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Literal
 
 from .citations import document_mentions, find_references, is_within, mentioned_documents
@@ -451,11 +452,14 @@ def in_gdpr_words(question: str, language: str = "en") -> bool:
     return bool(GDPR_TERMS.search(question) or (own and own.search(question)))
 
 
+@lru_cache(maxsize=4)
 def document_parts(library) -> dict[str, tuple[str, ...]]:
-    """The other parts of each document published in parts (one official document number)."""
+    """The other parts of each document published in parts (one official document number), read
+    once per library."""
     number = {d.id: (d.source.official_identifier or {}).get("document") for d in library}
-    return {doc: tuple(other for other, n in number.items() if n and n == own and other != doc)
-            for doc, own in number.items() if own and list(number.values()).count(own) > 1}
+    parts = {doc: tuple(other for other, n in number.items() if other != doc and n == own)
+             for doc, own in number.items() if own}
+    return {doc: others for doc, others in parts.items() if others}
 
 
 def document_weights(question: str, kinds: dict[str, str], documents: list[str] | None,
