@@ -116,6 +116,9 @@ def test_arbitrary_text_never_crashes(text):
     ("give me an overview of the 2024 AI regulation", ["ai-act-final-2024"]),
     ("did the meaning of 'provider' change in the adopted regulation?", ["ai-act-final-2024"]),
     ("what does the AI Act as adopted say about deepfakes?", ["ai-act-final-2024"]),
+    # the act, the regulation or the law "as adopted", without "AI"
+    ("how do transparency duties differ between the draft and the regulation as adopted?",
+     ["ai-act-proposal-2021", "ai-act-final-2024"]),
     # an impact assessment, any, is no name of the Commission's
     ("do we have to run an impact assessment before using the system?", []),
     ("what does the AI Act say about deepfakes?", []),  # no version named: the proposal by default
