@@ -271,8 +271,12 @@ DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |m
 # proposal?", "was that already in the Commission's original Annex III?"): the two versions are
 # compared. Tune: 2 questions each.
 ORIGINALLY = re.compile(r"\b(original(ly)?|initially|at first|from the (start|outset|beginning)|to begin with)\b", re.IGNORECASE)
-SINCE_OR_ALREADY = re.compile(r"\b(since (the |that |then|20\d\d)|already (in|part of|on|listed in|covered by) (the|its|that)|"
-                              r"back then|at the time)\b", re.IGNORECASE)
+_SINCE = r"since (the |that |then|20\d\d)|back then|at the time"
+SINCE = re.compile(rf"\b({_SINCE})\b", re.IGNORECASE)
+# The draft named as what something else is like or unlike ("or is it optional like in the
+# commission's text?", "as it was in the proposal"): that something else is the Act as adopted.
+LIKE_THE_DRAFT = re.compile(r"\b(like|as|unlike)( it (was|did)| they (were|did))? in (the|its)\b", re.IGNORECASE)
+SINCE_OR_ALREADY = re.compile(rf"\b({_SINCE}|already (in|part of|on|listed in|covered by) (the|its|that))\b", re.IGNORECASE)
 # A question asked in the present ("from when do the bans apply?", "do authorities have to report
 # ...?") beside a sentence naming the draft in the past or in no tense of its own ("in the 2021 draft
 # the regulation applied 24 months after ...", "how did the 2021 text word it?", "same in the
@@ -797,13 +801,16 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                  and (not gdpr_conversation or VERSION_WORDS.search(question)))
                 or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
-                    or SINCE_OR_ALREADY.search(question)
+                    or SINCE_OR_ALREADY.search(question) or LIKE_THE_DRAFT.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             or (CHANGED.search(question) and (versions or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
                 and weights.get("gdpr", 0.0) < 1.0)))
             # "is that still the ceiling?", "who sits on it now?": a rule of the AI acts asked of today
-            or (not named and language == "en" and STILL_OR_NOW.search(question)
+            # "i thought back then only the providers did that", "since 2021, has a deadline been
+            # added?": the same, set against the past (tune: 2 questions, +1 answer with all key facts;
+            # "originally" was tried too: "data originally collected for something else" is no version)
+            or (not named and language == "en" and (STILL_OR_NOW.search(question) or SINCE.search(question))
                 and weights.get(PROPOSAL) == 1.0 and weights.get("gdpr", 0.0) < 1.0)
             or (named == [PROPOSAL] and PAIRED_FINAL.search(question))
             or (follow_up and len(versions) == 2 and len(set(named) & {PROPOSAL, FINAL_ACT}) == 1)
