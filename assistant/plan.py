@@ -432,6 +432,13 @@ def asks_yes_or_no(text: str, language: str) -> bool:
     return bool(asking) and any(not asking.search(s) for s in sentences(text) if s.endswith("?"))
 
 
+def answered_from(history) -> str | None:
+    """The document the conversation's last answer quoted first (None for no answer or one without
+    citations, as a chat UI's plain-text history)."""
+    cited = getattr(history[-1][1], "citations", None) if history else None
+    return cited[0].doc if cited else None
+
+
 def conversation_context(question: str, history) -> tuple[bool, str]:
     """(is a follow-up, what it leans on): the earlier questions and the provisions their
     answers cited ("and what are the fines for that?" after a question answered by Art. 5)."""
@@ -765,6 +772,11 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # The versions the conversation named: a follow-up naming one of them after a turn on the other
     # ("and is it the same in the final act?", "was it in the draft too?") compares them.
     versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
+    # ... and so does one naming a version after a conversation that named none and was answered from
+    # the draft, the AI act unnamed ("how is the CE marking affixed?" then "did the final AI Act keep
+    # this?", "did the 2024 version make this any easier?")
+    if follow_up and not mentioned_documents(context) and answered_from(history) == PROPOSAL:
+        versions = list(dict.fromkeys([PROPOSAL, *versions]))
     # The GDPR named as what a draft rule is about, in a question that sets the draft against the Act
     # now ("does the declaration now have to state that the system complies with the GDPR? what did
     # annex V of the proposal require?", "... in the draft users only had to do a GDPR DPIA"): the

@@ -631,6 +631,23 @@ def test_a_follow_up_comparing_the_versions_compares_what_the_answer_before_quot
     assert [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 71(4)"), (P, "Art. 71(3)")]
 
 
+def test_a_follow_up_naming_a_version_after_an_answer_from_the_draft_compares_both(library):
+    from types import SimpleNamespace
+
+    def quoted(*keys):
+        return SimpleNamespace(citations=[Citation(d, r, "", "", None, 1.0, ()) for d, r in keys])
+
+    # the conversation named no version and was answered from the draft (the AI act unnamed)
+    earlier = [("who has to keep the logs of a high-risk system?", quoted((P, "Art. 20(1)"), (P, "Art. 29(5)")))]
+    plan = read("did the 2024 regulation change that?", library, history=earlier)
+    assert plan.versions and [(r.doc, r.ref) for r in plan.references] == [(P, "Art. 20(1)"), (P, "Art. 29(5)")]
+    assert read("is that the same under the final act?", library, history=earlier).versions
+    # ... not after an answer from the GDPR, nor from a chat history of plain text
+    gdpr = [("how long may a company keep my data?", quoted((G, "Art. 5(1)(e)")))]
+    assert not read("and under the final act?", library, history=gdpr).versions
+    assert not read("and under the final act?", library, history=[("who keeps the logs?", "...")]).versions
+
+
 def test_the_act_as_adopted_described_in_a_follow_up(library):
     earlier = [("What did the 2021 proposal require of importers?", "...")]
     assert read("and in the text that was finally adopted?", library, history=earlier).versions
