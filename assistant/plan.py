@@ -815,7 +815,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
                     or SINCE_OR_ALREADY.search(question) or LIKE_THE_DRAFT.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
-            or (CHANGED.search(question) and (versions or (
+            # (of the versions, not of another text the follow-up names: "is that the same under the GDPR?")
+            or (CHANGED.search(question) and ((versions and not set(named) - {PROPOSAL, FINAL_ACT}) or (
                 not named and (VERSION_WORDS.search(question) or CHANGED_SINCE.search(question))
                 and weights.get("gdpr", 0.0) < 1.0)))
             # "is that still the ceiling?", "who sits on it now?": a rule of the AI acts asked of today
@@ -854,6 +855,10 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             other = "gdpr"
         elif named[0] == "gdpr" and GENERIC_AI_ACT.search(question):
             other = PROPOSAL
+        elif follow_up and named[0] not in (PROPOSAL, FINAL_ACT) and CHANGED.search(question) \
+                and answered_from(history) in (PROPOSAL, FINAL_ACT):
+            # "is that the same under the GDPR?" after an answer from an AI act: that act against the text named
+            other = answered_from(history)
     crossed = other is not None
     if crossed:
         compared = [named[0], other]

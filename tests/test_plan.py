@@ -646,6 +646,11 @@ def test_a_follow_up_naming_a_version_after_an_answer_from_the_draft_compares_bo
     gdpr = [("how long may a company keep my data?", quoted((G, "Art. 5(1)(e)")))]
     assert not read("and under the final act?", library, history=gdpr).versions
     assert not read("and under the final act?", library, history=[("who keeps the logs?", "...")]).versions
+    # another text named in words that compare sets the act answered from against it, not the versions
+    plan = read("is it any different under the GDPR?", library, history=earlier)
+    assert not plan.versions and set(plan.documents_compared) == {P, G}
+    drafted = [("under the draft, who has to keep the logs of a high-risk system?", quoted((P, "Art. 20(1)")))]
+    assert set(read("is that the same as under the GDPR?", library, history=drafted).documents_compared) == {P, G}
 
 
 def test_the_act_as_adopted_described_in_a_follow_up(library):
