@@ -231,6 +231,13 @@ def test_a_deadline_comparison_quotes_every_time_limit_of_the_final_article(assi
     assert {(P, "Art. 62(1)"), (F, "Art. 73(2)"), (F, "Art. 73(3)"), (F, "Art. 73(4)")} <= set(cited(answer))
 
 
+def test_when_a_rule_applies_is_answered_from_the_article_on_application_not_the_rules_own_time_limits(assistant):
+    # the bans' own paragraphs hold other time limits (24 hours to ask for an authorisation)
+    answer = assistant.ask("when did the bans on AI practices under Regulation 2024/1689 kick in?")
+    assert answer.plan["asks_application"] and cited(answer)[0] == (F, "Art. 113")
+    assert "2 February 2025" in answer.text
+
+
 def test_provisions_new_in_the_final_act_are_each_quoted_as_new(assistant):
     # not only the best match: each clause found without a counterpart is quoted and said to be new
     answer = assistant.ask("Which duties do providers of general-purpose AI models have in the final act compared "

@@ -332,7 +332,11 @@ class Composer:
         if plan.asks == "list":
             chosen.append(self.list_answer(plan, ranked))
         if plan.asks in ("figure", "deadline"):
-            chosen += self.figures(plan, best, ranked, plan.asks)  # the paragraphs of the best article that hold one
+            # the paragraphs of the best article that hold one; when an act or its rules apply, of the
+            # act's article on that, not of the rule's own article ("when did the bans start
+            # applying?": Art. 5's paragraphs on 24 hours and authorisations had been quoted)
+            source = next((h for h in ranked if h.how == "definition"), best) if plan.asks_application else best
+            chosen += self.figures(plan, source, ranked, plan.asks)
         limit = t.max_list_quote if plan.asks == "list" else t.context_limit
         whole_list = plan.asks in WHOLE_LIST
 
