@@ -388,7 +388,7 @@ GENERIC_AI_ACT = re.compile(r"\b(?:eu |eu's |european |the )?(?:ai|artificial in
 # Questions about an act as a whole: its subject matter and scope answer them. A summary of the act,
 # not any summary ("a copy of my data or just a summary?"); the act's purpose, not any ("the purpose
 # limitation principle", "a new purpose", "the intended purpose", "general purpose AI").
-_AN_ACT = r"the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law|rules)"
+_AN_ACT = r"the ([\w'’]+ ){0,3}(act|regulation|gdpr|proposal|draft|law|rules)"
 GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) about|what does (it|the \w+( \w+)?) "
                      r"(cover|regulate|apply to|do)|(its|their|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law)['’]s) purpose(?! limitation)|"
                      r"purpose of (it|this|that|the (\w+ ){0,3}(act|regulation|gdpr|proposal|draft|law))\b|"
@@ -401,6 +401,9 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      # proposal", "what is the gdpr actually for?", "who exactly is covered by the 2024 AI
                      # Act?"). Tune: fires on 4 questions, all general; all key facts +3 -0
                      rf"point of {_AN_ACT}|what is {_AN_ACT} (actually |really )?(good )?for|"
+                     # "in a nutshell, what does the Commission's AI act proposal actually regulate?" (tune:
+                     # 2 questions of 2 batches)
+                     rf"what does {_AN_ACT} (actually |really )?(cover|regulate)|"
                      rf"(who|what)( \w+)? (is|are|gets?) (exactly |actually |really )?covered by {_AN_ACT})\b",
                      re.IGNORECASE)
 

@@ -487,6 +487,7 @@ def test_a_news_site_is_not_the_news_report(library):
     "honestly what is the point of the gdpr?",
     "what is the draft regulation really good for",
     "who is actually covered by the final act, only EU firms?",
+    "so what does the commission's draft AI law actually regulate?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
