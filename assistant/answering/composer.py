@@ -29,7 +29,7 @@ from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, NAMES_CLASS, QueryPlan, kind_weights
 from ..records import Citation, Hit
-from ..retrieval import annexes_cited
+from ..retrieval import APPLICATION, annexes_cited
 from ..textdiff import VersionPair, compare, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
@@ -335,7 +335,8 @@ class Composer:
             # the paragraphs of the best article that hold one; when an act or its rules apply, of the
             # act's article on that, not of the rule's own article ("when did the bans start
             # applying?": Art. 5's paragraphs on 24 hours and authorisations had been quoted)
-            source = next((h for h in ranked if h.how == "definition"), best) if plan.asks_application else best
+            source = next((h for h in ranked if APPLICATION.match((self.clause(h).heading_path or ("",))[-1])), best) \
+                if plan.asks_application else best
             chosen += self.figures(plan, source, ranked, plan.asks)
         limit = t.max_list_quote if plan.asks == "list" else t.context_limit
         whole_list = plan.asks in WHOLE_LIST
