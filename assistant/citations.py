@@ -57,29 +57,23 @@ def alias_pattern() -> tuple[re.Pattern, dict[str, str | None]]:
     document's name ("data protection impact assessment" is not the Commission's impact
     assessment) map to None: matched first, as the longer name, they name no document."""
     data = json.loads(ALIASES_PATH.read_text(encoding="utf-8"))
-    spelled: dict[str, str | None] = {name.lower(): doc for doc, names in data["aliases"].items() for name in names}
+    table: dict[str, str | None] = {name.lower(): doc for doc, names in data["aliases"].items() for name in names}
     for doc, name in short_names().items():
-        spelled.setdefault(name.lower(), doc)
+        table.setdefault(name.lower(), doc)
     for term in data.get("not_names", []):
-        spelled[term.lower()] = None
-    names = sorted(spelled, key=len, reverse=True)
-    # "the final EU AI Act" names what "the final AI Act" does; "the commissions text" what "the
-    # Commission's text" does (an apostrophe left out, or typed curly)
+        table[term.lower()] = None
+    names = sorted(table, key=len, reverse=True)
+    # "the final EU AI Act" names what "the final AI Act" does
     body = "|".join(re.escape(n).replace(r"\ ", r"[\s-]+").replace(r"ai[\s-]+act", r"(?:eu[\s-]+)?ai[\s-]+act")
-                    .replace("'", "['’]?") for n in names)
-    table = {_unquoted(name): doc for name, doc in spelled.items()}
+                    for n in names)
     pattern = re.compile(r"(?<![\w/])(" + body + r")(?![\w/])", re.IGNORECASE)
     return pattern, table
 
 
-def _unquoted(name: str) -> str:
-    return re.sub(r"['’]", "", name.lower())
-
-
 def _alias_doc(name: str) -> str | None:
     _, table = alias_pattern()
-    spaced = re.sub(r"\beu (?=ai act)", "", re.sub(r"[\s-]+", " ", _unquoted(name)))
-    return table.get(spaced, table.get(_unquoted(name)))
+    spaced = re.sub(r"\beu (?=ai act)", "", re.sub(r"[\s-]+", " ", name.lower()))
+    return table.get(spaced, table.get(name.lower()))
 
 
 @lru_cache(maxsize=1)

@@ -273,9 +273,6 @@ DRAFT_PAST = re.compile(r"\b(draft|proposal)(['’]s( \w+){1,2})? (only |just |m
 ORIGINALLY = re.compile(r"\b(original(ly)?|initially|at first|from the (start|outset|beginning)|to begin with)\b", re.IGNORECASE)
 _SINCE = r"since (the |that |then|20\d\d)|back then|at the time"
 SINCE = re.compile(rf"\b({_SINCE})\b", re.IGNORECASE)
-# The draft named as what something else is like or unlike ("or is it optional like in the
-# commission's text?", "as it was in the proposal"): that something else is the Act as adopted.
-LIKE_THE_DRAFT = re.compile(r"\b(like|as|unlike)( it (was|did)| they (were|did))? in (the|its)\b", re.IGNORECASE)
 SINCE_OR_ALREADY = re.compile(rf"\b({_SINCE}|already (in|part of|on|listed in|covered by) (the|its|that))\b", re.IGNORECASE)
 # A question asked in the present ("from when do the bans apply?", "do authorities have to report
 # ...?") beside a sentence naming the draft in the past or in no tense of its own ("in the 2021 draft
@@ -816,7 +813,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                  and (not gdpr_conversation or VERSION_WORDS.search(question)))
                 or (read_as_named == [PROPOSAL] and (
                     cue("now", NOW, question, language) or DRAFT_PAST.search(question)
-                    or SINCE_OR_ALREADY.search(question) or LIKE_THE_DRAFT.search(question)
+                    or SINCE_OR_ALREADY.search(question)
                     or draft_set_against_now(question, ("gdpr",))))))
             # (of the versions, not of another text the follow-up names: "is that the same under the GDPR?")
             or (CHANGED.search(question) and ((versions and not set(named) - {PROPOSAL, FINAL_ACT}) or (

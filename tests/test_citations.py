@@ -175,10 +175,6 @@ def test_the_draft_described_is_the_draft():
     assert mentioned_documents("compare the original wording with the final wording") == [P, F]
     assert mentioned_documents("can they use my data beyond the original purpose?") == []
     assert mentioned_documents("what did the new ai act proposal say about chatbots?") == [P]
-    # a possessive typed without its apostrophe, or with a curly one, names it the same
-    assert mentioned_documents("was the fine lower in the commissions text?") == [P]
-    assert mentioned_documents("what did the Commission’s text say about sandboxes?") == [P]
-    assert mentioned_documents("the commissions view on data protection impact assessments") == []
 
 
 @pytest.mark.parametrize("text,expected", [

@@ -187,8 +187,6 @@ def test_still_or_now_against_one_version_named_compares_both(library):
 def test_a_rule_of_the_ai_acts_set_against_the_past_with_no_version_named_compares_both(library):
     assert read("does an importer have to check the CE marking? at the time only distributors did", library).versions
     assert read("since 2021, have the rules on regulatory sandboxes become compulsory?", library).versions
-    # the draft as what something else is like, or unlike
-    assert read("do importers check the CE marking? or only the documentation, as in the draft?", library).versions
     # "originally" alone is not the draft: data originally collected for another purpose
     assert not read("can an AI sandbox reuse personal data originally collected for something else?", library).versions
     # not of the GDPR, and "already" of a system on the market sets nothing against the draft
