@@ -775,7 +775,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # ... and so does one naming a version after a conversation that named none and was answered from
     # the draft, the AI act unnamed ("how is the CE marking affixed?" then "did the final AI Act keep
     # this?", "did the 2024 version make this any easier?")
-    if follow_up and not mentioned_documents(context) and answered_from(history) == PROPOSAL:
+    answered = answered_from(history) if follow_up else None
+    if answered == PROPOSAL and not mentioned_documents(context):
         versions = list(dict.fromkeys([PROPOSAL, *versions]))
     # The GDPR named as what a draft rule is about, in a question that sets the draft against the Act
     # now ("does the declaration now have to state that the system complies with the GDPR? what did
@@ -855,10 +856,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             other = "gdpr"
         elif named[0] == "gdpr" and GENERIC_AI_ACT.search(question):
             other = PROPOSAL
-        elif follow_up and named[0] not in (PROPOSAL, FINAL_ACT) and CHANGED.search(question) \
-                and answered_from(history) in (PROPOSAL, FINAL_ACT):
+        elif answered in (PROPOSAL, FINAL_ACT) and named[0] not in (PROPOSAL, FINAL_ACT) and CHANGED.search(question):
             # "is that the same under the GDPR?" after an answer from an AI act: that act against the text named
-            other = answered_from(history)
+            other = answered
     crossed = other is not None
     if crossed:
         compared = [named[0], other]
