@@ -469,6 +469,15 @@ def test_the_union_named_as_where_a_rule_comes_from_is_no_heading_word(library):
     assert scores["Art. 48(1)"] == scores["Annex III(5)(a)"]
 
 
+def test_a_text_compared_beside_a_named_clause_is_quoted_too(assistant):
+    """A clause named in one text does not leave the other text compared without its side."""
+    E = "edpb-edps-joint-opinion-5-2021"
+    answer = assistant.ask("what does article 5 of the draft ban, and what did the joint opinion of the edpb "
+                           "and edps want added to that list?")
+    docs = [c.doc for c in answer.citations]
+    assert (P, "Art. 5") in [(c.doc, c.ref) for c in answer.citations] and E in docs, docs
+
+
 def test_a_commentary_and_an_act_asked_apart_share_the_places(assistant):
     from assistant import plan as planning
 
