@@ -320,14 +320,17 @@ class Composer:
     def select(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
         t = self.tuning
         named = [h for h in hits if h.how == "reference"]
-        ranked = self.ranked(plan, hits)
         if named:
             # a text compared beside the one whose clause is named ("Article 43 of the proposal: is a
             # notified body involved? and what did the Joint Opinion recommend instead?") is a side too
             # (not a version: the named clause's counterpart is what ``versions`` sets beside it)
             out = (self.governing(plan, hits) + named)[:t.max_citations + 1]
             others = [d for d in plan.documents_compared if not (plan.versions and d in (PROPOSAL, FINAL_ACT))]
-            return out + [self.readable(h, hits, t.context_limit) for h in missing_sides(others, out, ranked)]
+            if not others:  # most named references: nothing else to rank
+                return out
+            return out + [self.readable(h, hits, t.context_limit)
+                          for h in missing_sides(others, out, self.ranked(plan, hits))]
+        ranked = self.ranked(plan, hits)
         if not ranked:
             return []
         best = ranked[0]
