@@ -244,10 +244,6 @@ GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
                           r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
-# Words that set what was just answered against another text ("how does that compare to the GDPR's?",
-# "is it stricter than under the GDPR?"), beside CHANGED's.
-SET_AGAINST = re.compile(r"\b(compar(e|es|ed|ing) (to|with)|comparison (to|with)|vs\.?|versus|"
-                         r"(higher|lower|stricter|tougher|bigger|smaller) than)\b", re.IGNORECASE)
 # A change asked of what the question said, with no version named ("... do they have to stop using it?
 # did that change?"): in a question on the AI acts, a change between the versions.
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
@@ -860,10 +856,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
             other = "gdpr"
         elif named[0] == "gdpr" and GENERIC_AI_ACT.search(question):
             other = PROPOSAL
-        elif answered in (PROPOSAL, FINAL_ACT) and named[0] not in (PROPOSAL, FINAL_ACT) and (
-                CHANGED.search(question) or SET_AGAINST.search(question)):
-            # "is that the same under the GDPR?", "how does that compare to the top GDPR fine?" after an
-            # answer from an AI act: that act against the text named
+        elif answered in (PROPOSAL, FINAL_ACT) and named[0] not in (PROPOSAL, FINAL_ACT) and CHANGED.search(question):
+            # "is that the same under the GDPR?" after an answer from an AI act: that act against the text named
             other = answered
     crossed = other is not None
     if crossed:
