@@ -728,6 +728,13 @@ def test_the_gdpr_named_beside_the_ai_act_without_a_version_searches_both(librar
     assert set(plan.documents_compared) == {F, G}
     # the GDPR named alone is searched alone
     assert read("what does the gdpr say about profiling?", library).searched == [G]
+    # ... unless the question is about what only the AI acts regulate: then the draft beside it
+    for question in ("Our startup wants to build an AI chatbot for patients. Which GDPR rules matter, and what else?",
+                     "can a company in a regulatory sandbox keep using customer data despite the gdpr?"):
+        assert set(read(question, library).documents_compared) == {G, P}, question
+    # not for the words the GDPR shares with them: "automated", "algorithm", "system"
+    assert read("is a decision made by an algorithm about my mortgage allowed under the gdpr?",
+                library).documents_compared == ()
 
 
 def test_the_ai_rules_asked_about_a_stated_use_ask_whether_it_is_banned_or_high_risk(library):
