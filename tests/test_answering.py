@@ -131,6 +131,25 @@ def test_a_lead_naming_a_report_by_its_quoted_title_is_kept(assistant):
     assert_grounded(answer, assistant)
 
 
+@pytest.mark.parametrize("question", [
+    "Under Article 10 of the proposal, may providers use sensitive data for bias checks? what did the EDPB and EDPS say about it?",
+    "GDPR Article 22 limits automated decisions. Does the 2024 AI Act give people a right to an explanation as well?",
+])
+def test_a_text_compared_beside_a_named_clause_has_its_own_lead(assistant, question):
+    """The text set beside the clause a question names is said in the answer, not only listed below
+    it: one lead per side, each with its quote and marker (the Joint Opinion's paragraph quotes the
+    draft in quotation marks of its own, which the verifier reads as one quotation)."""
+    answer = assistant.ask(question)
+    docs = list(dict.fromkeys(c.doc for c in answer.citations))
+    assert len(docs) == 2, cited(answer)
+    lead = answer.text.split("**The provisions**")[0]
+    for doc in docs:
+        number = next(i for i, c in enumerate(answer.citations, 1) if c.doc == doc)
+        assert f"[{number}]" in lead, (doc, lead)
+    assert not answer.to_dict()["notices"]
+    assert_grounded(answer, assistant)
+
+
 def test_deterministic(assistant):
     q = "What are the transparency obligations for deep fakes?"
     assert assistant.ask(q).text == assistant.ask(q).text
@@ -517,6 +536,27 @@ def test_verifier_reads_what_a_clause_sits_in_from_the_texts(library):
     citation = Citation(F, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
     checked = verify(Draft(text, [citation]), [hit], library)
     assert checked.draft.text == text and not checked.reasons
+
+
+def test_verifier_reads_a_quotation_holding_one_of_its_own(library):
+    """A commentary quoting a term ("... the use of AI for “social scoring”, as foreseen in Article
+    5(1) (c) of the Proposal, ...") is one quotation: the reference inside it is the paragraph's own
+    words, not the answerer's, and the lead quoting it stays whole."""
+    from assistant.answering.base import Draft
+    from assistant.answering.verify import verify
+    from assistant.records import Citation, Hit
+
+    doc = "edpb-edps-joint-opinion-5-2021"
+    clause, sentence = next((c, s) for c in library.document(doc).clauses.values() for s in c.text.split(". ")
+                            if "“social scoring”" in s and "Article 5" in s)
+    hit = Hit(doc, clause.ref, clause.label, clause.text, 1.0, clause.heading_path, clause.url, clause.kind, "dense", 0.5)
+    text = f"The Joint Opinion says: “{sentence.strip()}.” [1] Social scoring is discussed there."
+    citation = Citation(doc, clause.ref, clause.label, clause.text, clause.url, 1.0, clause.heading_path)
+    checked = verify(Draft(text, [citation]), [hit], library)
+    assert checked.draft.text == text and not checked.reasons
+    # a quotation that is not the clause's words is still struck out, nested quotes or not
+    forged = text.replace("discrimination", "prosperity")
+    assert "prosperity" not in verify(Draft(forged, [citation]), [hit], library).draft.text
 
 
 def test_a_follow_up_asks_whether_the_use_the_conversation_described_is_banned(assistant):

@@ -559,8 +559,9 @@ class Composer:
             leads = [f"The text of {where}, as {'they read' if len(chosen) > 1 else 'it reads'}:"]
         else:
             leads = [self.fined_rule(chosen) + self.lead(plan, chosen[0], 1, found[0])]
-        if plan.documents_compared and chosen[0].how != "reference":  # one lead per side of a comparison
-            shown = {chosen[0].doc}
+        if plan.documents_compared:  # one lead per side of a comparison
+            # (a clause named is read out by the lead above; a side found beside it gets its own)
+            shown = {chosen[0].doc} | {h.doc for h in chosen if h.how == "reference"}
             for i, hit in enumerate(chosen[1:], 2):
                 if hit.doc not in shown:
                     leads.append(self.lead(plan, hit, i, found[i - 1]))
