@@ -223,6 +223,8 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     ("I agreed to their newsletter but I've changed my mind, what now?", "gdpr", {"Art. 7"}),
     ("can I claim compensation after a hospital lost my records?", "gdpr", {"Art. 82"}),
     ("can I take my listening history with me when I switch to another music service?", "gdpr", {"Art. 20"}),
+    # switching apps, and switching away from one's own (written for this test)
+    ("switching from my meal planner app to a new one - can i make them send my saved recipes across?", "gdpr", {"Art. 20"}),
     ("we are a small company with 40 employees, do we need to keep records of processing?", "gdpr", {"Art. 30"}),
     ("a computer rejected my insurance claim with no human involved, is that allowed?", "gdpr", {"Art. 22"}),
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
