@@ -24,11 +24,12 @@ TRUSTED_HOSTS = ("eur-lex.europa.eu",)  # links besides the cited clauses' own a
 HEADER = re.compile(r"^\*\*\[(\d+)\]\s*+(.*?)\*\*")
 LINK = re.compile(r"\[([^\]\n]*+)\]\((\S+?)\)")
 BARE_URL = re.compile(r"(?<![(\w])https?://[^\s)\]]++")
+# What a curly quotation holds: its words, and a quotation of its own (a commentary quoting "social
+# scoring": “... AI for “social scoring”, as foreseen ...”); read as two, its second half was prose,
+# and the reference inside it struck the answer's lead out.
+_CURLY_INSIDE = r"(?:[^“”]|“[^“”]*+”)"
 # Opening marks excluded inside, so that a run of them ("‘‘‘‘") is not rescanned from each one.
-# A quotation may hold one of its own (a commentary quoting "social scoring": “... AI for “social
-# scoring”, as foreseen ...”); read as two, its second half was prose, and the reference inside it
-# struck the answer's lead out.
-QUOTATION = re.compile(r"“((?:[^“”]|“[^“”]*+”){20,})”|\"([^\"\n]{20,})\"|‘([^‘’]{20,})’")
+QUOTATION = re.compile(rf"“({_CURLY_INSIDE}{{20,}})”|\"([^\"\n]{{20,}})\"|‘([^‘’]{{20,}})’")
 # A line of a block quote or a source header: verbatim text of a cited clause, checked on its own.
 QUOTED_LINE = re.compile(r"\s*+(>|\*\*\[\d+\])")
 
@@ -61,7 +62,7 @@ def _outside_quotes(text: str) -> str:
     headers and links (each checked on its own)."""
     text = "\n".join(line for line in text.split("\n") if not QUOTED_LINE.match(line))
     text = LINK.sub(lambda m: m.group(1), text)
-    return QUOTATION.sub(" ", re.sub(r"“(?:[^“”]|“[^“”]*+”)*+”|\"[^\"\n]*+\"", " ", text))
+    return QUOTATION.sub(" ", re.sub(rf"“{_CURLY_INSIDE}*+”|\"[^\"\n]*+\"", " ", text))
 
 
 def _check_blocks(text: str, kept: list[Citation], library: Library, reasons: list[str]) -> str:
