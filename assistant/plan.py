@@ -193,6 +193,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     ("list", re.compile(r"\b(factors|criteria|take[ns]? into (account|consideration)|weigh(ed|s)?)\b", re.IGNORECASE)),
     ("figure", re.compile(r"\b(how (much|many(?! (hours|days|weeks|months|years))|big|high)|maximum|max|minimum|amount|percent\w*|turnover|"
                           rf"thresholds?)\b|%|{FINE_NOUN}", re.IGNORECASE)),
+    # "How often" asks for a period as "how long" does (the composer's TIME reads "once a year").
     # "When" asks for a time at the head of a question when a verb follows ("when does it apply?",
     # "when's the deadline", "by when ...", after an opening "ok, so" unless a modal follows: "ok and
     # when can they say no?" asks in which cases); followed by its subject, or inside a question, it
@@ -200,7 +201,7 @@ ASKS: list[tuple[str, re.Pattern]] = [
     # "who supervises agencies when they use AI?").
     ("deadline", re.compile(rf"^\s*+when(?=['’]s\b|\s+({AUXILIARY})\b)|^\s*+((ok\w*|so|and|but|right|alright|then|also)\W+)+when\b"
                             r"(?!\s+(can|may|could|might|must|should)\b)|\b(by|until|from|since|as of) when\b"
-                            r"|\b(how (long|soon|quickly)|deadlines?|within|hours|days|weeks|months|years|dates?(?! of birth))\b",
+                            r"|\b(how (long|soon|quickly|often|frequently)|deadlines?|within|hours|days|weeks|months|years|dates?(?! of birth))\b",
                             re.IGNORECASE)),
     ("list", re.compile(r"\b(which (\w+ )?(practices|systems|areas|rights|obligations|requirements|conditions|"
                         r"exceptions|cases|criteria|grounds|duties|items|categories|principles|measures|elements|"

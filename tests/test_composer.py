@@ -72,6 +72,13 @@ def test_a_time_limit_in_words_is_found_in_the_article_that_answers(assistant):
     assert "four weeks" in answer.text
 
 
+def test_how_often_is_answered_by_the_sentence_that_says_how_often(assistant):
+    # A frequency is a period: the lead is the sentence with "twice a year", not the article's first.
+    answer = assistant.ask("how often must the advisory forum meet under the final act?")
+    assert (F, "Art. 67") in cited(answer)
+    assert "twice a year" in answer.text.split("**The provisions**")[0]
+
+
 def test_the_top_fines_quote_every_ceiling(assistant):
     answer = assistant.ask("What are the GDPR's maximum fines?")
     refs = cited(answer)

@@ -47,6 +47,8 @@ def read(question, library, **kwargs):
     # "fined" as a verb asks whether a fine can be imposed; what it costs is asked in other words
     ("Can a government ministry be fined under the proposal?", "yes_no"),
     ("how much can a company be fined for using banned AI?", "figure"),
+    # a frequency is a period: how often a review or report comes round
+    ("how frequently must the risk management system be updated?", "deadline"),
 ])
 def test_what_is_asked(library, question, asks):
     assert read(question, library).asks == asks

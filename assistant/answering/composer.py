@@ -46,9 +46,11 @@ def asked_text(plan: QueryPlan) -> str:
 
 # Starts only at the beginning of a run of digits and spaces, so a long run is scanned once.
 MONEY = re.compile(r"(?<!\d)(?<!\d )\d[\d ]*\d ?(?:EUR|%)|EUR ?\d|€ ?\d|\d ?%")
+# A time limit, a period, or how often something recurs ("once a year", "at least twice a year": asked
+# "how often", tune: all key facts +1 -0, one lead more with the frequency, nothing else moved).
 TIME = re.compile(r"\b(?:\d++|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty\w*|"
                   r"thirty|forty|fifty|sixty|ninety) (?:\w+ )?(?:hours?|days?|weeks?|months?|years?)\b"
-                  r"|\b(?:enter into force|shall apply from|without undue delay)\b", re.IGNORECASE)
+                  r"|\b(?:enter into force|shall apply from|without undue delay|(?:once|twice) a (?:year|month)|annually)\b", re.IGNORECASE)
 EXCEPTION = re.compile(r"^\s*+(?:\(\w+\)\s*+)?(?:This obligation shall not apply|.{0,40}shall not apply|"
                        r"By way of derogation|However|Notwithstanding|Paragraphs? [\d, and]+ shall not (?:apply|affect))",
                        re.IGNORECASE)
