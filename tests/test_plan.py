@@ -661,6 +661,15 @@ def test_the_act_as_adopted_described_in_a_follow_up(library):
     assert F not in planning.mentioned_documents("the proposal text that was adopted by the Commission")
 
 
+def test_the_final_act_named_by_its_year_in_other_word_orders(library):
+    for question in ("do the 2024 EU rules let a shop use face recognition at the door?",
+                     "what does the european ai act of 2024 say about chatbots",
+                     "my friend says the ai law (the final one) bans social scoring by companies, true?"):
+        assert F in planning.mentioned_documents(question), question
+    # a year after another text names no act
+    assert F not in planning.mentioned_documents("we updated our privacy policy in 2024, was that needed under the gdpr?")
+
+
 def test_the_final_act_named_with_words_that_measure_it_against_the_draft(library):
     assert read("are serious incidents reported sooner under the final act?", library).versions
     assert read("did the adopted text add exceptions to the scope?", library).versions
