@@ -79,6 +79,16 @@ def test_how_often_is_answered_by_the_sentence_that_says_how_often(assistant):
     assert "twice a year" in answer.text.split("**The provisions**")[0]
 
 
+def test_a_commentary_beside_an_act_is_quoted_first_where_it_names_the_acts_clause(assistant):
+    # The opinion's paragraphs score alike; the one on the rule quoted ("the exclusion of international
+    # law enforcement cooperation from the scope set out in Article 2(4) of the Proposal") comes first.
+    answer = assistant.ask("does the draft cover police authorities of non-EU countries that use AI under "
+                           "cooperation agreements with the EU? what do the EDPB and EDPS make of that?")
+    opinion = [ref for doc, ref in cited(answer) if doc == "edpb-edps-joint-opinion-5-2021"]
+    assert (P, "Art. 2") in cited(answer)
+    assert opinion[0] == "Para. 14"
+
+
 def test_the_top_fines_quote_every_ceiling(assistant):
     answer = assistant.ask("What are the GDPR's maximum fines?")
     refs = cited(answer)

@@ -22,7 +22,7 @@ import math
 import re
 from typing import Callable, Generator
 
-from ..citations import format_citation, is_within
+from ..citations import find_references, format_citation, is_within
 from ..clauses import FINAL_ACT, LIST_KINDS, PROPOSAL, Clause, Library, human_ref, top_level
 from ..index import tokenize
 from ..legal_terms import english_terms
@@ -332,7 +332,7 @@ class Composer:
                 return out
             return out + [self.readable(h, hits, t.context_limit)
                           for h in missing_sides(others, out, self.ranked(plan, hits))]
-        ranked = self.ranked(plan, hits)
+        ranked = self.commented_first(plan, self.ranked(plan, hits))
         if not ranked:
             return []
         best = ranked[0]
@@ -393,6 +393,27 @@ class Composer:
             add(quoted(hit))
         for extra in missing_sides(compared + self.commentary_side(plan, hits), out, ranked):
             add(quoted(extra))
+        return out
+
+    def commented_first(self, plan: QueryPlan, ranked: list[Hit]) -> list[Hit]:
+        """A commentary compared with an act: of the commentary's paragraphs found, the one that names
+        the article of the act's best clause comes first among them. The search scores a commentary's
+        paragraphs nearly alike (they share its words), and the paragraph on the rule the answer
+        quotes ("... the exclusion of international law enforcement cooperation from the scope set
+        out in Article 2(4) of the Proposal") had lost to paragraphs on the same theme."""
+        compared = set(plan.documents_compared) | set(plan.commentary_beside)
+        commentaries = {d for d in compared if self.library.document(d).source.kind == "commentary"}
+        act = next((h for h in ranked if h.doc in compared and h.doc not in commentaries), None)
+        if not commentaries or act is None:
+            return ranked
+        article = top_level(act.ref)
+        out = list(ranked)
+        for doc in commentaries:
+            places = [i for i, h in enumerate(out) if h.doc == doc]
+            naming = next((i for i in places if any(
+                r.doc in (act.doc, None) and top_level(r.ref) == article for r in find_references(out[i].text))), None)
+            if naming is not None and naming != places[0]:
+                out.insert(places[0], out.pop(naming))
         return out
 
     @staticmethod
