@@ -442,6 +442,13 @@ def test_how_long_data_may_be_kept_is_storage_limitation_not_a_notification_dead
     assert (GDPR, "Art. 33") not in articles(hits, 3)
 
 
+def test_how_long_reaches_a_period_counted_in_years(assistant):
+    """"How long" reads as the acts' time words; years are one of them ("which shall not exceed five
+    years"), not only hours, days and months."""
+    hits = assistant.retrieve("for how long does a notified body's certificate stay valid under the draft?", k=5)
+    assert (PROPOSAL, "Art. 44(2)") in [(h.doc, h.ref) for h in hits], articles(hits)
+
+
 def test_every_language_has_the_glossary_in_its_own_everyday_words():
     import json
 
