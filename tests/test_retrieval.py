@@ -269,6 +269,8 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # written for this test: work rated by productivity is the employment use of Annex III(4)(b)
     ("an algorithm decides which drivers get the best routes and rates our productivity. is that high risk "
      "under the draft ai act?", "ai-act-proposal-2021", {"Annex III"}),
+    # written for this test: who will enforce the rules is Art. 59's national competent authorities
+    ("in each country, who will enforce these ai rules once the draft is adopted?", "ai-act-proposal-2021", {"Art. 59"}),
 ])
 def test_everyday_words_reach_the_operative_article(assistant, question, doc, articles):
     top = [(h.doc, top_level(h.ref)) for h in assistant.retrieve(question, k=5)]
@@ -300,6 +302,8 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      GDPR, "Art. 2(2)(c)", 5),
     ("under the final ai act, do i have obligations if i only use image generators as a hobby?",
      "ai-act-final-2024", "Art. 2(10)", 5),
+    # written for this test: who sits on a body, a word between, is its structure (Art. 57(1))
+    ("so who really sits on the draft's artificial intelligence board?", PROPOSAL, "Art. 57(1)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
