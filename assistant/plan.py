@@ -248,6 +248,10 @@ PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or
                           r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
 # A change asked of what the question said, with no version named ("... do they have to stop using it?
 # did that change?"): in a question on the AI acts, a change between the versions.
+# A case set against the answer before: "different if the offender is ...", "the same cap apply to us"
+CASE_ASKED = re.compile(r"\b(any |much |very |really )?differ\w*\s+(if|for|when|where|in case|with)\b"
+                        r"|\b(same|different) (\w+ )?(appl\w+|count\w*|work\w*) (to|for) (us|me|them|him|her|it|a|an|small\w*)\b",
+                        re.IGNORECASE)
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
                            r"chang(e|ed)\b"
                            # ... or of a rule the question names: "did the social scoring ban change?" (not
@@ -781,6 +785,13 @@ def build(question: str, library, history=None, documents: list[str] | None = No
                 weights[part] = max(weights.get(part, 0.0), weight)
     compared = compared_documents(routing, weights, documents, language)
     named = mentioned_documents(question)
+    # A follow-up asking whether it differs in a case it states ("is it any different if the offender
+    # is an SME?", "does the same cap apply to us or is it different?") compares that case with the
+    # answer before, in the act the conversation named, not that act with its other version
+    # (tune39's and tune47's SME fine cap, final Art. 99(6), had been answered with both versions' ceilings)
+    if follow_up and not named and CASE_ASKED.search(question) and PROPOSAL not in mentioned_documents(context):
+        compared = [d for d in compared if d != PROPOSAL] if FINAL_ACT in compared else compared
+        compared = compared if len(compared) > 1 else []
     # The versions the conversation named: a follow-up naming one of them after a turn on the other
     # ("and is it the same in the final act?", "was it in the draft too?") compares them.
     versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
@@ -816,7 +827,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     generic_act = bool(not named and GENERIC_AI_ACT.search(question)
                        and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
                        and not whole_act)
-    if not compared and not documents and (
+    if not compared and not documents and not (follow_up and not named and CASE_ASKED.search(question)) and (
             (FINAL_ACT not in read_as_named and (
                 # not of a GDPR rule: "is a solely automated decision still allowed under GDPR Art. 22?",
                 # "once I object to direct marketing, is the company still allowed to use my data?" (in

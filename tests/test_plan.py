@@ -594,6 +594,16 @@ def test_one_version_named_in_words_that_ask_what_changed_compares_both(library)
     assert not read("has the gdpr definition of consent changed since 2016?", library).versions
 
 
+def test_a_follow_up_asking_of_a_case_compares_no_versions(library):
+    earlier = [("How high can fines get under the final AI Act for breaking the transparency duties?", "...")]
+    for question in ("would that be any different for a small company?",
+                     "does the same ceiling apply to us, a start-up of twelve people, or is it different?"):
+        plan = read(question, library, history=earlier)
+        assert plan.follow_up and not plan.versions, question
+    # the other version asked of is still a comparison
+    assert read("and was it any different in the draft?", library, history=earlier).versions
+
+
 def test_a_follow_up_naming_the_other_version_compares_both(library):
     earlier = [("How does the proposal define 'importer'?", "...")]
     assert read("and in the final act?", library, history=earlier).versions
