@@ -265,6 +265,15 @@ def test_provisions_new_in_the_final_act_are_each_quoted_as_new(assistant):
     assert all(cited(answer)[int(n) - 1][0] == F for n in new)
 
 
+def test_a_use_the_final_act_newly_bans_is_quoted_beside_the_pairs(assistant):
+    # written for this test: the draft's duty to tell people (Art. 52(2)) has its counterpart, Art. 50(3),
+    # but at work the adopted Act bans the use outright (Art. 5(1)(f)), a point with no counterpart
+    answer = assistant.ask("The 2021 draft only made employers tell staff when software read their emotions. "
+                           "How does the adopted regulation deal with that?")
+    assert (F, "Art. 5(1)(f)") in cited(answer), answer.text
+    assert (P, "Art. 52(2)") in cited(answer) and (F, "Art. 50(3)") in cited(answer)
+
+
 def test_a_named_provision_is_what_is_compared(assistant):
     answer = assistant.ask("where did article 62 end up?")  # the proposal's: serious incidents, now Art. 73
     assert cited(answer) == [(P, "Art. 62"), (F, "Art. 73")]

@@ -637,12 +637,15 @@ class Composer:
             self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL_ACT)]
         if not found:
             return chosen, []
+        new = self.new_provision(found, aligned)
         out: list[Hit] = []
         text: list[str] = []
 
         for hit in found:
             if len(out) >= t.max_version_citations or hit.score < found[0].score * t.relative_cutoff:
                 break
+            if hit is new:
+                new = None
             hit = self.continued(hit, aligned)
             candidates = versions(aligned, hit.doc, hit.ref)
             if not candidates:
@@ -672,6 +675,13 @@ class Composer:
                 # was quoted inside a whole article before
                 found_side, other_side = (proposal, final) if hit.doc == PROPOSAL else (final, proposal)
                 out.append(other_side if overlaps(found_side, out) else found_side)
+        if new is not None and out:
+            # the point the Act added, after the pairs and beyond their number: a pair's place would
+            # go (tune: the last pair's place instead, all key facts +3 -2)
+            alone = self.readable(new, hits, t.context_limit)
+            if not overlaps(alone, out):
+                out.append(alone)
+                text.append(f"{_where(alone, self.library)} has no counterpart in the 2021 proposal [{len(out)}].")
         for rename in aligned.renames:
             if not re.search(rf"\b({re.escape(rename.proposal_term)}|{re.escape(rename.final_term)})s?\b",
                              plan.question, re.I):
@@ -699,6 +709,22 @@ class Composer:
         asked = missing_sides(commentaries, out, [h for h in searched if not overlaps(h, out)])
         rest = [h for h in rest if not overlaps(h, asked)]
         return out + asked + rest[: max(0, t.max_version_citations - len(out) - len(asked))], [" ".join(text)] if text else []
+
+    def new_provision(self, found: list[Hit], aligned) -> Hit | None:
+        """Of ``found``, the adopted Act's best item of a list that classifies uses (banned practices,
+        high-risk areas) with no counterpart of its own, only through its list: a use the Act newly bans
+        or lists, when it scores ``new_provision_share`` of the best. What the Act added is what changed,
+        and its search scores trail the pairs whose wording both versions share ("emotion recognition
+        at work: only a transparency obligation in the draft?" had compared Art. 52(2)/50(3) and
+        52(1)/50(1), not the ban)."""
+        share = self.tuning.new_provision_share
+        for hit in found[1:] if share else ():
+            listed = any(hit.ref != ref and is_within(hit.ref, ref) for ref in CLASS_LISTS.values())
+            pairs = versions(aligned, hit.doc, hit.ref) if hit.doc == FINAL_ACT and listed \
+                and hit.score >= found[0].score * share else []
+            if pairs and all(pair.via != hit.ref for pair in pairs):
+                return hit
+        return None
 
     def adopted_counterpart(self, plan: QueryPlan, chosen: list[Hit], hits: list[Hit]) -> tuple[list[Hit], str]:
         """For a question naming no version: the clauses chosen, then the adopted Act's counterpart of
