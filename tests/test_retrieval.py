@@ -311,6 +311,12 @@ def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, 
     assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
+def test_logging_is_the_record_keeping_of_high_risk_systems(assistant):
+    # written for this test: logging is Art. 12's automatic recording of events, not Art. 20's keeping of logs
+    answer = assistant.ask("is logging something a high-risk system has to be built with, under the commission's 2021 text?")
+    assert (answer.citations[0].doc, answer.citations[0].ref.split("(")[0]) == (PROPOSAL, "Art. 12"), answer.text
+
+
 def test_data_contested_and_kept_in_use_meanwhile_is_a_restriction(assistant):
     # written for this test: Art. 18(1)(a), processing restricted while the accuracy is checked
     answer = assistant.ask("I disputed the salary figure my landlord's agency holds on me. Can they go on processing "
