@@ -137,6 +137,9 @@ def test_arbitrary_text_never_crashes(text):
     ("the draft lets police use live face scans. what did the data protection authorities make of that?",
      ["ai-act-proposal-2021", "edpb-edps-joint-opinion-5-2021"]),
     ("the data protection authorities where i live are slow to answer complaints", []),
+    # ... when they argued or had a view, and as its supervisors (written for this test)
+    ("did the data protection supervisors argue for stricter rules on deepfakes?", ["edpb-edps-joint-opinion-5-2021"]),
+    ("did the privacy watchdogs have a view on regulatory sandboxes?", ["edpb-edps-joint-opinion-5-2021"]),
     # ... and as the EU's data protection "bodies" (written for this test)
     ("what did the eu data protection bodies say about emotion recognition?", ["edpb-edps-joint-opinion-5-2021"]),
     # the news report on the leak, however people call it; the draft it reports on is not the proposal
