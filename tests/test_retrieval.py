@@ -304,6 +304,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "ai-act-final-2024", "Art. 2(10)", 5),
     # written for this test: who sits on a body, a word between, is its structure (Art. 57(1))
     ("so who really sits on the draft's artificial intelligence board?", PROPOSAL, "Art. 57(1)", 5),
+    # written for this test: searching stored footage is 'post' remote biometric identification
+    ("my shop's archived camera videos were handed to police who ran face matching on them. does the draft ai "
+     "regulation cover that?", PROPOSAL, "Annex III(1)(a)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
