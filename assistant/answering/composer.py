@@ -719,9 +719,10 @@ class Composer:
         52(1)/50(1), not the ban)."""
         share = self.tuning.new_provision_share
         for hit in found[1:] if share else ():
-            listed = any(hit.ref != ref and is_within(hit.ref, ref) for ref in CLASS_LISTS.values())
-            pairs = versions(aligned, hit.doc, hit.ref) if hit.doc == FINAL_ACT and listed \
-                and hit.score >= found[0].score * share else []
+            if hit.doc != FINAL_ACT or hit.score < found[0].score * share or \
+                    not any(hit.ref != ref and is_within(hit.ref, ref) for ref in CLASS_LISTS.values()):
+                continue
+            pairs = versions(aligned, hit.doc, hit.ref)
             if pairs and all(pair.via != hit.ref for pair in pairs):
                 return hit
         return None
