@@ -142,7 +142,6 @@ APPLICATION_TERMS = re.compile(
     r"start(s|ed|ing)? applying|kick(s|ed|ing)? in|take(s|n)? effect|come into effect|become applicable|"
     r"(when|(from )?(what|which) date|from when|as of when) (does|do|will|would|did) .{0,60}\b(apply|applied|start|begin))\b",
     re.IGNORECASE)
-RECURRENCE = re.compile(r"\bhow (often|frequently|regularly)\b", re.IGNORECASE)
 FINAL_PROVISION_TERMS = re.compile(
     r"\b(amend\w*|repeal\w*|transitional|evaluation and review|delegated acts?|committee procedure|final provisions)\b",
     re.IGNORECASE)
@@ -936,9 +935,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     if not classifies and not references and not compared and language == "en" and asks in ("yes_no", "explanation") \
             and described_use(question, asking):
         classifies = ("prohibited", "high-risk")
-    # "how often would the Commission look again at the list?" asks of a recurring duty, not when an
-    # act applies, even after "when would the draft start to apply?" (tune40's follow-up had quoted Art. 85)
-    application = cue("application", APPLICATION_TERMS, whole, language) and not RECURRENCE.search(question)
+    application = cue("application", APPLICATION_TERMS, whole, language)
     asks_application = application and (compares or asks) == "deadline"
     # What critics said, asked beside two acts compared ("academics said the draft gave people no way to
     # complain. did the final act fix that?"): the commentaries are a side of their own.

@@ -272,11 +272,6 @@ def test_a_use_the_final_act_newly_bans_is_quoted_beside_the_pairs(assistant):
                            "How does the adopted regulation deal with that?")
     assert (F, "Art. 5(1)(f)") in cited(answer), answer.text
     assert (P, "Art. 52(2)") in cited(answer) and (F, "Art. 50(3)") in cited(answer)
-    # ... and in a follow-up comparing what the answer before quoted
-    first = "Under the 2021 draft, must an employer tell staff that software reads their emotions?"
-    answer = assistant.ask("and in the adopted regulation, may the employer use such software at all?",
-                           history=[(first, assistant.ask(first))])
-    assert (F, "Art. 5(1)(f)") in cited(answer), answer.text
 
 
 def test_a_named_provision_is_what_is_compared(assistant):

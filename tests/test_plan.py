@@ -529,16 +529,6 @@ def test_other_final_provisions_are_not_when_the_act_applies(library, question):
     assert plan.wants_final_provisions and not plan.asks_application
 
 
-def test_how_often_after_when_it_applies_asks_of_a_recurring_duty(library):
-    earlier = [("When would the draft regulation start to apply?", "...")]
-    plan = read("and how frequently must the Commission go over the list of high-risk areas?", library,
-                history=earlier)
-    assert plan.follow_up and plan.asks == "deadline"
-    assert not plan.asks_application and not plan.wants_final_provisions
-    # the date asked again in the follow-up's own words is still the act's application
-    assert read("and from when does the ban apply?", library, history=earlier).asks_application
-
-
 # ------------------------------------------------------------------ questions in other languages
 
 @pytest.mark.parametrize("question, asks, classifies", [

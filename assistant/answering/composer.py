@@ -633,13 +633,11 @@ class Composer:
         # Clauses the question names are what it asks about ("where did Article 52 end up?"), alone.
         # A point found is compared as its list when that is short enough to quote whole ("were
         # criteria added?" is answered by the two lists and the points added).
-        searched = [self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL_ACT)]
-        found = self.governing(plan, hits) + [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL_ACT)] or searched
+        found = self.governing(plan, hits) + [h for h in hits if h.how == "reference" and h.doc in (PROPOSAL, FINAL_ACT)] or [
+            self.with_its_list(h, t.context_limit) for h in self.ranked(plan, hits) if h.doc in (PROPOSAL, FINAL_ACT)]
         if not found:
             return chosen, []
-        # ... and a use the Act newly bans or lists, of the clauses searched (not only those named: "ok
-        # and in the 2024 version, are they even allowed to use it at work?" names what was quoted before)
-        new = self.new_provision(searched, aligned)
+        new = self.new_provision(found, aligned)
         out: list[Hit] = []
         text: list[str] = []
 
