@@ -245,12 +245,12 @@ GREW = re.compile(r"\b(added|removed|dropped|deleted|new (in|to|under|with)|(is|
 # "draft vs final", "proposal and final": "final" alone names the final Act beside the proposal.
 PAIRED_FINAL = re.compile(r"\b(draft|proposal|2021)\s*+(vs\.?|versus|v\.?|and|or|to|/|->|→)\s*+(the\s++)?final\b|"
                           r"\bfinal\s*+(vs\.?|versus|v\.?|and|or|/)\s*+(the\s++)?(draft|proposal|2021)\b", re.IGNORECASE)
-# A change asked of what the question said, with no version named ("... do they have to stop using it?
-# did that change?"): in a question on the AI acts, a change between the versions.
 # A case set against the answer before: "different if the offender is ...", "the same cap apply to us"
 CASE_ASKED = re.compile(r"\b(any |much |very |really )?differ\w*\s+(if|for|when|where|in case|with)\b"
                         r"|\b(same|different) (\w+ )?(appl\w+|count\w*|work\w*) (to|for) (us|me|them|him|her|it|a|an|small\w*)\b",
                         re.IGNORECASE)
+# A change asked of what the question said, with no version named ("... do they have to stop using it?
+# did that change?"): in a question on the AI acts, a change between the versions.
 CHANGED_SINCE = re.compile(r"\b(did|has|have) (that|this|it|anything|any of (that|this|it)|those|these) (really |actually )?"
                            r"chang(e|ed)\b"
                            # ... or of a rule the question names: "did the social scoring ban change?" (not
@@ -788,9 +788,9 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # is an SME?", "does the same cap apply to us or is it different?") compares that case with the
     # answer before, in the act the conversation named, not that act with its other version
     # (tune39's and tune47's SME fine cap, final Art. 99(6), had been answered with both versions' ceilings)
-    if follow_up and not named and CASE_ASKED.search(question) and PROPOSAL not in mentioned_documents(context):
-        compared = [d for d in compared if d != PROPOSAL] if FINAL_ACT in compared else compared
-        compared = compared if len(compared) > 1 else []
+    case_asked = follow_up and not named and bool(CASE_ASKED.search(question))
+    if case_asked and compared == [FINAL_ACT, PROPOSAL] and PROPOSAL not in mentioned_documents(context):
+        compared = []
     # The versions the conversation named: a follow-up naming one of them after a turn on the other
     # ("and is it the same in the final act?", "was it in the draft too?") compares them.
     versions = [d for d in mentioned_documents(whole) if d in (PROPOSAL, FINAL_ACT)]
@@ -826,7 +826,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     generic_act = bool(not named and GENERIC_AI_ACT.search(question)
                        and (not VERSION_WORDS.search(question) or generic_act_against_draft(question))
                        and not whole_act)
-    if not compared and not documents and not (follow_up and not named and CASE_ASKED.search(question)) and (
+    if not compared and not documents and not case_asked and (
             (FINAL_ACT not in read_as_named and (
                 # not of a GDPR rule: "is a solely automated decision still allowed under GDPR Art. 22?",
                 # "once I object to direct marketing, is the company still allowed to use my data?" (in
