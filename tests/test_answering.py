@@ -93,6 +93,19 @@ def test_a_listed_use_is_quoted_with_its_heading_and_no_verdict_it_does_not_supp
     assert "Yes. Article 5(1)(c)" in assistant.ask("Is social scoring banned under the draft?").text
 
 
+def test_a_clause_named_with_no_version_shows_the_adopted_acts_counterpart_too(assistant):
+    # "annex iii" with no act or version is the draft's, and the Act today is quoted beside the draft's
+    # clause: whether its yearly review now covers the bans is the Act's Art. 112(1), not the draft's
+    answer = assistant.ask("is annex iii assessed every year, and does that yearly assessment include the "
+                           "banned practices as well?")
+    assert {d for d, _ in cited(answer)} >= {P, F}, cited(answer)
+    assert (F, "Art. 112(1)") in cited(answer), cited(answer)
+    assert "In the AI Act as adopted in 2024:" in answer.text
+    assert_grounded(answer, assistant)
+    # a version named is asked about alone
+    assert {d for d, _ in cited(assistant.ask("what does annex iii of the 2021 proposal cover?"))} == {P}
+
+
 def test_named_article_is_quoted(assistant):
     answer = assistant.ask("What does Article 52 of the draft say?")
     assert cited(answer)[0] == (P, "Art. 52")

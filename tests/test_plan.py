@@ -139,6 +139,8 @@ def test_when_the_ai_act_applies_is_a_date_not_the_act_as_a_whole(library):
     # neither act's words: the GDPR is searched first, and an answer from the draft gets the Act beside it
     ("are the police allowed to scan faces live in the street?", True),
     ("what did the edpb and edps say about facial recognition?", False),  # a commentary named
+    ("what does article 52 require of chatbots?", True),  # a clause named with no version: the draft's
+    ("what does article 52 of the 2021 proposal require of chatbots?", False),
 ])
 def test_an_ai_rule_asked_with_no_act_named_shows_the_adopted_act_beside_the_draft(library, question, beside):
     plan = read(question, library)
