@@ -307,6 +307,10 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: searching stored footage is 'post' remote biometric identification
     ("my shop's archived camera videos were handed to police who ran face matching on them. does the draft ai "
      "regulation cover that?", PROPOSAL, "Annex III(1)(a)", 5),
+    # written for this test: whether a listed use is high-risk by itself is Art. 6(2), the Act's way out 6(3)
+    ("does a use listed in the draft's annex iii count automatically as high risk?", PROPOSAL, "Art. 6(2)", 5),
+    ("under the 2024 act, is a hiring tool in annex iii exempt from being classed as high risk if it only "
+     "sorts files?", "ai-act-final-2024", "Art. 6(3)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
