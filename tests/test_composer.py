@@ -536,3 +536,17 @@ def test_a_clause_holding_the_questions_rare_word_ranks_higher(assistant):
     with_rare, without = scores(DEFAULT.rare_word_weight), scores(0.0)
     assert with_rare["Art. 65(8)"] > without["Art. 65(8)"]
     assert all(with_rare[h.ref] == without[h.ref] for h in hits if h.rare == 0 and h.how != "reference")
+
+
+def test_an_annex_named_of_one_version_is_governed_in_both_when_they_are_compared(assistant):
+    """'Annex III' named once in a comparison of the versions is each version's: the final Act's article
+    found that refers to its Annex III (its derogation, Art. 6(3)) governs it as the draft's does."""
+    from assistant import plan as planning
+
+    composer, retriever = assistant.answerer, assistant.retriever
+    plan = planning.build("In the 2021 draft anything in Annex III was high-risk. Does the 2024 act still say so?",
+                          assistant.library)
+    assert [(r.doc, r.ref) for r in plan.references] == [(P, "Annex III")] and set(plan.documents_compared) == {P, F}
+    hits = [retriever.hit(P, "Annex III", 2.0, "reference"), retriever.hit(P, "Art. 7(1)", 1.0, "hybrid"),
+            retriever.hit(F, "Art. 6(3)", 1.0, "hybrid"), retriever.hit(F, "Art. 7(1)", 1.0, "hybrid")]
+    assert [(h.doc, h.ref) for h in composer.governing(plan, hits)] == [(P, "Art. 7(1)"), (F, "Art. 6(3)")]

@@ -29,7 +29,7 @@ from ..legal_terms import english_terms
 from ..penalties import rule_tier, tiers
 from ..plan import CLASS_LISTS, CLASSIFIED_DOCUMENTS, NAMES_CLASS, QueryPlan, kind_weights
 from ..records import Citation, Hit
-from ..retrieval import APPLICATION, annexes_cited
+from ..retrieval import APPLICATION, annexes_cited, expand
 from ..textdiff import VersionPair, compare, versions
 from ..tuning import DEFAULT, Tuning
 from .base import Draft, finished, register
@@ -188,8 +188,6 @@ class Composer:
         return len(words & wanted) / len(words) if words else 0.0
 
     def ranked(self, plan: QueryPlan, hits: list[Hit]) -> list[Hit]:
-        from ..retrieval import expand
-
         kinds = kind_weights(plan, self.tuning)
         wanted = set(tokenize(expand(asked_text(plan)))) - UNION
         weight = self.tuning.heading_weight
@@ -305,17 +303,20 @@ class Composer:
         """For a question naming only annexes and asking something else than their content ("how
         often is Annex III reviewed?", "does a notified body check the Annex III systems?"): the
         articles found that refer to a named annex, best first, one per document. An annex is a list
-        that articles govern (who amends it, when, which procedure applies to it)."""
+        that articles govern (who amends it, when, which procedure applies to it). In a comparison of
+        the versions, an annex named of one is named of the other too."""
         named = [h for h in hits if h.how == "reference"]
         if not named or plan.asks in ("list", "provision", "definition") or \
                 not all(h.ref.startswith("Annex") for h in named):
             return []
+        annexes = {(n.doc, top_level(n.ref)) for n in named}
+        if set(plan.documents_compared) >= {PROPOSAL, FINAL_ACT}:
+            annexes |= {(d, ref) for _, ref in annexes for d in (PROPOSAL, FINAL_ACT)}
         out: list[Hit] = []
         for hit in hits:
             if hit.how == "reference" or hit.ref.startswith(("Annex", "Recital")) or any(o.doc == hit.doc for o in out):
                 continue
-            cited = {(doc, top_level(ref)) for doc, ref in annexes_cited(self.clause(hit), self.library)}
-            if any((n.doc, top_level(n.ref)) in cited for n in named):
+            if annexes & {(doc, top_level(ref)) for doc, ref in annexes_cited(self.clause(hit), self.library)}:
                 out.append(hit)
         return out
 
