@@ -311,6 +311,8 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     ("does a use listed in the draft's annex iii count automatically as high risk?", PROPOSAL, "Art. 6(2)", 5),
     ("under the 2024 act, is a hiring tool in annex iii exempt from being classed as high risk if it only "
      "sorts files?", "ai-act-final-2024", "Art. 6(3)", 5),
+    # written for this test: the legal grounds for processing are Art. 6(1)'s list, not Art. 9(2)'s exceptions
+    ("list the lawful grounds for processing personal data in the gdpr", GDPR, "Art. 6(1)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
