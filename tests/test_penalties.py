@@ -51,6 +51,10 @@ def test_union_institutions_tiers_are_not_the_answer_for_everyone(found, library
     (["under the draft, do providers of high-risk AI have to keep logs?", "and how much can they be fined if they don't?"],
      PROPOSAL, "Art. 71(4)"),
     (["how much can a company be fined for not appointing a data protection officer?"], GDPR, "Art. 83(4)"),
+    # the tier whose listed point the search finds ("(g) transparency obligations ... pursuant to Article
+    # 50"), before the article's first tier
+    (["we're a tiny company. under the 2024 act what fine do we risk if we break the transparency obligations?"],
+     FINAL, "Art. 99(4)"),
 ])
 def test_the_fine_for_breaking_a_rule_leads_with_the_tier_that_names_it(assistant, turns, doc, tier):
     history = []
