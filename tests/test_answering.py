@@ -311,6 +311,9 @@ def test_nonexistent_provisions_are_declined_with_what_exists(assistant, questio
     "do you think the ai act will slow down innovation in europe?",
     "who is currently the head of the french data protection authority?",
     "how much was google fined by the french regulator last year?",
+    # written for this test: a fine imposed, asked with the authority as the subject
+    "how much did the italian privacy authority fine the chatbot maker in 2023?",
+    "has the european commission fined mistral already?",
     "which budgeting app is best for a student",
 ])
 def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):

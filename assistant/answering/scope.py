@@ -100,6 +100,9 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                        r"( \w+)? (ever|so far|to date|yet)|(in total|so far|to date)\b.{0,40}\bfined|"
                        r"fined\b.{0,40}\b(in total|so far|to date|since (19|20)\d\d)|"
                        r"did (\w+ ){1,3}((ever|actually|really|even) )*(pay|get fined)\b|back in (?!2016|2021|2024)(19|20)\d\d|"
+                       # "how much did the irish dpc fine meta in 2023", "has the ai office fined openai yet" (tune: +2
+                       # declined, tune13's and tune63's; no more in-scope single questions declined)
+                       r"(did|has|have) (the )?(\w+ ){1,5}(fine|fined) (\w+ ){1,3}(in (19|20)\d\d|last year|this year|yet|already|so far)|"
                        r"what (exactly )?did (the )?(\w+ ){0,4}(regulator|watchdog|authority|dpc|cnil|government|"
                        r"parliament|commission)s? do|did (the )?(\w+ ){0,3}(watchdog|regulator|dpc|cnil)s?\b"
                        r"(?! (want|say|think|recommend|propose|suggest|expect|ask|call|criticis\w*|criticiz\w*|comment|object|warn|argue|"
