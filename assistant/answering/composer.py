@@ -441,7 +441,8 @@ class Composer:
             if wanted.search(clause.text):
                 like = retrieved.get(ref) or Hit(**{**best.__dict__, "score": best.score * 0.9})
                 out.append(self.as_hit(clause, like))
-        if asked == "figure" and HIGHEST.search(plan.question):
+        highest = bool(HIGHEST.search(plan.question))
+        if asked == "figure" and highest:
             out.sort(key=lambda h: -largest_amount(h.text))  # "the maximum fine": the highest first
         # but the fine for breaking the rule asked about before all: the tier found for it, else the tier
         # the search found best: by a point it lists ("fines for breaking the transparency rules": Art.
@@ -451,7 +452,7 @@ class Composer:
         penalty = {h.ref for h in ranked if h.how == "penalty" and h.doc == best.doc}
         if plan.asks_penalty and not penalty:
             penalty = {h.ref for h in out if is_within(best.ref, h.ref)
-                       and (h.ref != best.ref or not HIGHEST.search(plan.question))}
+                       and (h.ref != best.ref or not highest)}
         out.sort(key=lambda h: h.ref not in penalty)
         return out[: self.tuning.max_citations]
 
