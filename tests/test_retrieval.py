@@ -517,6 +517,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Czy wystarczy ustawienie w przeglądarce, żeby się sprzeciwić?", "by automated means"),
     ("de", "Unsere KI liefert seit gestern seltsame Ergebnisse. Dürfen wir sie weiter nutzen?", "suspend the use"),
     ("nl", "Onze AI geeft ineens rare uitkomsten. Moeten we stoppen met het gebruik?", "suspend the use"),
+    ("pl", "Czy Komisja nadal przewodniczy temu komitetowi?", "chaired by"),
+    ("nl", "Wie wordt de voorzitter van het toezichthoudende comité?", "chaired by"),
+    ("de", "Wer hat im Ausschuss den Vorsitz?", "chaired by"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
@@ -713,3 +716,15 @@ def test_marking_exams_is_assessing_students(question, lang):
 
     assert any("assessing students" in m for m in legal_wording(question, lang)), legal_wording(question, lang)
     assert not any("assessing students" in m for m in legal_wording("when are the exam dates this year?", lang))
+
+
+@pytest.mark.parametrize("question", [
+    # written for this test: who chairs a body is the article saying by whom it 'shall be chaired' (Art. 57(3));
+    # without the glossary's reading the Board's establishment (Art. 56) or the Commission's Art. 53 was quoted first
+    "Under the proposal who was to be the chair of the AI Board, and what did the EDPB-EDPS joint opinion think of that?",
+    "in the commission's draft, who would preside over the artificial intelligence board's meetings?",
+])
+def test_who_chairs_a_body_is_by_whom_it_is_chaired(assistant, question):
+    answer = assistant.ask(question)
+    first = next(c.ref for c in answer.citations if c.doc == PROPOSAL)  # the draft's article quoted first
+    assert first.startswith("Art. 57"), answer.text
