@@ -427,12 +427,36 @@ class Retriever:
                     out[row] = tuple(rows[key] for r in restates if (key := f"{document.id}::{r}") in rows)
         return out
 
-    def bridged(self, fused: dict[int, float], recitals: bool = True) -> dict[int, float]:
+    @cached_property
+    def commentary_bridge(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """An act's article -> the rows of the commentary paragraphs that name it ("the derogation
+        ... set out in Article 47 seems to be very broad"): an article a commentary names without
+        naming its act is the proposal's, the act every commentary here discusses. Read once."""
+        rows = self.index.by_id
+        out: dict[tuple[str, str], list[int]] = {}
+        for document in self.library:
+            if document.source.kind != "commentary":
+                continue
+            for clause in document.clauses.values():
+                row = rows.get(f"{document.id}::{clause.ref}")
+                if row is None or clause.kind != "commentary_paragraph":
+                    continue
+                for reference in find_references(clause.text):
+                    key = (reference.doc or PROPOSAL, top_level(reference.ref))
+                    if self.library.document(key[0]).source.kind == "commentary":
+                        continue  # one of its own parts ("Annex IX" of the act it discusses, read as its own)
+                    if row not in out.setdefault(key, []):
+                        out[key].append(row)
+        return {key: tuple(found) for key, found in out.items()}
+
+    def bridged(self, fused: dict[int, float], recitals: bool = True,
+                weights: dict[str, float] | None = None) -> dict[int, float]:
         """``fused`` with each recital lending the share ``Tuning.recital_bridge`` of its score to
         the enacting clauses it explains (the property ``recital_bridge``), each article's loan going to
         its best clause found: an everyday question often lands nearer the recital, written in plain
         words, than the article it explains. And each summary paragraph of a commentary lending the
-        share ``Tuning.summary_bridge`` to the paragraphs it restates (``summary_bridge``)."""
+        share ``Tuning.summary_bridge`` to the paragraphs it restates (``summary_bridge``). And each
+        act's article found lending to the commentary paragraphs naming it (``commentary_loans``)."""
         units = self.index.units
         recital_share = self.tuning.recital_bridge if recitals else 0.0
         summary_share = self.tuning.summary_bridge
@@ -447,7 +471,29 @@ class Retriever:
                 out[target] = out.get(target, 0.0) + recital_share * score
             for target in self.summary_bridge.get(row, ()) if summary_share else ():
                 out[target] = out.get(target, 0.0) + summary_share * score
+        for target, loan in self.commentary_loans(fused, weights or {}).items():
+            out[target] = out.get(target, 0.0) + loan
         return out
+
+    def commentary_loans(self, fused: dict[int, float], weights: dict[str, float]) -> dict[int, float]:
+        """What the articles of the acts in ``fused`` lend the commentary paragraphs naming them
+        (``commentary_bridge``): each article once, by its best clause, the share
+        ``Tuning.commentary_bridge`` of its score, to a commentary the question asks about (weighed
+        1 in ``weights``). One searched beside the acts (0.4) borrows nothing: the EDPB-EDPS's
+        paragraphs naming Art. 5 had led everyday questions on the bans."""
+        units = self.index.units
+        share = self.tuning.commentary_bridge
+        loans: dict[int, float] = {}
+        lent: set = set()
+        for row, score in sorted(fused.items(), key=lambda item: -item[1]) if share else ():
+            article = units[row].article
+            if article in lent:
+                continue
+            lent.add(article)
+            for target in self.commentary_bridge.get(article, ()):
+                if weights.get(units[target].doc, 0.0) >= 1.0:  # a commentary asked about, not one searched beside
+                    loans[target] = loans.get(target, 0.0) + share * score
+        return loans
 
     def hit(self, doc: str, ref: str, score: float, how: str, similarity: float = 1.0, rare: float = 0.0) -> Hit:
         c = self.library.get(doc, ref)
@@ -508,7 +554,7 @@ class Retriever:
                     fused[row] = fused.get(row, 0.0) + weight * source_weight * prior / (t.rrf_k + rank + 1)
         # recitals for English only: on the translated tune questions their bridge moved article R@5
         # 0.777 -> 0.774 (mean of 7 languages) and put GDPR Art. 9 before Art. 88 for Polish employment
-        return self.bridged(fused, recitals=plan.language == "en"), similarity
+        return self.bridged(fused, recitals=plan.language == "en", weights=weights), similarity
 
     @staticmethod
     def _top(scores, candidates: int) -> list[tuple[int, float]]:

@@ -119,6 +119,16 @@ class Tuning:
     # in each of the seven (the DPAs question).
     summary_bridge: float = 0.5
     summary_overlap: float = 0.3
+    # An act's article found lends this share of its fused score (its best clause's, once) to the
+    # commentary paragraphs that name it, times the weight of their document (Retriever.commentary_bridge):
+    # asked what the EDPB-EDPS said of the derogation from conformity assessment, the proposal's Art. 47
+    # is found by its words, and Para. 77 ("the derogation ... set out in Article 47 seems to be very
+    # broad") by naming it, not by the question's words (the governance paragraphs share more of them).
+    # Commentary and cross-document tune questions (409), against 0: all key facts +0 / +3 / +5 / +5 -0 at
+    # 0.25 / 0.5 / 1 / 2, article R@5 +1 / +3 / +3 -1 / +3 -3, leads +1 / +1 / +4 / +3. Lending on the
+    # commentary's side of a comparison too (each document searched alone): all key facts +8 -25 at 1,
+    # +6 -11 with the act weighed as beside commentary named alone (0.3): not kept.
+    commentary_bridge: float = 1.0
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
     # A question naming no version is answered from the draft; what only the adopted Act has (a ban,
     # a duty or a paragraph the draft lacks) joins its ranking when the draft is searched first (not in

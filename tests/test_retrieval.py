@@ -17,6 +17,7 @@ from assistant.tuning import DEFAULT
 pytestmark = pytest.mark.slow
 
 PROPOSAL, GDPR, FINAL = "ai-act-proposal-2021", "gdpr", "ai-act-final-2024"
+EDPB = "edpb-edps-joint-opinion-5-2021"
 
 
 def articles(hits, n=None):
@@ -728,3 +729,24 @@ def test_who_chairs_a_body_is_by_whom_it_is_chaired(assistant, question):
     answer = assistant.ask(question)
     first = next(c.ref for c in answer.citations if c.doc == PROPOSAL)  # the draft's article quoted first
     assert first.startswith("Art. 57"), answer.text
+
+
+def test_a_commentary_paragraph_is_filed_under_the_articles_it_names(assistant):
+    """Para. 77 names the proposal's Art. 43 and, without its act, Art. 47 (the proposal's numbering)."""
+    retriever, rows = assistant.retriever, assistant.retriever.index.by_id
+    assert rows[f"{EDPB}::Para. 77"] in retriever.commentary_bridge[(PROPOSAL, "Art. 47")]
+    assert rows[f"{EDPB}::Para. 77"] in retriever.commentary_bridge[(PROPOSAL, "Art. 43")]
+    assert all(doc in (PROPOSAL, FINAL, GDPR) for doc, _ in retriever.commentary_bridge)  # acts only
+
+
+@pytest.mark.parametrize("question, paragraph, k", [
+    # written for this test: without the loan from the articles found (Art. 47, Art. 43), Para. 77 came second
+    # after the opinion's paragraph on conformity assessment in general, and Para. 37 was not in the five
+    ("In their joint opinion, were the EDPB and EDPS worried that authorities could let high-risk AI be sold "
+     "before its conformity assessment for reasons of public security?", "Para. 77", 1),
+    ("did the EDPB-EDPS opinion want an outside body rather than the provider to check high-risk AI systems "
+     "before they are placed on the market?", "Para. 37", 5),
+])
+def test_what_a_commentary_says_of_the_article_found_is_found_with_it(assistant, question, paragraph, k):
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=k)]
+    assert (EDPB, paragraph) in refs, refs
