@@ -521,6 +521,10 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Czy Komisja nadal przewodniczy temu komitetowi?", "chaired by"),
     ("nl", "Wie wordt de voorzitter van het toezichthoudende comité?", "chaired by"),
     ("de", "Wer hat im Ausschuss den Vorsitz?", "chaired by"),
+    # the object before the verb, or words between them, as Polish and Dutch word order has it
+    ("pl", "Czy firma musi swoich pracowników, nawet stażystów, przeszkolić z tych narzędzi?", "AI literacy"),
+    ("pl", "Czy musimy przeszkolić z AI naszych pracowników?", "AI literacy"),
+    ("nl", "Moet de school haar personeel daarin eerst trainen?", "AI literacy"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
