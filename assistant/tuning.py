@@ -127,7 +127,10 @@ class Tuning:
     # Commentary and cross-document tune questions (409), against 0: all key facts +0 / +3 / +5 / +5 -0 at
     # 0.25 / 0.5 / 1 / 2, article R@5 +1 / +3 / +3 -1 / +3 -3, leads +1 / +1 / +4 / +3. Lending on the
     # commentary's side of a comparison too (each document searched alone): all key facts +8 -25 at 1,
-    # +6 -11 with the act weighed as beside commentary named alone (0.3): not kept.
+    # +6 -11 with the act weighed as beside commentary named alone (0.3): not kept. Lending to commentary
+    # searched beside the acts too (at its weight 0.4, a question naming no document): whole tune all key
+    # facts -3, both versions cited -2 (the opinion's paragraphs naming Art. 5 led everyday questions on
+    # the bans): only a commentary asked about (weighed 1) borrows.
     commentary_bridge: float = 1.0
     twin_position: int = 1          # where the other version's counterpart of a found clause goes in its list
     # A question naming no version is answered from the draft; what only the adopted Act has (a ban,
