@@ -314,6 +314,12 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "sorts files?", "ai-act-final-2024", "Art. 6(3)", 5),
     # written for this test: the legal grounds for processing are Art. 6(1)'s list, not Art. 9(2)'s exceptions
     ("list the lawful grounds for processing personal data in the gdpr", GDPR, "Art. 6(1)", 5),
+    # written for this test: a toy or app exploiting children or the elderly into harm is the ban of Art. 5(1)(b),
+    # not the subliminal techniques of 5(1)(a), which came first
+    ("my daughter's ai doll keeps daring her to do dangerous things on the stairs. would the draft regulation "
+     "ban a product like that?", PROPOSAL, "Art. 5(1)(b)", 1),
+    ("could an ai app take advantage of elderly people to talk them into risky decisions that hurt them?",
+     PROPOSAL, "Art. 5(1)(b)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
@@ -525,6 +531,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Czy firma musi swoich pracowników, nawet stażystów, przeszkolić z tych narzędzi?", "AI literacy"),
     ("pl", "Czy musimy przeszkolić z AI naszych pracowników?", "AI literacy"),
     ("nl", "Moet de school haar personeel daarin eerst trainen?", "AI literacy"),
+    ("de", "Eine App nutzt die Schwäche älterer Menschen aus. Ist das verboten?", "exploits any of the vulnerabilities"),
+    ("pl", "Zabawka namawia moje dziecko do niebezpiecznych zabaw. Czy to legalne?", "exploits any of the vulnerabilities"),
+    ("it", "Un robot giocattolo spinge i bambini a fare cose pericolose: è vietato?", "exploits any of the vulnerabilities"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
