@@ -320,6 +320,12 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "ban a product like that?", PROPOSAL, "Art. 5(1)(b)", 1),
     ("could an ai app take advantage of elderly people to talk them into risky decisions that hurt them?",
      PROPOSAL, "Art. 5(1)(b)", 5),
+    # written for this test: a local council is a public authority, not the Council of the EU's legislation
+    # (Annex II's Council Directives); without that reading the listed public benefits were not in the five
+    ("our borough council plans to let an algorithm decide who keeps receiving welfare payments. does the draft "
+     "ai regulation cover that?", PROPOSAL, "Annex III(5)(a)", 5),
+    ("the county council wants to use ai to decide on housing allowance claims. which rules of the proposal apply?",
+     PROPOSAL, "Annex III(5)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
@@ -534,6 +540,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("de", "Eine App nutzt die Schwäche älterer Menschen aus. Ist das verboten?", "exploits any of the vulnerabilities"),
     ("pl", "Zabawka namawia moje dziecko do niebezpiecznych zabaw. Czy to legalne?", "exploits any of the vulnerabilities"),
     ("it", "Un robot giocattolo spinge i bambini a fare cose pericolose: è vietato?", "exploits any of the vulnerabilities"),
+    ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
+    ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
