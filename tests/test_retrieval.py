@@ -326,6 +326,12 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "ai regulation cover that?", PROPOSAL, "Annex III(5)(a)", 5),
     ("the county council wants to use ai to decide on housing allowance claims. which rules of the proposal apply?",
      PROPOSAL, "Annex III(5)", 5),
+    # written for this test: whether one had to be told that an AI system decided is the deployer's duty to
+    # inform the persons subject to it (the final Act's Art. 26(11)), not found without the glossary's reading
+    ("a hospital used an algorithm to decide my treatment priority. under the 2024 ai act, were they obliged to "
+     "inform me about it?", FINAL, "Art. 26(11)", 5),
+    ("my insurer's ai system set my premium. under the regulation as adopted in 2024, should they have told me?",
+     FINAL, "Art. 26(11)", 5),
 ])
 def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, paragraph, k):
     """Where the article alone would not tell (Art. 5 or 28 is found either way), the paragraph that answers."""
@@ -542,6 +548,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("it", "Un robot giocattolo spinge i bambini a fare cose pericolose: è vietato?", "exploits any of the vulnerabilities"),
     ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
     ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
+    ("fr", "L'assureur a fixé ma prime avec une IA. Aurait-il dû me le dire ?", "shall inform the natural persons"),
+    ("pl", "Urząd przyznał zasiłek przez algorytm. Czy musiał mnie o tym poinformować?", "shall inform the natural persons"),
+    ("nl", "Het ziekenhuis gebruikte een algoritme. Hadden ze me dat moeten vertellen?", "shall inform the natural persons"),
 ])
 def test_another_languages_everyday_words_get_the_same_legal_wording(lang, text, means):
     from assistant.retrieval import english_reading, legal_wording
