@@ -483,15 +483,17 @@ class Retriever:
         paragraphs naming Art. 5 had led everyday questions on the bans."""
         units = self.index.units
         share = self.tuning.commentary_bridge
+        asked = {doc for doc, weight in weights.items()
+                 if weight >= 1.0 and self.library.document(doc).source.kind == "commentary"}
         loans: dict[int, float] = {}
-        lent: set = set()
-        for row, score in sorted(fused.items(), key=lambda item: -item[1]) if share else ():
+        lent: set[tuple[str, str]] = set()
+        for row, score in sorted(fused.items(), key=lambda item: -item[1]) if share and asked else ():
             article = units[row].article
             if article in lent:
                 continue
             lent.add(article)
             for target in self.commentary_bridge.get(article, ()):
-                if weights.get(units[target].doc, 0.0) >= 1.0:  # a commentary asked about, not one searched beside
+                if units[target].doc in asked:
                     loans[target] = loans.get(target, 0.0) + share * score
         return loans
 
