@@ -433,6 +433,7 @@ class Retriever:
         ... set out in Article 47 seems to be very broad"): an article a commentary names without
         naming its act is the proposal's, the act every commentary here discusses. Read once."""
         rows = self.index.by_id
+        acts = {document.id for document in self.library if document.source.kind != "commentary"}
         out: dict[tuple[str, str], list[int]] = {}
         for document in self.library:
             if document.source.kind != "commentary":
@@ -443,9 +444,9 @@ class Retriever:
                     continue
                 for reference in find_references(clause.text):
                     key = (reference.doc or PROPOSAL, top_level(reference.ref))
-                    if self.library.document(key[0]).source.kind == "commentary":
-                        continue  # one of its own parts ("Annex IX" of the act it discusses, read as its own)
-                    if row not in out.setdefault(key, []):
+                    # an act not in this library, or one of the commentary's own parts ("Annex IX" of
+                    # the act it discusses, read as its own): nothing to borrow from
+                    if key[0] in acts and row not in out.setdefault(key, []):
                         out[key].append(row)
         return {key: tuple(found) for key, found in out.items()}
 
@@ -483,8 +484,8 @@ class Retriever:
         paragraphs naming Art. 5 had led everyday questions on the bans."""
         units = self.index.units
         share = self.tuning.commentary_bridge
-        asked = {doc for doc, weight in weights.items()
-                 if weight >= 1.0 and self.library.document(doc).source.kind == "commentary"}
+        asked = {document.id for document in self.library
+                 if document.source.kind == "commentary" and weights.get(document.id, 0.0) >= 1.0}
         loans: dict[int, float] = {}
         lent: set[tuple[str, str]] = set()
         for row, score in sorted(fused.items(), key=lambda item: -item[1]) if share and asked else ():
