@@ -539,10 +539,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("pl", "Czy Komisja nadal przewodniczy temu komitetowi?", "chaired by"),
     ("nl", "Wie wordt de voorzitter van het toezichthoudende comité?", "chaired by"),
     ("de", "Wer hat im Ausschuss den Vorsitz?", "chaired by"),
-    # the object before the verb, or words between them, as Polish and Dutch word order has it
+    # the object before the verb, or words between them, as Polish word order has it
     ("pl", "Czy firma musi swoich pracowników, nawet stażystów, przeszkolić z tych narzędzi?", "AI literacy"),
     ("pl", "Czy musimy przeszkolić z AI naszych pracowników?", "AI literacy"),
-    ("nl", "Moet de school haar personeel daarin eerst trainen?", "AI literacy"),
     ("de", "Eine App nutzt die Schwäche älterer Menschen aus. Ist das verboten?", "exploits any of the vulnerabilities"),
     ("pl", "Zabawka namawia moje dziecko do niebezpiecznych zabaw. Czy to legalne?", "exploits any of the vulnerabilities"),
     ("it", "Un robot giocattolo spinge i bambini a fare cose pericolose: è vietato?", "exploits any of the vulnerabilities"),
@@ -780,3 +779,14 @@ def test_a_commentary_paragraph_is_filed_under_the_articles_it_names(assistant):
 def test_what_a_commentary_says_of_the_article_found_is_found_with_it(assistant, question, paragraph, k):
     refs = [(h.doc, h.ref) for h in assistant.retrieve(question, k=k)]
     assert (EDPB, paragraph) in refs, refs
+
+
+@pytest.mark.parametrize("lang, text, means", [
+    # written for this test: asking the assistant to tell, and an adjective, are not the notions
+    ("en", "under the ai act, can you tell me the fines?", "shall inform the natural persons"),
+    ("fr", "Une politique commune en matière d'IA est-elle prévue ?", "public authorities"),
+])
+def test_words_near_a_notion_that_are_not_it(lang, text, means):
+    from assistant.retrieval import legal_wording
+
+    assert not any(means in m for m in legal_wording(text, lang)), legal_wording(text, lang)
