@@ -96,6 +96,15 @@ def test_a_follow_up_leans_on_the_question_and_the_clauses_cited_before(library)
     assert not alone.follow_up and alone.context == ""
 
 
+def test_a_follow_up_asking_its_own_question_keeps_its_own_shape(library):
+    # a follow-up with its own question word and verb asks what it asks; one with none ("and for the
+    # final act?") asks what the conversation asked (written for this test)
+    earlier = [("what is the definition of a 'distributor' in the draft?", "...")]
+    assert read("and what do they have to check before selling one?", library, history=earlier).asks != "definition"
+    assert read("and in the GDPR?", library, history=earlier).asks == "definition"
+    assert read("what about an 'importer'?", library, history=earlier).asks == "definition"
+
+
 def test_comparisons_name_both_sides(library):
     assert set(read("Where did the chatbot disclosure rule end up?", library).documents_compared) == {P, F}
     assert read("Did the top fine go up in the final act?", library).versions
