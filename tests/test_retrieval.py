@@ -320,6 +320,12 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "ban a product like that?", PROPOSAL, "Art. 5(1)(b)", 1),
     ("could an ai app take advantage of elderly people to talk them into risky decisions that hurt them?",
      PROPOSAL, "Art. 5(1)(b)", 5),
+    # written for this test: a doll or teddy egging a child on to danger is the same ban; a service refused
+    # unless one agrees is consent made a condition of it (GDPR Art. 7(4))
+    ("the teddy bear my nephew got for christmas talks to him and urges him to try dangerous tricks. would the "
+     "draft ai regulation stop toys like that?", PROPOSAL, "Art. 5(1)(b)", 5),
+    ("the game won't let us play unless we accept that our location goes to advertisers. is that allowed under "
+     "the gdpr?", GDPR, "Art. 7(4)", 5),
     # written for this test: a local council is a public authority, not the Council of the EU's legislation
     # (Annex II's Council Directives); without that reading the listed public benefits were not in the five
     ("our borough council plans to let an algorithm decide who keeps receiving welfare payments. does the draft "
@@ -545,6 +551,10 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("de", "Eine App nutzt die Schwäche älterer Menschen aus. Ist das verboten?", "exploits any of the vulnerabilities"),
     ("pl", "Zabawka namawia moje dziecko do niebezpiecznych zabaw. Czy to legalne?", "exploits any of the vulnerabilities"),
     ("it", "Un robot giocattolo spinge i bambini a fare cose pericolose: è vietato?", "exploits any of the vulnerabilities"),
+    ("fr", "La poupée parlante de ma nièce la pousse à faire des choses dangereuses.", "exploits any of the vulnerabilities"),
+    ("de", "Der Teddy meines Neffen stiftet ihn zu gefährlichen Mutproben an.", "exploits any of the vulnerabilities"),
+    ("es", "La aplicación no me deja entrar a menos que acepte compartir mis contactos.", "consent freely given"),
+    ("nl", "De app laat me niet inloggen tenzij ik akkoord ga met het delen van mijn contacten.", "consent freely given"),
     ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
     ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
     ("fr", "L'assureur a fixé ma prime avec une IA. Aurait-il dû me le dire ?", "shall inform the natural persons"),
