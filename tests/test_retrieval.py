@@ -326,6 +326,8 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "draft ai regulation stop toys like that?", PROPOSAL, "Art. 5(1)(b)", 5),
     ("the game won't let us play unless we accept that our location goes to advertisers. is that allowed under "
      "the gdpr?", GDPR, "Art. 7(4)", 5),
+    # written for this test: taking one's data to a competitor or rival is portability (GDPR Art. 20)
+    ("can i take my listening history from this streaming service to a rival?", GDPR, "Art. 20(1)", 5),
     # written for this test: a local council is a public authority, not the Council of the EU's legislation
     # (Annex II's Council Directives); without that reading the listed public benefits were not in the five
     ("our borough council plans to let an algorithm decide who keeps receiving welfare payments. does the draft "
@@ -555,6 +557,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("de", "Der Teddy meines Neffen stiftet ihn zu gefährlichen Mutproben an.", "exploits any of the vulnerabilities"),
     ("es", "La aplicación no me deja entrar a menos que acepte compartir mis contactos.", "consent freely given"),
     ("nl", "De app laat me niet inloggen tenzij ik akkoord ga met het delen van mijn contacten.", "consent freely given"),
+    ("it", "Posso spostare i miei allenamenti su un'app concorrente?", "data portability"),
+    ("pl", "Chcę zabrać treningi z jednej aplikacji do konkurencyjnej.", "data portability"),
+    ("de", "Kann ich meine Laufstrecken zu einem Konkurrenten mitnehmen?", "data portability"),
     ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
     ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
     ("fr", "L'assureur a fixé ma prime avec une IA. Aurait-il dû me le dire ?", "shall inform the natural persons"),
