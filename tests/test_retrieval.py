@@ -328,6 +328,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
      "the gdpr?", GDPR, "Art. 7(4)", 5),
     # written for this test: taking one's data to a competitor or rival is portability (GDPR Art. 20)
     ("can i take my listening history from this streaming service to a rival?", GDPR, "Art. 20(1)", 5),
+    # written for this test: fingerprints read at a door are biometric data, a special category (GDPR Art. 9(1))
+    ("our office wants a thumbprint reader at the door instead of badges. anything special under the gdpr?",
+     GDPR, "Art. 9(1)", 3),
     # written for this test: a local council is a public authority, not the Council of the EU's legislation
     # (Annex II's Council Directives); without that reading the listed public benefits were not in the five
     ("our borough council plans to let an algorithm decide who keeps receiving welfare payments. does the draft "
@@ -560,6 +563,8 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("it", "Posso spostare i miei allenamenti su un'app concorrente?", "data portability"),
     ("pl", "Chcę zabrać treningi z jednej aplikacji do konkurencyjnej.", "data portability"),
     ("de", "Kann ich meine Laufstrecken zu einem Konkurrenten mitnehmen?", "data portability"),
+    ("fr", "Mon employeur veut installer un lecteur d'empreintes digitales pour pointer.", "biometric data"),
+    ("nl", "De sportschool wil met vingerafdrukken werken bij de ingang. Mag dat?", "biometric data"),
     ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
     ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
     ("fr", "L'assureur a fixé ma prime avec une IA. Aurait-il dû me le dire ?", "shall inform the natural persons"),
