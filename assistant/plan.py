@@ -59,6 +59,7 @@ class QueryPlan:
     wants_final_provisions: bool = False            # asks about entry into force, amendments, repeal
     asks_application: bool = False                  # asks when an act or its rules apply
     general: bool = False                           # asks what an act is about, covers or is for
+    asks_purpose: bool = False                      # ... what it is for: its purpose, aim or objectives
     asks_to_hide: bool = False                      # asks it to pretend to be human or drop its AI notice
     asks_penalty: bool = False                      # asks the fine or penalty for breaking a rule
     adopted_beside: bool = False                    # names no version: an answer led by a draft clause shows the Act's too
@@ -418,6 +419,14 @@ GENERAL = re.compile(r"\b(what is (it|the (regulation|proposal|act|gdpr|draft)) 
                      rf"what does {_AN_ACT} (actually |really )?(cover|regulate)|"
                      rf"(who|what)( \w+)? (is|are|gets?) (exactly |actually |really )?covered by {_AN_ACT})\b",
                      re.IGNORECASE)
+
+
+# What an act is for, of a question on the act as a whole (``general``): its stated purpose answers it
+# (Retriever.purpose_statements: the draft's Recital 1, whose Art. 1 lists what it lays down). Tune (the
+# 90 general questions): all key facts +2 -0 (tune50's and the blind tune68's purpose of the proposal),
+# no other answer changed; read on every general question it also cited Recital 1 for 32 scope questions.
+PURPOSE_TERMS = re.compile(r"\b(purpose|aims?|objectives?|goals?|point of|(meant|supposed|intended|designed) to|"
+                           r"what is (\w+ ){0,5}(good )?for)\b", re.IGNORECASE)
 
 
 def acts_as_the_act(question: str, kinds: dict[str, str]) -> str:
@@ -986,6 +995,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         asks_application=asks_application,
         general=general and not references and asks != "comparison"
         and not asks_application,  # "when does the GDPR apply?" asks a date, not the act's scope
+        asks_purpose=general and not references and asks != "comparison" and not asks_application
+        and cue("purpose", PURPOSE_TERMS, question, language),
         asks_to_hide=asks_to_hide(typed, language),
         asks_penalty=cue("penalty", PENALTY_TERMS, question, language) and not PENALTY_RULES.search(question),
         adopted_beside=adopted_beside,

@@ -70,6 +70,9 @@ ENACTING = frozenset({"article", "paragraph", "subparagraph", "point", "indent",
 SUBJECT_AND_SCOPE = re.compile(r"^Article \d+ (Subject[- ]matter|(Material |Territorial )?Scope)\b", re.IGNORECASE)
 # An article's first paragraph ("Art. 9(1)"), which states its rule (``Tuning.first_paragraph``).
 FIRST_PARAGRAPH = re.compile(r"^Art\. \d+[a-z]?\(1\)$")
+# An act's statement of its purpose ("The purpose of this Regulation is to improve the functioning of the
+# internal market ..."): the final Act's Art. 1(1), the draft's Recital 1, whose Art. 1 lists what it lays down.
+PURPOSE = re.compile(r"^(\d+\.\s*)?The purpose of this (Regulation|Directive|Act) is\b")
 # "Entry into force and application", in all three acts.
 APPLICATION = re.compile(r"^Article \d+ Entry into force and application$", re.IGNORECASE)
 
@@ -681,6 +684,17 @@ class Retriever:
                 score = target[0][1] if target else 0.0
                 target.insert(min(twin_position, len(target)), (twin, score))
 
+    @cached_property
+    def purpose_statements(self) -> dict[str, str]:
+        """Document -> the ref of the clause stating its purpose (``PURPOSE``), an enacting one first."""
+        out: dict[str, str] = {}
+        for document in self.library:
+            found = [c for c in document.clauses.values() if PURPOSE.match(c.text) and not c.children]
+            found.sort(key=lambda c: c.kind not in ENACTING)
+            if found:
+                out[document.id] = found[0].ref
+        return out
+
     def new_in_adopted(self, row: int) -> bool:
         """Whether a unit of the final Act has nothing like it in the draft: no aligned counterpart
         of its own (one through an ancestor does not count: Art. 5(1)(e) is new in an aligned Art. 5)
@@ -739,6 +753,12 @@ class Retriever:
                     if clause.kind == "article" and heading.match(clause.heading_path[-1]):
                         if (doc, clause.ref) not in named:
                             defined.append((doc, clause.ref))
+        # What an act is for: its statement of its purpose, where no article found so holds it (the draft's
+        # Recital 1; the final Act's is its Art. 1(1))
+        for doc in first if plan.asks_purpose else ():
+            purpose = self.purpose_statements.get(doc)
+            if purpose and (doc, top_level(purpose)) not in defined + named:
+                defined.append((doc, purpose))
         asked = plan.reading or plan.question
         whole = f"{plan.context} {asked}".strip()
         # a follow-up's use is what the conversation described ("what about using them on employees?")

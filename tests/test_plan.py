@@ -507,6 +507,13 @@ def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
 
 
+def test_what_an_act_is_for_is_asked_apart_from_what_it_covers(library):
+    assert read("what is the gdpr actually meant to achieve?", library).asks_purpose
+    assert read("Jaki jest cel rozporządzenia RODO?", library).asks_purpose
+    plan = read("who is actually covered by the final act, only EU firms?", library)
+    assert plan.general and not plan.asks_purpose
+
+
 @pytest.mark.parametrize("question", [
     "does my bank have to send me a copy of all my data or just a summary?",
     # a purpose, not the act's

@@ -129,6 +129,17 @@ def test_an_articles_further_clauses_rank_among_the_other_articles_discounted(as
     assert first_repeat(discounted) < 5 and discounted[:5].count(discounted[0]) >= 2
 
 
+@pytest.mark.parametrize("question, doc, ref", [
+    ("in a sentence, what was the commission's 2021 ai proposal supposed to achieve?", PROPOSAL, "Recital 1"),
+    ("Quel est l'objectif du projet de règlement sur l'IA de 2021 ?", PROPOSAL, "Recital 1"),
+    ("what's the goal of the 2024 ai act?", FINAL, "Art. 1"),
+])
+def test_what_an_act_is_for_is_answered_by_its_statement_of_purpose(assistant, question, doc, ref):
+    # the draft states its purpose in Recital 1 (its Art. 1 lists what it lays down); written for this test
+    hits = [(h.doc, h.ref) for h in assistant.retrieve(question, k=5)]
+    assert any(d == doc and (r == ref or r.startswith(ref + "(")) for d, r in hits), hits
+
+
 @pytest.mark.parametrize("question, expected", [
     ("when do the ai act rules actually kick in? the draft said 24 months", [(PROPOSAL, "Art. 85"), (FINAL, "Art. 113")]),
     ("When did the GDPR start to apply?", [(GDPR, "Art. 99")]),
