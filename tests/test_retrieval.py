@@ -342,6 +342,9 @@ def test_everyday_words_reach_the_operative_article(assistant, question, doc, ar
     # written for this test: fingerprints read at a door are biometric data, a special category (GDPR Art. 9(1))
     ("our office wants a thumbprint reader at the door instead of badges. anything special under the gdpr?",
      GDPR, "Art. 9(1)", 3),
+    # written for this test: a country with no adequacy decision is Art. 46(1)'s transfer on appropriate safeguards
+    ("our cloud host sits in a country the commission never gave an adequacy decision. can we still send "
+     "customer data there under the gdpr?", GDPR, "Art. 46(1)", 3),
     # written for this test: a local council is a public authority, not the Council of the EU's legislation
     # (Annex II's Council Directives); without that reading the listed public benefits were not in the five
     ("our borough council plans to let an algorithm decide who keeps receiving welfare payments. does the draft "
@@ -576,6 +579,9 @@ def test_every_language_has_the_glossary_in_its_own_everyday_words():
     ("de", "Kann ich meine Laufstrecken zu einem Konkurrenten mitnehmen?", "data portability"),
     ("fr", "Mon employeur veut installer un lecteur d'empreintes digitales pour pointer.", "biometric data"),
     ("nl", "De sportschool wil met vingerafdrukken werken bij de ingang. Mag dat?", "biometric data"),
+    ("de", "Für das Land gibt es keinen Angemessenheitsbeschluss. Dürfen wir trotzdem Daten dorthin schicken?",
+     "in the absence of a decision"),
+    ("es", "¿Y si ese país no tiene una decisión de adecuación?", "in the absence of a decision"),
     ("nl", "Onze gemeente laat een algoritme fraude met uitkeringen opsporen.", "public authorities"),
     ("es", "¿Puede el ayuntamiento puntuar a los vecinos con IA?", "public authorities"),
     ("fr", "L'assureur a fixé ma prime avec une IA. Aurait-il dû me le dire ?", "shall inform the natural persons"),
