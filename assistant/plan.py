@@ -973,6 +973,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         classifies = ("prohibited", "high-risk")
     application = cue("application", APPLICATION_TERMS, whole, language)
     asks_application = application and (compares or asks) == "deadline"
+    # "when does the GDPR apply?" asks a date, not the act's scope
+    of_the_act = general and not references and asks != "comparison" and not asks_application
     # What critics said, asked beside two acts compared ("academics said the draft gave people no way to
     # complain. did the final act fix that?"): the commentaries are a side of their own.
     critics = bool(CRITICS.search(whole))
@@ -993,10 +995,8 @@ def build(question: str, library, history=None, documents: list[str] | None = No
         sides_apart=sides_apart(question, compared),
         wants_final_provisions=application or cue("final_provisions", FINAL_PROVISION_TERMS, whole, language),
         asks_application=asks_application,
-        general=general and not references and asks != "comparison"
-        and not asks_application,  # "when does the GDPR apply?" asks a date, not the act's scope
-        asks_purpose=general and not references and asks != "comparison" and not asks_application
-        and cue("purpose", PURPOSE_TERMS, question, language),
+        general=of_the_act,
+        asks_purpose=of_the_act and cue("purpose", PURPOSE_TERMS, question, language),
         asks_to_hide=asks_to_hide(typed, language),
         asks_penalty=cue("penalty", PENALTY_TERMS, question, language) and not PENALTY_RULES.search(question),
         adopted_beside=adopted_beside,
