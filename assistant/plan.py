@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Literal
 
-from .citations import descriptions, document_mentions, find_references, is_within, mentioned_documents
+from .citations import document_mentions, find_references, is_within, mentioned_documents
 from .clauses import FINAL_ACT, PROPOSAL, human_ref, top_level
 from .i18n import t, words
 from .index import tokenize
@@ -429,21 +429,6 @@ PURPOSE_TERMS = re.compile(r"\b(purpose|aims?|objectives?|goals?|point of|(meant
                            r"what is (\w+ ){0,5}(good )?for)\b", re.IGNORECASE)
 
 
-def acts_as_the_act(question: str, kinds: dict[str, str]) -> str:
-    """The question with each act's name, however it is written, read as "the act": GENERAL knows
-    an act by its common words, not by every name ("the stated purpose of Regulation (EU) 2024/1689",
-    "what does COM(2021) 206 cover"), read beside the question as typed ("the commission's draft AI
-    law" would no longer read as an act). Commentary names are left as they are, and so are an act's
-    descriptions: "does the AI Act as adopted apply to military AI?" asks of a case, which Art. 2(3)
-    answers, not of the act as a whole (read so, Art. 1 had led: tune52, tune56)."""
-    described = [(m.start(), m.end()) for pattern, _ in descriptions() for m in pattern.finditer(question)]
-    for start, end, doc in reversed(document_mentions(question)):
-        if kinds.get(doc) not in (None, "commentary") and (start, end) not in described:
-            start -= 4 if question[max(start - 4, 0):start].lower() == "the " else 0
-            question = f"{question[:start]}the act{question[end:]}"
-    return question
-
-
 def cue(name: str, english: re.Pattern | None, text: str, language: str = "en") -> bool:
     """Whether ``text`` has the cue ``name``: its English pattern (the rules above, which also read
     the references and document names of another language's question, rewritten into English),
@@ -850,8 +835,7 @@ def build(question: str, library, history=None, documents: list[str] | None = No
     # "The AI Act" with no version named: the draft, with the adopted Act's clauses beside it (not
     # for a question on the act as a whole, which its subject-matter and scope articles answer)
     # (a question on the act as a whole: "does the ai act apply to me?", not "when does it apply?", a date)
-    general = (cue("general", GENERAL, question, language)
-               or bool(GENERAL.search(acts_as_the_act(question, kinds))))
+    general = cue("general", GENERAL, question, language)
     gdpr_words = in_gdpr_words(question, language)
     # ... or, for a follow-up, what it leans on ("when can i have the processing of my personal data
     # restricted?" then "once it's restricted, what are they still allowed to do with it?")

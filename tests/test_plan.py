@@ -499,9 +499,6 @@ def test_a_news_site_is_not_the_news_report(library):
     "what is the draft regulation really good for",
     "who is actually covered by the final act, only EU firms?",
     "so what does the commission's draft AI law actually regulate?",
-    # an act by its formal name or number
-    "What is the stated purpose of Regulation (EU) 2016/679?",
-    "in short, what does COM(2021) 206 regulate?",
 ])
 def test_what_an_act_is_for_is_a_general_question(library, question):
     assert read(question, library).general
