@@ -364,6 +364,14 @@ def test_everyday_words_reach_the_operative_paragraph(assistant, question, doc, 
     assert any(d == doc and ref.startswith(paragraph) for d, ref in refs), refs  # its points and subparagraphs too
 
 
+def test_a_two_person_check_of_a_biometric_match_is_found_in_both_versions(assistant):
+    # written for this test: Art. 14(5) names the systems only as "point 1(a) of Annex III", never "biometric"
+    refs = [(h.doc, h.ref) for h in assistant.retrieve(
+        "did the final ai act keep the draft's rule that a biometric identification match has to be confirmed by "
+        "two people before anyone acts on it?", k=5)]
+    assert {(PROPOSAL, "Art. 14(5)"), ("ai-act-final-2024", "Art. 14(5)")} <= set(refs), refs
+
+
 def test_logging_is_the_record_keeping_of_high_risk_systems(assistant):
     # written for this test: logging is Art. 12's automatic recording of events, not Art. 20's keeping of logs
     answer = assistant.ask("is logging something a high-risk system has to be built with, under the commission's 2021 text?")
