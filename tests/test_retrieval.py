@@ -242,6 +242,9 @@ def test_list_items_are_told_apart_by_what_follows_their_shared_opening():
     # "purely by computer", "no person ever looking at it": the same notion, and not Art. 2's "purely personal"
     ("can my insurer refuse a claim purely by computer, with no person ever looking at it?", "gdpr", {"Art. 22"}),
     ("the insurer says an ai rated me as high risk. can i ask for a human to look at it again?", "gdpr", {"Art. 22"}),
+    # written for this test: "refused automatically", "nobody even reviewed it" (everyday words added after tune73)
+    ("my health insurer refused my claim automatically and nobody even reviewed it. what are my rights?", "gdpr",
+     {"Art. 22"}),
     # asking for "all that", "whatever they like": more data than needed (written for this test)
     ("my new gym asks for my payslips and my partner's phone number. can they ask for whatever they want?",
      "gdpr", {"Art. 5"}),
