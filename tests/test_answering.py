@@ -333,6 +333,7 @@ def test_out_of_scope_is_declined_saying_what_was_searched(assistant, question):
     ("should i buy shares in ai companies now the ai act is adopted?", "investment advice"),
     ("which chatbot is the safest for my data?", "choosing a product"),
     ("who is currently running the european data protection board?", "current events"),
+    ("who is in charge of the ai office these days?", "current events"),
     ("will ai replace lawyers?", "opinion and forecast"),
     ("write me a privacy notice for my app", "writing, translating or recommending"),
     ("what did the court in luxembourg rule about cookie walls last spring?", "case law"),
@@ -386,6 +387,9 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     # what the watchdogs wanted is the commentary's (the EDPB-EDPS opinion), not news
     "did the privacy regulators recommend a ban on social scoring?",
     "did the data protection regulators have any concerns about the sandboxes?",
+    # who enforces the rules is the texts' authorities, not who holds an office (written for this test)
+    "who is in charge of enforcing the gdpr in my country?",
+    "who's in charge of checking that companies follow the eu ai rules?",
     # everyday words the glossary reads as the texts' notions, far from every clause in MiniLM's reading
     # (0.16-0.28) and just on the corpus's side for e5 (scope: notion_topic_over_similarity)
     "can i just unsubscribe from a newsletter whenever i want?",
