@@ -392,6 +392,9 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "who's in charge of checking that companies follow the eu ai rules?",
     # money back after one's data were misused is the GDPR's compensation, not a refund (written for this test)
     "can i get my money back if a company misused my data?",
+    # "the AI Act" with no version named is still one of our texts (written for this test)
+    "does the ai act say anything about copyright for training data?",
+    "is it a crime under the ai act to sell a banned ai system?",
     # everyday words the glossary reads as the texts' notions, far from every clause in MiniLM's reading
     # (0.16-0.28) and just on the corpus's side for e5 (scope: notion_topic_over_similarity)
     "can i just unsubscribe from a newsletter whenever i want?",

@@ -167,7 +167,8 @@ def other_field(plan: QueryPlan) -> Field | None:
             continue
         if field in GDPR_WORDED and GDPR_TERMS.search(plan.question):
             continue
-        if field in ANY_NAMES or not plan.documents_named:
+        # "the AI Act" without a version names no one document, but it names ours
+        if field in ANY_NAMES or not (plan.documents_named or OUR_ACTS.search(plan.question)):
             return field
     return None
 
