@@ -91,11 +91,12 @@ OTHER_FIELDS: tuple[tuple[Field, re.Pattern], ...] = tuple((field, re.compile(pa
                            r"|\bwhich (one )?(is|are) better\b"
                            r"|\b(best|cheapest|top) (\w+ ){0,2}(plugins?|vpns?|crms?|password managers?|software|"
                            r"vendors?|providers?|platforms?|browsers?|consultan\w+|agenc(y|ies))\b"),
-    # who holds an office now (not who is "in charge of enforcing" the rules: the texts name those
-    # authorities; such questions had been declined), what was fined or paid, what happened when
-    # (not "back in 2021", the year of the draft, which names the texts: "which vulnerabilities did
-    # the ban cover back in 2021?")
-    ("current events", r"\b(who('s| is| are) (the )?(current|currently|running|heading|in charge of(?! (\w+ing|enforcement|supervision|oversight)\b)|"
+    # who holds an office now (who is in charge of a body, not "in charge of enforcing" the rules or
+    # "of market surveillance": the texts name those authorities; such questions had been declined),
+    # what was fined or paid, what happened when (not "back in 2021", the year of the draft, which
+    # names the texts: "which vulnerabilities did the ban cover back in 2021?")
+    ("current events", r"\b(who('s| is| are) (the )?(current|currently|running|heading|"
+                       r"in charge of (the )?(\w+ ){0,3}(office|board|commission|cnil|edpb|edps|dpc|ico|authority|agency)|"
                        r"(current )?(head|boss|director|president) of)|how many (people|users)\b.{0,30}\buse|"
                        r"how (much|big|large)\b.{0,30}\b(was|were|have|has|got)\b.{0,30}\bfined|"
                        r"(was|were|got)( \w+){1,3} fined (in|last|by)|(biggest|largest|highest|record) (\w+ )?fines?"
