@@ -391,8 +391,6 @@ def test_each_other_field_declines_its_questions(assistant, question, field):
     "who is in charge of enforcing the gdpr in my country?",
     "who's in charge of checking that companies follow the eu ai rules?",
     "who is in charge of market surveillance for ai in the final act?",
-    # money back after one's data were misused is the GDPR's compensation, not a refund (written for this test)
-    "can i get my money back if a company misused my data?",
     # "the AI Act" with no version named is still one of our texts (written for this test)
     "does the ai act say anything about copyright for training data?",
     "is it a crime under the ai act to sell a banned ai system?",

@@ -154,22 +154,12 @@ ANY_NAMES: frozenset[Field] = frozenset({"investment advice", "choosing a produc
                                          "writing, translating or recommending"})
 
 
-# Fields whose words are also the GDPR's when the question is about someone's personal data:
-# "money back" after one's data were misused is compensation (Art. 82), not a refund. None of the
-# seven tune questions to decline as consumer law is in the GDPR's words; of the one in scope,
-# tune38's (a leak that cost bank fees), the field no longer declines it (the topic margin still does).
-GDPR_WORDED: frozenset[Field] = frozenset({"consumer law"})
-
-
 def other_field(plan: QueryPlan) -> Field | None:
     """The field of law or advice, not ours, that the question belongs to, or None."""
+    # "the AI Act" without a version names no one document, but it names ours
+    names_ours = bool(plan.documents_named or OUR_ACTS.search(plan.question))
     for field, pattern in OTHER_FIELDS:
-        if not pattern.search(plan.question):
-            continue
-        if field in GDPR_WORDED and GDPR_TERMS.search(plan.question):
-            continue
-        # "the AI Act" without a version names no one document, but it names ours
-        if field in ANY_NAMES or not (plan.documents_named or OUR_ACTS.search(plan.question)):
+        if pattern.search(plan.question) and (field in ANY_NAMES or not names_ours):
             return field
     return None
 
